@@ -1,0 +1,5 @@
+//! `wt`: a build tool for workflow DAGs of typed Python functions.
+
+pub mod contracts;
+pub mod spec;
+pub mod yaml;

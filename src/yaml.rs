@@ -1,0 +1,327 @@
+//! A YAML tree that remembers where every node came from.
+//!
+//! `serde_yaml`-style deserialisation throws positions away, but every error `wt` reports
+//! about a spec must name the file, line and column of the offending node. So the spec is first
+//! read into this small tree (built from `yaml-rust2` parser events) and the spec model is then
+//! built from the tree by hand, carrying each node's [`Span`] along.
+//!
+//! Scalars are resolved with the YAML 1.2 core schema (as the published implementation's
+//! "safe" loader does): `true`/`false`, `null`/`~`/empty, decimal/hex/octal integers and floats
+//! are typed only when written plain; quoted scalars are always strings.
+
+use std::collections::HashMap;
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
+
+/// A position in a source file: 1-based line and column, 0-based byte offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash, PartialOrd, Ord)]
+pub struct Span {
+    pub line: usize,
+    pub col: usize,
+    pub offset: usize,
+}
+
+impl Span {
+    fn from_marker(m: Marker) -> Span {
+        Span { line: m.line(), col: m.col() + 1, offset: m.index() }
+    }
+}
+
+/// One YAML node with the position of its first character.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub kind: NodeKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeKind {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    /// A string scalar; the flag tells whether it was quoted in the source.
+    Str(String),
+    Seq(Vec<Node>),
+    /// Mapping entries in source order (keys are nodes so they keep their spans too).
+    Map(Vec<(Node, Node)>),
+}
+
+impl Node {
+    /// A short name of the node's type, for "expected X, found Y" messages.
+    pub fn type_name(&self) -> &'static str {
+        match self.kind {
+            NodeKind::Null => "null",
+            NodeKind::Bool(_) => "a boolean",
+            NodeKind::Int(_) => "an integer",
+            NodeKind::Float(_) => "a number",
+            NodeKind::Str(_) => "a string",
+            NodeKind::Seq(_) => "a list",
+            NodeKind::Map(_) => "a mapping",
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            NodeKind::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&[(Node, Node)]> {
+        match &self.kind {
+            NodeKind::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.kind {
+            NodeKind::Seq(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self.kind, NodeKind::Null)
+    }
+
+    /// Looks up a mapping entry by its string key.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.as_map()?.iter().find(|(k, _)| k.as_str() == Some(key)).map(|(_, v)| v)
+    }
+
+    /// Converts to JSON (mapping keys become strings as YAML prints them).
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value;
+        match &self.kind {
+            NodeKind::Null => Value::Null,
+            NodeKind::Bool(b) => Value::Bool(*b),
+            NodeKind::Int(i) => Value::from(*i),
+            NodeKind::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
+            NodeKind::Str(s) => Value::String(s.clone()),
+            NodeKind::Seq(items) => Value::Array(items.iter().map(Node::to_json).collect()),
+            NodeKind::Map(entries) => Value::Object(
+                entries.iter().map(|(k, v)| (k.key_text(), v.to_json())).collect(),
+            ),
+        }
+    }
+
+    /// The text of a node used as a mapping key.
+    pub fn key_text(&self) -> String {
+        match &self.kind {
+            NodeKind::Str(s) => s.clone(),
+            NodeKind::Null => "null".into(),
+            NodeKind::Bool(b) => b.to_string(),
+            NodeKind::Int(i) => i.to_string(),
+            NodeKind::Float(f) => f.to_string(),
+            NodeKind::Seq(_) | NodeKind::Map(_) => self.to_json().to_string(),
+        }
+    }
+}
+
+/// A YAML syntax error with its position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct YamlError {
+    pub message: String,
+    pub span: Span,
+}
+
+/// Parses one YAML document. An empty document is `Null`.
+pub fn parse(source: &str) -> Result<Node, YamlError> {
+    let mut builder = Builder::default();
+    let mut parser = Parser::new_from_str(source);
+    parser.load(&mut builder, false).map_err(|e| YamlError {
+        message: e.info().to_string(),
+        span: Span::from_marker(*e.marker()),
+    })?;
+    if let Some(err) = builder.error {
+        return Err(err);
+    }
+    Ok(builder.root.unwrap_or(Node { kind: NodeKind::Null, span: Span { line: 1, col: 1, offset: 0 } }))
+}
+
+enum Frame {
+    Seq(Span, usize, Vec<Node>),
+    Map(Span, usize, Vec<(Node, Node)>, Option<Node>),
+}
+
+#[derive(Default)]
+struct Builder {
+    stack: Vec<Frame>,
+    root: Option<Node>,
+    anchors: HashMap<usize, Node>,
+    error: Option<YamlError>,
+}
+
+impl Builder {
+    fn push_node(&mut self, node: Node, anchor: usize) {
+        if anchor > 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+        match self.stack.last_mut() {
+            None => {
+                if self.root.is_none() {
+                    self.root = Some(node);
+                }
+            }
+            Some(Frame::Seq(_, _, items)) => items.push(node),
+            Some(Frame::Map(_, _, entries, pending)) => match pending.take() {
+                None => *pending = Some(node),
+                Some(key) => {
+                    if self.error.is_none() {
+                        if let Some((first, _)) = entries.iter().find(|(k, _)| k.kind == key.kind) {
+                            self.error = Some(YamlError {
+                                message: format!(
+                                    "duplicate key `{}` (first defined on line {})",
+                                    key.key_text(),
+                                    first.span.line
+                                ),
+                                span: key.span,
+                            });
+                        }
+                    }
+                    entries.push((key, node));
+                }
+            },
+        }
+    }
+}
+
+impl MarkedEventReceiver for Builder {
+    fn on_event(&mut self, ev: Event, mark: Marker) {
+        let span = Span::from_marker(mark);
+        match ev {
+            Event::Scalar(text, style, anchor, tag) => {
+                let kind = resolve_scalar(&text, style, tag.as_ref().map(|t| t.suffix.as_str()));
+                self.push_node(Node { kind, span }, anchor);
+            }
+            Event::SequenceStart(anchor, _) => self.stack.push(Frame::Seq(span, anchor, Vec::new())),
+            Event::MappingStart(anchor, _) => {
+                self.stack.push(Frame::Map(span, anchor, Vec::new(), None))
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let (node, anchor) = match self.stack.pop() {
+                    Some(Frame::Seq(span, anchor, items)) => {
+                        (Node { kind: NodeKind::Seq(items), span }, anchor)
+                    }
+                    Some(Frame::Map(span, anchor, entries, _)) => {
+                        (Node { kind: NodeKind::Map(entries), span }, anchor)
+                    }
+                    None => return,
+                };
+                self.push_node(node, anchor);
+            }
+            Event::Alias(id) => {
+                let node = self.anchors.get(&id).cloned().map(|mut n| {
+                    n.span = span;
+                    n
+                });
+                self.push_node(node.unwrap_or(Node { kind: NodeKind::Null, span }), 0);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Resolves a scalar with the YAML 1.2 core schema.
+fn resolve_scalar(text: &str, style: TScalarStyle, tag: Option<&str>) -> NodeKind {
+    if style != TScalarStyle::Plain || tag == Some("str") {
+        return NodeKind::Str(text.to_string());
+    }
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return NodeKind::Null,
+        "true" | "True" | "TRUE" => return NodeKind::Bool(true),
+        "false" | "False" | "FALSE" => return NodeKind::Bool(false),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return NodeKind::Float(f64::INFINITY);
+        }
+        "-.inf" | "-.Inf" | "-.INF" => return NodeKind::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return NodeKind::Float(f64::NAN),
+        _ => {}
+    }
+    if let Some(i) = parse_int(text) {
+        return NodeKind::Int(i);
+    }
+    if is_float(text) {
+        if let Ok(f) = text.parse::<f64>() {
+            return NodeKind::Float(f);
+        }
+    }
+    NodeKind::Str(text.to_string())
+}
+
+fn parse_int(text: &str) -> Option<i64> {
+    if let Some(hex) = text.strip_prefix("0x") {
+        return i64::from_str_radix(hex, 16).ok();
+    }
+    if let Some(oct) = text.strip_prefix("0o") {
+        return i64::from_str_radix(oct, 8).ok();
+    }
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+fn is_float(text: &str) -> bool {
+    let body = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let (mantissa, exponent) = match body.find(['e', 'E']) {
+        Some(i) => (&body[..i], Some(&body[i + 1..])),
+        None => (body, None),
+    };
+    let mantissa_ok = {
+        let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        (!int.is_empty() || !frac.is_empty())
+            && int.bytes().all(|b| b.is_ascii_digit())
+            && frac.bytes().all(|b| b.is_ascii_digit())
+            && (mantissa.contains('.') || exponent.is_some())
+    };
+    let exponent_ok = exponent.is_none_or(|e| {
+        let d = e.strip_prefix(['-', '+']).unwrap_or(e);
+        !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit())
+    });
+    mantissa_ok && exponent_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_point_at_nodes() {
+        let doc = parse("id: x\nworkflow:\n  - id: a\n    task: add\n").unwrap();
+        let wf = doc.get("workflow").unwrap();
+        let first = &wf.as_seq().unwrap()[0];
+        let task = first.get("task").unwrap();
+        assert_eq!((task.span.line, task.span.col), (4, 11));
+        assert_eq!(task.as_str(), Some("add"));
+    }
+
+    #[test]
+    fn core_schema_scalars() {
+        let doc = parse("a: 1\nb: '1'\nc: 1.5\nd: true\ne: yes\nf: null\ng: 1e3\nh: -0x1").unwrap();
+        assert_eq!(doc.get("a").unwrap().kind, NodeKind::Int(1));
+        assert_eq!(doc.get("b").unwrap().kind, NodeKind::Str("1".into()));
+        assert_eq!(doc.get("c").unwrap().kind, NodeKind::Float(1.5));
+        assert_eq!(doc.get("d").unwrap().kind, NodeKind::Bool(true));
+        assert_eq!(doc.get("e").unwrap().kind, NodeKind::Str("yes".into()));
+        assert_eq!(doc.get("f").unwrap().kind, NodeKind::Null);
+        assert_eq!(doc.get("g").unwrap().kind, NodeKind::Float(1000.0));
+        assert_eq!(doc.get("h").unwrap().kind, NodeKind::Str("-0x1".into()));
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors() {
+        let err = parse("a: 1\nb: 2\na: 3\n").unwrap_err();
+        assert_eq!(err.span.line, 3);
+        assert!(err.message.contains("duplicate key `a`"));
+    }
+
+    #[test]
+    fn syntax_errors_have_positions() {
+        let err = parse("a: [1, 2\nb: 3\n").unwrap_err();
+        assert!(err.span.line >= 1);
+    }
+}
