@@ -23,7 +23,11 @@ pub struct Span {
 
 impl Span {
     fn from_marker(m: Marker) -> Span {
-        Span { line: m.line(), col: m.col() + 1, offset: m.index() }
+        Span {
+            line: m.line(),
+            col: m.col() + 1,
+            offset: m.index(),
+        }
     }
 }
 
@@ -88,7 +92,10 @@ impl Node {
 
     /// Looks up a mapping entry by its string key.
     pub fn get(&self, key: &str) -> Option<&Node> {
-        self.as_map()?.iter().find(|(k, _)| k.as_str() == Some(key)).map(|(_, v)| v)
+        self.as_map()?
+            .iter()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .map(|(_, v)| v)
     }
 
     /// Converts to JSON (mapping keys become strings as YAML prints them).
@@ -98,11 +105,16 @@ impl Node {
             NodeKind::Null => Value::Null,
             NodeKind::Bool(b) => Value::Bool(*b),
             NodeKind::Int(i) => Value::from(*i),
-            NodeKind::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
+            NodeKind::Float(f) => {
+                serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number)
+            }
             NodeKind::Str(s) => Value::String(s.clone()),
             NodeKind::Seq(items) => Value::Array(items.iter().map(Node::to_json).collect()),
             NodeKind::Map(entries) => Value::Object(
-                entries.iter().map(|(k, v)| (k.key_text(), v.to_json())).collect(),
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.key_text(), v.to_json()))
+                    .collect(),
             ),
         }
     }
@@ -138,7 +150,14 @@ pub fn parse(source: &str) -> Result<Node, YamlError> {
     if let Some(err) = builder.error {
         return Err(err);
     }
-    Ok(builder.root.unwrap_or(Node { kind: NodeKind::Null, span: Span { line: 1, col: 1, offset: 0 } }))
+    Ok(builder.root.unwrap_or(Node {
+        kind: NodeKind::Null,
+        span: Span {
+            line: 1,
+            col: 1,
+            offset: 0,
+        },
+    }))
 }
 
 enum Frame {
@@ -196,18 +215,28 @@ impl MarkedEventReceiver for Builder {
                 let kind = resolve_scalar(&text, style, tag.as_ref().map(|t| t.suffix.as_str()));
                 self.push_node(Node { kind, span }, anchor);
             }
-            Event::SequenceStart(anchor, _) => self.stack.push(Frame::Seq(span, anchor, Vec::new())),
+            Event::SequenceStart(anchor, _) => {
+                self.stack.push(Frame::Seq(span, anchor, Vec::new()))
+            }
             Event::MappingStart(anchor, _) => {
                 self.stack.push(Frame::Map(span, anchor, Vec::new(), None))
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let (node, anchor) = match self.stack.pop() {
-                    Some(Frame::Seq(span, anchor, items)) => {
-                        (Node { kind: NodeKind::Seq(items), span }, anchor)
-                    }
-                    Some(Frame::Map(span, anchor, entries, _)) => {
-                        (Node { kind: NodeKind::Map(entries), span }, anchor)
-                    }
+                    Some(Frame::Seq(span, anchor, items)) => (
+                        Node {
+                            kind: NodeKind::Seq(items),
+                            span,
+                        },
+                        anchor,
+                    ),
+                    Some(Frame::Map(span, anchor, entries, _)) => (
+                        Node {
+                            kind: NodeKind::Map(entries),
+                            span,
+                        },
+                        anchor,
+                    ),
                     None => return,
                 };
                 self.push_node(node, anchor);
@@ -217,7 +246,13 @@ impl MarkedEventReceiver for Builder {
                     n.span = span;
                     n
                 });
-                self.push_node(node.unwrap_or(Node { kind: NodeKind::Null, span }), 0);
+                self.push_node(
+                    node.unwrap_or(Node {
+                        kind: NodeKind::Null,
+                        span,
+                    }),
+                    0,
+                );
             }
             _ => {}
         }

@@ -1,4 +1,9 @@
 //! spec.yaml: the model, its parser (with source positions) and its validation.
 
 pub mod model;
+pub mod parse;
+pub mod python;
+pub mod requirements;
 pub mod resolved;
+pub mod validate;
+pub mod variables;

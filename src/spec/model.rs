@@ -160,7 +160,10 @@ pub struct TaskInstance {
 impl TaskInstance {
     /// The fan-out operation, if any, and whether it is `mapvalues`.
     pub fn fan_out(&self) -> Option<(&MapOp, bool)> {
-        self.map.as_ref().map(|m| (m, false)).or(self.mapvalues.as_ref().map(|m| (m, true)))
+        self.map
+            .as_ref()
+            .map(|m| (m, false))
+            .or(self.mapvalues.as_ref().map(|m| (m, true)))
     }
 
     /// Ids of the task instances whose return values this instance reads, in first-use order.
@@ -218,7 +221,9 @@ impl Value {
         match self {
             Value::Var(Variable::TaskReturn(id)) => f(id, span),
             Value::Var(Variable::Env(_)) | Value::Literal(_) => {}
-            Value::Dict(entries) => entries.iter().for_each(|(_, v)| v.value.visit_refs(v.span, f)),
+            Value::Dict(entries) => entries
+                .iter()
+                .for_each(|(_, v)| v.value.visit_refs(v.span, f)),
             Value::List(items) => items.iter().for_each(|v| v.value.visit_refs(v.span, f)),
         }
     }

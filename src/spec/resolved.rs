@@ -60,10 +60,16 @@ impl Workflow {
     /// Every distinct function imported by the DAG (tasks then conditions), first use first.
     pub fn imported_functions(&self) -> Vec<&KnownTask> {
         let tasks = self.instances.iter().map(|i| &i.task);
-        let conditions = self.instances.iter().flat_map(|i| i.skipif.iter().flat_map(|s| &s.conditions));
+        let conditions = self
+            .instances
+            .iter()
+            .flat_map(|i| i.skipif.iter().flat_map(|s| &s.conditions));
         let mut out: Vec<&KnownTask> = Vec::new();
         for t in tasks.chain(conditions) {
-            if !out.iter().any(|o| o.importable_reference == t.importable_reference) {
+            if !out
+                .iter()
+                .any(|o| o.importable_reference == t.importable_reference)
+            {
                 out.push(t);
             }
         }

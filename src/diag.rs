@@ -1,0 +1,188 @@
+//! Located error messages: file, line and column, the source line with a marker, what is wrong
+//! and what to do.
+//!
+//! Every problem found in a spec becomes a [`Diagnostic`]; they are collected (not raised one
+//! at a time) so a user sees all the problems of a spec at once, sorted by position.
+
+use crate::yaml::Span;
+use std::fmt::Write;
+
+/// One problem in a source file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagnostic {
+    /// Where it is; `None` for problems of the file as a whole.
+    pub span: Option<Span>,
+    /// How many characters to underline (at least 1).
+    pub width: usize,
+    /// What is wrong.
+    pub message: String,
+    /// What to do about it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            span: Some(span),
+            width: 1,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn whole_file(message: impl Into<String>) -> Self {
+        Diagnostic {
+            span: None,
+            width: 1,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn width(mut self, width: usize) -> Self {
+        self.width = width.max(1);
+        self
+    }
+
+    /// Underlines a whole token of `text` (its character count).
+    pub fn underline(self, text: &str) -> Self {
+        let w = text.chars().count();
+        self.width(w)
+    }
+}
+
+/// A source file as errors show it.
+pub struct Source<'a> {
+    /// The path as the user should read it (relative to the current directory when possible).
+    pub display_path: &'a str,
+    pub text: &'a str,
+}
+
+/// Renders diagnostics, sorted by position, in the style of rustc:
+///
+/// ```text
+/// error: `class` is a python keyword
+///   --> workflows/x/spec.yaml:4:9
+///    |
+///  4 |   - id: class
+///    |         ^^^^^
+///    = help: choose another id
+/// ```
+pub fn render(source: &Source, diagnostics: &[Diagnostic]) -> String {
+    let mut sorted: Vec<&Diagnostic> = diagnostics.iter().collect();
+    sorted.sort_by_key(|d| d.span.map(|s| (s.line, s.col)).unwrap_or((0, 0)));
+    let mut out = String::new();
+    for d in &sorted {
+        render_one(&mut out, source, d);
+    }
+    let n = sorted.len();
+    let _ = writeln!(
+        out,
+        "{n} error{} in {}",
+        if n == 1 { "" } else { "s" },
+        source.display_path
+    );
+    out
+}
+
+fn render_one(out: &mut String, source: &Source, d: &Diagnostic) {
+    let _ = writeln!(out, "error: {}", d.message);
+    match d.span {
+        None => {
+            let _ = writeln!(out, "  --> {}", source.display_path);
+        }
+        Some(span) => {
+            let line_text = source
+                .text
+                .lines()
+                .nth(span.line.saturating_sub(1))
+                .unwrap_or("");
+            let gutter = span.line.to_string().len();
+            let pad = " ".repeat(gutter);
+            let _ = writeln!(
+                out,
+                "{pad}--> {}:{}:{}",
+                source.display_path, span.line, span.col
+            );
+            let _ = writeln!(out, "{pad} |");
+            let _ = writeln!(out, "{} | {}", span.line, line_text.trim_end());
+            let before: String = line_text
+                .chars()
+                .take(span.col.saturating_sub(1))
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            let available = line_text
+                .chars()
+                .count()
+                .saturating_sub(span.col.saturating_sub(1));
+            let width = d.width.min(available.max(1));
+            let _ = writeln!(out, "{pad} | {before}{}", "^".repeat(width));
+        }
+    }
+    if let Some(help) = &d.help {
+        let pad = " ".repeat(d.span.map(|s| s.line.to_string().len()).unwrap_or(1));
+        let _ = writeln!(out, "{pad} = help: {help}");
+    }
+    out.push('\n');
+}
+
+/// The closest candidate to `word` by edit distance, if it is close enough to be a likely typo.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let mut best: Option<(f64, &str)> = None;
+    for c in candidates {
+        let score = strsim::jaro_winkler(word, c);
+        if score >= 0.8 && best.is_none_or(|(b, _)| score > b) {
+            best = Some((score, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// " Did you mean `x`?" or "" — appended to messages about unknown names.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    closest(word, candidates)
+        .map(|c| format!(" Did you mean `{c}`?"))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_marker_under_the_token() {
+        let text = "id: x\nworkflow:\n  - id: class\n";
+        let d = Diagnostic::new(
+            Span {
+                line: 3,
+                col: 9,
+                offset: 0,
+            },
+            "`class` is a python keyword.",
+        )
+        .underline("class")
+        .help("Choose another id.");
+        let out = render(
+            &Source {
+                display_path: "spec.yaml",
+                text,
+            },
+            &[d],
+        );
+        assert_eq!(
+            out,
+            "error: `class` is a python keyword.\n --> spec.yaml:3:9\n  |\n3 |   - id: class\n  |         ^^^^^\n  = help: Choose another id.\n\n1 error in spec.yaml\n"
+        );
+    }
+
+    #[test]
+    fn suggests_close_names_only() {
+        assert_eq!(closest("dobule", ["add", "double"]), Some("double"));
+        assert_eq!(closest("zzz", ["add", "double"]), None);
+    }
+}
