@@ -1,0 +1,1 @@
+"""Example task library for the wt example workflows."""

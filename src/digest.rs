@@ -1,0 +1,93 @@
+//! Content digests (blake3) of files, trees and canonical JSON.
+//!
+//! Digests never include absolute paths or timestamps, so the same content gives the same
+//! digest on every machine and in every checkout location.
+
+use std::io;
+use std::path::Path;
+use walkdir::WalkDir;
+
+/// Folders and files that are build or tool junk, never task-library source.
+const IGNORED: &[&str] = &[
+    ".git", "__pycache__", ".venv", "venv", "build", "dist", ".pytest_cache", ".ruff_cache",
+    ".mypy_cache", "node_modules", "target", ".pixi", ".tox", ".eggs",
+];
+
+fn ignored(name: &str) -> bool {
+    IGNORED.contains(&name) || name.ends_with(".egg-info") || name.ends_with(".pyc")
+}
+
+/// Digest of a source tree: every file's relative path (with `/`) and content, in sorted order.
+pub fn tree(root: &Path) -> io::Result<String> {
+    let mut hasher = blake3::Hasher::new();
+    let walker = WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !ignored(&e.file_name().to_string_lossy()));
+    for entry in walker {
+        let entry = entry.map_err(io::Error::other)?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
+        let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+        let rel = rel.join("/");
+        let content = std::fs::read(entry.path())?;
+        hasher.update(&(rel.len() as u64).to_le_bytes());
+        hasher.update(rel.as_bytes());
+        hasher.update(&(content.len() as u64).to_le_bytes());
+        hasher.update(&content);
+    }
+    Ok(hasher.finalize().to_hex().to_string())
+}
+
+/// Digest of bytes.
+pub fn bytes(data: &[u8]) -> String {
+    blake3::hash(data).to_hex().to_string()
+}
+
+/// Digest of a JSON value in canonical form (object keys sorted, compact).
+pub fn json(value: &serde_json::Value) -> String {
+    bytes(canonical_json(value).as_bytes())
+}
+
+/// Compact JSON with object keys sorted at every level.
+pub fn canonical_json(value: &serde_json::Value) -> String {
+    fn sort(v: &serde_json::Value) -> serde_json::Value {
+        match v {
+            serde_json::Value::Object(m) => {
+                let mut keys: Vec<&String> = m.keys().collect();
+                keys.sort();
+                serde_json::Value::Object(keys.into_iter().map(|k| (k.clone(), sort(&m[k]))).collect())
+            }
+            serde_json::Value::Array(a) => serde_json::Value::Array(a.iter().map(sort).collect()),
+            other => other.clone(),
+        }
+    }
+    serde_json::to_string(&sort(value)).expect("JSON values serialize")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tree_digest_ignores_junk_and_location() {
+        let a = tempfile::tempdir().unwrap();
+        let b = tempfile::tempdir().unwrap();
+        for d in [a.path(), b.path()] {
+            std::fs::create_dir_all(d.join("pkg/__pycache__")).unwrap();
+            std::fs::write(d.join("pkg/tasks.py"), "def f(): ...\n").unwrap();
+        }
+        std::fs::write(a.path().join("pkg/__pycache__/tasks.pyc"), "junk").unwrap();
+        assert_eq!(tree(a.path()).unwrap(), tree(b.path()).unwrap());
+        std::fs::write(b.path().join("pkg/tasks.py"), "def g(): ...\n").unwrap();
+        assert_ne!(tree(a.path()).unwrap(), tree(b.path()).unwrap());
+    }
+
+    #[test]
+    fn canonical_json_sorts_keys() {
+        let v: serde_json::Value = serde_json::from_str(r#"{"b":1,"a":{"d":2,"c":3}}"#).unwrap();
+        assert_eq!(canonical_json(&v), r#"{"a":{"c":3,"d":2},"b":1}"#);
+    }
+}

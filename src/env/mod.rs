@@ -1,0 +1,6 @@
+//! Python environments for discovery and for running workflows.
+
+pub mod pypi;
+pub mod python_env;
+pub mod runtime;
+pub mod tools;

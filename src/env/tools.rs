@@ -1,0 +1,70 @@
+//! Locating the external programs wt drives: `uv` and a CPython >= 3.10.
+
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The programs used to build Python environments.
+#[derive(Debug, Clone)]
+pub struct Tools {
+    pub uv: PathBuf,
+    /// The interpreter handed to `uv venv --python`.
+    pub python: String,
+}
+
+impl Tools {
+    /// `$WT_UV`, else `uv` on `PATH`, else the `.tools/bin/uv` that `scripts/bootstrap.sh`
+    /// installs beside the checkout this binary was built in. Python: `$WT_PYTHON` or `python3`.
+    pub fn locate() -> Result<Tools> {
+        let uv = if let Some(p) = std::env::var_os("WT_UV").filter(|v| !v.is_empty()) {
+            PathBuf::from(p)
+        } else if let Some(p) = find_on_path("uv") {
+            p
+        } else if let Some(p) = beside_checkout("uv") {
+            p
+        } else {
+            bail!(
+                "`uv` was not found.\n  = help: run `scripts/bootstrap.sh` in the wt checkout (it installs uv from PyPI), `pip install uv`, or set WT_UV to its path"
+            );
+        };
+        let python = std::env::var("WT_PYTHON").ok().filter(|v| !v.is_empty()).unwrap_or_else(|| "python3".into());
+        Ok(Tools { uv, python })
+    }
+
+    /// A `uv` command with the shared download/build cache under the wt cache.
+    pub fn uv(&self, cache: &Path) -> Command {
+        let mut cmd = Command::new(&self.uv);
+        cmd.env("UV_CACHE_DIR", cache.join("uv"))
+            .env("UV_NO_PROGRESS", "1")
+            .env_remove("VIRTUAL_ENV")
+            .env_remove("UV_PROJECT_ENVIRONMENT");
+        cmd
+    }
+
+    /// The version of the interpreter, e.g. "3.11.7" (part of environment keys).
+    pub fn python_version(&self) -> Result<String> {
+        let out = Command::new(&self.python)
+            .args(["-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"])
+            .output()
+            .with_context(|| format!("could not run `{}`; set WT_PYTHON to a CPython >= 3.10", self.python))?;
+        if !out.status.success() {
+            bail!("`{}` failed: {}", self.python, String::from_utf8_lossy(&out.stderr));
+        }
+        let v = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        let minor: u32 = v.split('.').nth(1).and_then(|m| m.parse().ok()).unwrap_or(0);
+        if !v.starts_with("3.") || minor < 10 {
+            bail!("`{}` is Python {v}; wt needs CPython >= 3.10 (set WT_PYTHON)", self.python);
+        }
+        Ok(v)
+    }
+}
+
+fn find_on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).map(|d| d.join(name)).find(|p| p.is_file())
+}
+
+fn beside_checkout(name: &str) -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    exe.ancestors().map(|d| d.join(".tools").join("bin").join(name)).find(|p| p.is_file())
+}

@@ -1,0 +1,64 @@
+//! Discovery: which registered functions the workflow's task libraries provide.
+//!
+//! Runs `wt-registry --format json` inside the workflow's environment, as a subprocess and from
+//! an empty working folder, so task code is imported only there and never into wt. The
+//! registry CLI exits 0 even when a task module fails to import (it prints a warning and goes
+//! on); wt treats such a partial registry as an error that shows the warning, because a
+//! workflow compiled against it would silently miss tasks.
+
+use crate::contracts::RegistryOutput;
+use crate::env::python_env::PythonEnv;
+use anyhow::{Context, Result, bail};
+use std::path::Path;
+use std::process::Command;
+
+/// Runs the registry CLI in `env` (or reuses the result stored for this environment).
+pub fn discover(env: &PythonEnv, cache: &Path) -> Result<RegistryOutput> {
+    let stored = cache.join("registry").join(format!("{}.json", env.key));
+    if let Ok(text) = std::fs::read_to_string(&stored) {
+        if let Ok(reg) = serde_json::from_str::<RegistryOutput>(&text) {
+            return Ok(reg);
+        }
+    }
+    let exe = env.bin("wt-registry");
+    if !exe.is_file() {
+        bail!(
+            "the environment has no `wt-registry` executable ({}).\n  = help: task libraries must depend on the `wt-registry` package",
+            exe.display()
+        );
+    }
+    let scratch = tempfile::tempdir().context("could not create a temporary folder")?;
+    let out = Command::new(&exe)
+        .args(["--format", "json"])
+        .current_dir(scratch.path())
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .env_remove("PYTHONPATH")
+        .output()
+        .with_context(|| format!("could not run {}", exe.display()))?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        bail!("task discovery failed (wt-registry exited with {}):\n{}", out.status, stderr.trim_end());
+    }
+    let warnings: Vec<&str> = stderr.lines().filter(|l| l.contains("Warning") || l.contains("Error")).collect();
+    if !warnings.is_empty() {
+        bail!(
+            "a task library could not be imported during discovery, so its tasks would be missing:\n{}\n  = help: fix the import error above (run the module with the environment's python to see the full traceback: {})",
+            stderr.trim_end(),
+            env.python().display()
+        );
+    }
+    let registry: RegistryOutput = serde_json::from_slice(&out.stdout)
+        .with_context(|| format!("wt-registry printed output that is not a registry: {}", String::from_utf8_lossy(&out.stdout)))?;
+    if registry.entries.is_empty() {
+        bail!(
+            "no registered tasks were discovered.\n  = help: task libraries register functions with `@register()` from `wt_registry` and declare their task module under the `wt_registry` entry-point group, e.g. in pyproject.toml:\n      [project.entry-points.\"wt_registry\"]\n      tasks = \"my_package.tasks\""
+        );
+    }
+    if let Some(parent) = stored.parent() {
+        std::fs::create_dir_all(parent)?;
+        let tmp = stored.with_extension(format!("tmp{}", std::process::id()));
+        std::fs::write(&tmp, serde_json::to_vec(&registry)?)?;
+        std::fs::rename(&tmp, &stored)?;
+    }
+    Ok(registry)
+}

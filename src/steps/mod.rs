@@ -1,0 +1,3 @@
+//! The steps of compiling a workflow.
+
+pub mod discover;

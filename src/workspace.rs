@@ -1,0 +1,47 @@
+//! Where things live: the workspace root (nearest ancestor holding `wt.toml`) and the cache.
+
+use std::path::{Path, PathBuf};
+
+/// The marker file of a workspace root.
+pub const WORKSPACE_FILE: &str = "wt.toml";
+
+/// The nearest ancestor of `start` (a file or folder) that holds `wt.toml`.
+pub fn find_root(start: &Path) -> Option<PathBuf> {
+    let start = if start.is_file() { start.parent()? } else { start };
+    let start = std::path::absolute(start).ok()?;
+    start.ancestors().find(|d| d.join(WORKSPACE_FILE).is_file()).map(Path::to_path_buf)
+}
+
+/// The cache root: `--cache-dir`, else `$WT_CACHE_DIR`, else `<workspace>/cache`, else the
+/// user cache folder (`$XDG_CACHE_HOME/wt` or `~/.cache/wt`).
+pub fn cache_dir(explicit: Option<&Path>, workspace: Option<&Path>) -> PathBuf {
+    if let Some(p) = explicit {
+        return absolute(p);
+    }
+    if let Some(p) = std::env::var_os("WT_CACHE_DIR").filter(|v| !v.is_empty()) {
+        return absolute(Path::new(&p));
+    }
+    if let Some(root) = workspace {
+        return root.join("cache");
+    }
+    if let Some(xdg) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(xdg).join("wt");
+    }
+    match std::env::var_os("HOME") {
+        Some(home) => PathBuf::from(home).join(".cache").join("wt"),
+        None => std::env::temp_dir().join("wt-cache"),
+    }
+}
+
+pub fn absolute(p: &Path) -> PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// `p` relative to the current directory when it is inside it (for messages), else as is.
+pub fn display(p: &Path) -> String {
+    let abs = absolute(p);
+    match std::env::current_dir().ok().and_then(|cwd| abs.strip_prefix(&cwd).ok().map(Path::to_path_buf)) {
+        Some(rel) if !rel.as_os_str().is_empty() => rel.display().to_string(),
+        _ => p.display().to_string(),
+    }
+}
