@@ -12,8 +12,8 @@ use std::fmt::Write;
 pub struct Diagnostic {
     /// Where it is; `None` for problems of the file as a whole.
     pub span: Option<Span>,
-    /// How many characters to underline (at least 1).
-    pub width: usize,
+    /// How many characters to underline; `None` underlines the YAML scalar at the position.
+    pub width: Option<usize>,
     /// What is wrong.
     pub message: String,
     /// What to do about it.
@@ -24,7 +24,7 @@ impl Diagnostic {
     pub fn new(span: Span, message: impl Into<String>) -> Self {
         Diagnostic {
             span: Some(span),
-            width: 1,
+            width: None,
             message: message.into(),
             help: None,
         }
@@ -33,7 +33,7 @@ impl Diagnostic {
     pub fn whole_file(message: impl Into<String>) -> Self {
         Diagnostic {
             span: None,
-            width: 1,
+            width: None,
             message: message.into(),
             help: None,
         }
@@ -45,7 +45,7 @@ impl Diagnostic {
     }
 
     pub fn width(mut self, width: usize) -> Self {
-        self.width = width.max(1);
+        self.width = Some(width.max(1));
         self
     }
 
@@ -120,7 +120,11 @@ fn render_one(out: &mut String, source: &Source, d: &Diagnostic) {
                 .chars()
                 .count()
                 .saturating_sub(span.col.saturating_sub(1));
-            let width = d.width.min(available.max(1));
+            let width = d
+                .width
+                .unwrap_or_else(|| scalar_width(line_text, span.col))
+                .min(available.max(1))
+                .max(1);
             let _ = writeln!(out, "{pad} | {before}{}", "^".repeat(width));
         }
     }
@@ -129,6 +133,28 @@ fn render_one(out: &mut String, source: &Source, d: &Diagnostic) {
         let _ = writeln!(out, "{pad} = help: {help}");
     }
     out.push('\n');
+}
+
+/// The width of the YAML scalar starting at 1-based `col`: a quoted string up to its closing
+/// quote, a `${{ }}` expression up to `}}`, else up to a flow delimiter, comment or line end.
+fn scalar_width(line: &str, col: usize) -> usize {
+    let rest: Vec<char> = line.chars().skip(col.saturating_sub(1)).collect();
+    let text: String = rest.iter().collect();
+    match rest.first() {
+        Some(q @ ('"' | '\'')) => rest
+            .iter()
+            .skip(1)
+            .position(|c| c == q)
+            .map_or(rest.len(), |i| i + 2),
+        _ if text.starts_with("${{") => text
+            .find("}}")
+            .map_or(rest.len(), |i| text[..i + 2].chars().count()),
+        _ => {
+            let end = text.find([',', ']', '}']).unwrap_or(text.len());
+            let end = text.find(" #").map_or(end, |c| c.min(end));
+            text[..end].trim_end().chars().count()
+        }
+    }
 }
 
 /// The closest candidate to `word` by edit distance, if it is close enough to be a likely typo.

@@ -9,8 +9,20 @@ use walkdir::WalkDir;
 
 /// Folders and files that are build or tool junk, never task-library source.
 const IGNORED: &[&str] = &[
-    ".git", "__pycache__", ".venv", "venv", "build", "dist", ".pytest_cache", ".ruff_cache",
-    ".mypy_cache", "node_modules", "target", ".pixi", ".tox", ".eggs",
+    ".git",
+    "__pycache__",
+    ".venv",
+    "venv",
+    "build",
+    "dist",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".mypy_cache",
+    "node_modules",
+    "target",
+    ".pixi",
+    ".tox",
+    ".eggs",
 ];
 
 fn ignored(name: &str) -> bool {
@@ -30,7 +42,10 @@ pub fn tree(root: &Path) -> io::Result<String> {
             continue;
         }
         let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
-        let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+        let rel: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
         let rel = rel.join("/");
         let content = std::fs::read(entry.path())?;
         hasher.update(&(rel.len() as u64).to_le_bytes());
@@ -58,7 +73,9 @@ pub fn canonical_json(value: &serde_json::Value) -> String {
             serde_json::Value::Object(m) => {
                 let mut keys: Vec<&String> = m.keys().collect();
                 keys.sort();
-                serde_json::Value::Object(keys.into_iter().map(|k| (k.clone(), sort(&m[k]))).collect())
+                serde_json::Value::Object(
+                    keys.into_iter().map(|k| (k.clone(), sort(&m[k]))).collect(),
+                )
             }
             serde_json::Value::Array(a) => serde_json::Value::Array(a.iter().map(sort).collect()),
             other => other.clone(),

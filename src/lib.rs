@@ -1,9 +1,13 @@
 //! `wt`: a build tool for workflow DAGs of typed Python functions.
 
+pub mod check;
+pub mod cli;
 pub mod contracts;
 pub mod diag;
 pub mod digest;
 pub mod env;
+pub mod fingerprint;
+pub mod load;
 pub mod spec;
 pub mod steps;
 pub mod workspace;

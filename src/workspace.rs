@@ -7,9 +7,16 @@ pub const WORKSPACE_FILE: &str = "wt.toml";
 
 /// The nearest ancestor of `start` (a file or folder) that holds `wt.toml`.
 pub fn find_root(start: &Path) -> Option<PathBuf> {
-    let start = if start.is_file() { start.parent()? } else { start };
+    let start = if start.is_file() {
+        start.parent()?
+    } else {
+        start
+    };
     let start = std::path::absolute(start).ok()?;
-    start.ancestors().find(|d| d.join(WORKSPACE_FILE).is_file()).map(Path::to_path_buf)
+    start
+        .ancestors()
+        .find(|d| d.join(WORKSPACE_FILE).is_file())
+        .map(Path::to_path_buf)
 }
 
 /// The cache root: `--cache-dir`, else `$WT_CACHE_DIR`, else `<workspace>/cache`, else the
@@ -40,7 +47,10 @@ pub fn absolute(p: &Path) -> PathBuf {
 /// `p` relative to the current directory when it is inside it (for messages), else as is.
 pub fn display(p: &Path) -> String {
     let abs = absolute(p);
-    match std::env::current_dir().ok().and_then(|cwd| abs.strip_prefix(&cwd).ok().map(Path::to_path_buf)) {
+    match std::env::current_dir()
+        .ok()
+        .and_then(|cwd| abs.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+    {
         Some(rel) if !rel.as_os_str().is_empty() => rel.display().to_string(),
         _ => p.display().to_string(),
     }

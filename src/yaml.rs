@@ -230,13 +230,17 @@ impl MarkedEventReceiver for Builder {
                         },
                         anchor,
                     ),
-                    Some(Frame::Map(span, anchor, entries, _)) => (
-                        Node {
-                            kind: NodeKind::Map(entries),
-                            span,
-                        },
-                        anchor,
-                    ),
+                    Some(Frame::Map(span, anchor, entries, _)) => {
+                        // A block mapping's start is marked after its first key: use the key.
+                        let span = entries.first().map_or(span, |(k, _)| k.span.min(span));
+                        (
+                            Node {
+                                kind: NodeKind::Map(entries),
+                                span,
+                            },
+                            anchor,
+                        )
+                    }
                     None => return,
                 };
                 self.push_node(node, anchor);

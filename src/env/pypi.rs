@@ -13,12 +13,22 @@ pub struct ResolvedPypi {
 
 impl ResolvedPypi {
     pub fn new(req: &PypiRequirement, spec_dir: &Path) -> ResolvedPypi {
-        let abs_path = req.path.as_ref().map(|p| normalize(&spec_dir.join(&p.value)));
-        ResolvedPypi { req: req.clone(), abs_path }
+        let abs_path = req
+            .path
+            .as_ref()
+            .map(|p| normalize(&spec_dir.join(&p.value)));
+        ResolvedPypi {
+            req: req.clone(),
+            abs_path,
+        }
     }
 
     fn extras(&self) -> String {
-        if self.req.extras.is_empty() { String::new() } else { format!("[{}]", self.req.extras.join(",")) }
+        if self.req.extras.is_empty() {
+            String::new()
+        } else {
+            format!("[{}]", self.req.extras.join(","))
+        }
     }
 
     /// Arguments for `uv pip install` (PEER.md §1.2 pip form).
@@ -27,11 +37,25 @@ impl ResolvedPypi {
         let name = &r.name.value;
         if let Some(path) = &self.abs_path {
             let spec = format!("{}{}", path.display(), self.extras());
-            return if r.editable == Some(true) { vec!["-e".into(), spec] } else { vec![spec] };
+            return if r.editable == Some(true) {
+                vec!["-e".into(), spec]
+            } else {
+                vec![spec]
+            };
         }
         if let Some(git) = &r.git {
-            let at = r.rev.as_ref().or(r.branch.as_ref()).or(r.tag.as_ref()).map(|v| format!("@{v}")).unwrap_or_default();
-            let sub = r.subdirectory.as_ref().map(|s| format!("#subdirectory={s}")).unwrap_or_default();
+            let at = r
+                .rev
+                .as_ref()
+                .or(r.branch.as_ref())
+                .or(r.tag.as_ref())
+                .map(|v| format!("@{v}"))
+                .unwrap_or_default();
+            let sub = r
+                .subdirectory
+                .as_ref()
+                .map(|s| format!("#subdirectory={s}"))
+                .unwrap_or_default();
             return vec![format!("{name}{} @ git+{git}{at}{sub}", self.extras())];
         }
         if let Some(url) = &r.url {
@@ -47,7 +71,17 @@ impl ResolvedPypi {
         let r = &self.req;
         format!(
             "{}|git={:?}|rev={:?}|branch={:?}|tag={:?}|path={}|editable={:?}|url={:?}|sub={:?}|extras={:?}|version={:?}",
-            r.name.value, r.git, r.rev, r.branch, r.tag, r.path.is_some(), r.editable, r.url, r.subdirectory, r.extras, r.version
+            r.name.value,
+            r.git,
+            r.rev,
+            r.branch,
+            r.tag,
+            r.path.is_some(),
+            r.editable,
+            r.url,
+            r.subdirectory,
+            r.extras,
+            r.version
         )
     }
 
@@ -74,7 +108,10 @@ impl ResolvedPypi {
         put(&mut t, "url", &r.url);
         put(&mut t, "subdirectory", &r.subdirectory);
         if !r.extras.is_empty() {
-            t.insert("extras".into(), toml::Value::Array(r.extras.iter().cloned().map(toml::Value::String).collect()));
+            t.insert(
+                "extras".into(),
+                toml::Value::Array(r.extras.iter().cloned().map(toml::Value::String).collect()),
+            );
         }
         if t.is_empty() {
             return toml::Value::String(r.version.clone().unwrap_or_else(|| "*".into()));
@@ -107,8 +144,16 @@ pub fn relative_path(from: &Path, to: &Path) -> String {
     let t: Vec<_> = to.components().collect();
     let common = f.iter().zip(&t).take_while(|(a, b)| a == b).count();
     let mut parts: Vec<String> = vec!["..".into(); f.len() - common];
-    parts.extend(t[common..].iter().map(|c| c.as_os_str().to_string_lossy().into_owned()));
-    if parts.is_empty() { ".".into() } else { parts.join("/") }
+    parts.extend(
+        t[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    if parts.is_empty() {
+        ".".into()
+    } else {
+        parts.join("/")
+    }
 }
 
 #[cfg(test)]
@@ -117,8 +162,14 @@ mod tests {
 
     #[test]
     fn relative_paths() {
-        assert_eq!(relative_path(Path::new("/a/b/c"), Path::new("/a/x")), "../../x");
+        assert_eq!(
+            relative_path(Path::new("/a/b/c"), Path::new("/a/x")),
+            "../../x"
+        );
         assert_eq!(relative_path(Path::new("/a"), Path::new("/a/x/y")), "x/y");
-        assert_eq!(normalize(Path::new("/a/b/../c/./d")), PathBuf::from("/a/c/d"));
+        assert_eq!(
+            normalize(Path::new("/a/b/../c/./d")),
+            PathBuf::from("/a/c/d")
+        );
     }
 }

@@ -56,7 +56,11 @@ impl EnvRequest<'_> {
             h.update(format!("\npypi {}", p.key_text()).as_bytes());
             if let Some(path) = &p.abs_path {
                 let digest = crate::digest::tree(path).with_context(|| {
-                    format!("could not read the source of PyPI requirement `{}` at {}", p.req.name.value, path.display())
+                    format!(
+                        "could not read the source of PyPI requirement `{}` at {}",
+                        p.req.name.value,
+                        path.display()
+                    )
                 })?;
                 h.update(format!(" tree={digest}").as_bytes());
             }
@@ -65,9 +69,16 @@ impl EnvRequest<'_> {
     }
 
     fn install_args(&self) -> Vec<String> {
-        let mut args: Vec<String> = runtime::PYPI.iter().map(|(n, v)| format!("{n}{v}")).collect();
+        let mut args: Vec<String> = runtime::PYPI
+            .iter()
+            .map(|(n, v)| format!("{n}{v}"))
+            .collect();
         for c in self.conda {
-            args.push(format!("{}{}", c.name.value, conda_version_as_pep440(&c.version)));
+            args.push(format!(
+                "{}{}",
+                c.name.value,
+                conda_version_as_pep440(&c.version)
+            ));
         }
         for p in self.pypi {
             args.extend(p.uv_args());
@@ -83,18 +94,27 @@ pub fn ensure(tools: &Tools, cache: &Path, request: &EnvRequest) -> Result<Pytho
     let envs = cache.join("envs");
     fs::create_dir_all(&envs).with_context(|| format!("could not create {}", envs.display()))?;
     let dir = envs.join(&key);
-    let env = PythonEnv { dir: dir.clone(), key };
+    let env = PythonEnv {
+        dir: dir.clone(),
+        key,
+    };
     let marker = dir.join(".complete");
     if marker.is_file() {
         return Ok(env);
     }
     let lock = File::create(envs.join(format!("{}.lock", env.key)))?;
-    lock.lock().context("could not lock the environment folder")?;
+    lock.lock()
+        .context("could not lock the environment folder")?;
     if marker.is_file() {
         return Ok(env);
     }
     if dir.exists() {
-        fs::remove_dir_all(&dir).with_context(|| format!("could not remove the unfinished environment {}", dir.display()))?;
+        fs::remove_dir_all(&dir).with_context(|| {
+            format!(
+                "could not remove the unfinished environment {}",
+                dir.display()
+            )
+        })?;
     }
     let out = tools
         .uv(cache)
@@ -103,19 +123,32 @@ pub fn ensure(tools: &Tools, cache: &Path, request: &EnvRequest) -> Result<Pytho
         .output()
         .context("could not run uv")?;
     if !out.status.success() {
-        bail!("uv could not create a virtual environment:\n{}", String::from_utf8_lossy(&out.stderr));
+        bail!(
+            "uv could not create a virtual environment:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let mut cmd = tools.uv(cache);
-    cmd.args(["pip", "install", "--quiet", "--python"]).arg(env.python());
+    cmd.args(["pip", "install", "--quiet", "--python"])
+        .arg(env.python());
     for p in request.pypi.iter().filter(|p| p.abs_path.is_some()) {
         // uv caches builds of local folders by pyproject mtime; force a rebuild from source.
-        cmd.args(["--reinstall-package", &p.req.name.value, "--refresh-package", &p.req.name.value]);
+        cmd.args([
+            "--reinstall-package",
+            &p.req.name.value,
+            "--refresh-package",
+            &p.req.name.value,
+        ]);
     }
     cmd.args(request.install_args());
     let out = cmd.output().context("could not run uv")?;
     if !out.status.success() {
         let _ = fs::remove_dir_all(&dir);
-        let names: Vec<String> = request.pypi.iter().map(|p| p.req.name.value.clone()).collect();
+        let names: Vec<String> = request
+            .pypi
+            .iter()
+            .map(|p| p.req.name.value.clone())
+            .collect();
         bail!(
             "installing the workflow's requirements failed ({}):\n{}\n  = help: check the requirement names, versions and paths in spec.yaml",
             names.join(", "),
@@ -136,7 +169,11 @@ pub fn conda_version_as_pep440(v: &str) -> String {
     v.split(',')
         .map(|part| {
             let part = part.trim();
-            if part.starts_with(['<', '>', '=', '!', '~']) { part.to_string() } else { format!("=={part}") }
+            if part.starts_with(['<', '>', '=', '!', '~']) {
+                part.to_string()
+            } else {
+                format!("=={part}")
+            }
         })
         .collect::<Vec<_>>()
         .join(",")

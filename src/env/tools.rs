@@ -27,7 +27,10 @@ impl Tools {
                 "`uv` was not found.\n  = help: run `scripts/bootstrap.sh` in the wt checkout (it installs uv from PyPI), `pip install uv`, or set WT_UV to its path"
             );
         };
-        let python = std::env::var("WT_PYTHON").ok().filter(|v| !v.is_empty()).unwrap_or_else(|| "python3".into());
+        let python = std::env::var("WT_PYTHON")
+            .ok()
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| "python3".into());
         Ok(Tools { uv, python })
     }
 
@@ -46,14 +49,30 @@ impl Tools {
         let out = Command::new(&self.python)
             .args(["-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"])
             .output()
-            .with_context(|| format!("could not run `{}`; set WT_PYTHON to a CPython >= 3.10", self.python))?;
+            .with_context(|| {
+                format!(
+                    "could not run `{}`; set WT_PYTHON to a CPython >= 3.10",
+                    self.python
+                )
+            })?;
         if !out.status.success() {
-            bail!("`{}` failed: {}", self.python, String::from_utf8_lossy(&out.stderr));
+            bail!(
+                "`{}` failed: {}",
+                self.python,
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
         let v = String::from_utf8_lossy(&out.stdout).trim().to_string();
-        let minor: u32 = v.split('.').nth(1).and_then(|m| m.parse().ok()).unwrap_or(0);
+        let minor: u32 = v
+            .split('.')
+            .nth(1)
+            .and_then(|m| m.parse().ok())
+            .unwrap_or(0);
         if !v.starts_with("3.") || minor < 10 {
-            bail!("`{}` is Python {v}; wt needs CPython >= 3.10 (set WT_PYTHON)", self.python);
+            bail!(
+                "`{}` is Python {v}; wt needs CPython >= 3.10 (set WT_PYTHON)",
+                self.python
+            );
         }
         Ok(v)
     }
@@ -61,10 +80,14 @@ impl Tools {
 
 fn find_on_path(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|d| d.join(name)).find(|p| p.is_file())
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
 }
 
 fn beside_checkout(name: &str) -> Option<PathBuf> {
     let exe = std::env::current_exe().ok()?;
-    exe.ancestors().map(|d| d.join(".tools").join("bin").join(name)).find(|p| p.is_file())
+    exe.ancestors()
+        .map(|d| d.join(".tools").join("bin").join(name))
+        .find(|p| p.is_file())
 }

@@ -17,18 +17,28 @@ pub const MAX_SPEC_ID: usize = 64;
 
 /// Parses spec.yaml text. On failure returns every problem found.
 pub fn parse_spec(text: &str) -> Result<Spec, Vec<Diagnostic>> {
-    let root = crate::yaml::parse(text).map_err(|e| {
-        vec![
-            Diagnostic::new(e.span, format!("invalid YAML: {}", e.message))
-                .help("Fix the YAML syntax at this position."),
-        ]
-    })?;
+    match parse_spec_partial(text) {
+        (Some(spec), errors) if errors.is_empty() => Ok(spec),
+        (_, errors) => Err(errors),
+    }
+}
+
+/// Parses as much of the spec as is well-formed, with every problem found. The spec is `None`
+/// only when even its outline (root mapping, `id`) is unusable; otherwise later checks can run
+/// on it so that all of a spec's problems are reported at once.
+pub fn parse_spec_partial(text: &str) -> (Option<Spec>, Vec<Diagnostic>) {
+    let root = match crate::yaml::parse(text) {
+        Ok(root) => root,
+        Err(e) => {
+            let d = Diagnostic::new(e.span, format!("invalid YAML: {}", e.message))
+                .width(1)
+                .help("Fix the YAML syntax at this position.");
+            return (None, vec![d]);
+        }
+    };
     let mut errors = Vec::new();
     let spec = spec_from_node(&root, &mut errors);
-    match spec {
-        Some(spec) if errors.is_empty() => Ok(spec),
-        _ => Err(errors),
-    }
+    (spec, errors)
 }
 
 fn spec_from_node(root: &Node, errors: &mut Vec<Diagnostic>) -> Option<Spec> {
@@ -496,10 +506,10 @@ fn parse_skipif(node: &Node, errors: &mut Vec<Diagnostic>) -> Option<Skipif> {
                 f.errors.push(Diagnostic::new(
                     d.span,
                     format!(
-                        "`unpack_depth` must be a non-negative integer, found {}.",
+                        "`unpack_depth` must be a non-negative integer, found `{}`.",
                         d.key_text()
                     ),
-                ));
+                ).help("It is how many levels of nested lists are flattened before the conditions are called, e.g. `unpack_depth: 1`."));
                 1
             }
         },

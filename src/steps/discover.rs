@@ -37,9 +37,16 @@ pub fn discover(env: &PythonEnv, cache: &Path) -> Result<RegistryOutput> {
         .with_context(|| format!("could not run {}", exe.display()))?;
     let stderr = String::from_utf8_lossy(&out.stderr);
     if !out.status.success() {
-        bail!("task discovery failed (wt-registry exited with {}):\n{}", out.status, stderr.trim_end());
+        bail!(
+            "task discovery failed (wt-registry exited with {}):\n{}",
+            out.status,
+            stderr.trim_end()
+        );
     }
-    let warnings: Vec<&str> = stderr.lines().filter(|l| l.contains("Warning") || l.contains("Error")).collect();
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("Warning") || l.contains("Error"))
+        .collect();
     if !warnings.is_empty() {
         bail!(
             "a task library could not be imported during discovery, so its tasks would be missing:\n{}\n  = help: fix the import error above (run the module with the environment's python to see the full traceback: {})",
@@ -47,8 +54,12 @@ pub fn discover(env: &PythonEnv, cache: &Path) -> Result<RegistryOutput> {
             env.python().display()
         );
     }
-    let registry: RegistryOutput = serde_json::from_slice(&out.stdout)
-        .with_context(|| format!("wt-registry printed output that is not a registry: {}", String::from_utf8_lossy(&out.stdout)))?;
+    let registry: RegistryOutput = serde_json::from_slice(&out.stdout).with_context(|| {
+        format!(
+            "wt-registry printed output that is not a registry: {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })?;
     if registry.entries.is_empty() {
         bail!(
             "no registered tasks were discovered.\n  = help: task libraries register functions with `@register()` from `wt_registry` and declare their task module under the `wt_registry` entry-point group, e.g. in pyproject.toml:\n      [project.entry-points.\"wt_registry\"]\n      tasks = \"my_package.tasks\""

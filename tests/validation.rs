@@ -1,0 +1,270 @@
+//! One snapshot per validation rule: each bad spec must get a located, actionable error.
+
+use wt::check::check_text;
+use wt::contracts::RegistryOutput;
+
+fn registry() -> RegistryOutput {
+    let text = include_str!("fixtures/example-registry.json");
+    let mut reg: RegistryOutput = serde_json::from_str(text).unwrap();
+    // A second `add` in another module, to exercise ambiguous bare names.
+    let mut other = reg.entries["wt_example_tasks.tasks.add"].clone();
+    other.module_path = "other_tasks.math".into();
+    other.public_module_path = "other_tasks.math".into();
+    reg.entries.insert("other_tasks.math.add".into(), other);
+    reg
+}
+
+const HEAD: &str = "id: demo\nrequirements: []\n";
+
+fn errors(body: &str) -> String {
+    let text = format!("{HEAD}{body}");
+    match check_text("workflows/demo/spec.yaml", &text, &registry()) {
+        Ok(_) => panic!("spec unexpectedly valid:\n{text}"),
+        Err(rendered) => rendered,
+    }
+}
+
+fn errors_full(text: &str) -> String {
+    match check_text("workflows/demo/spec.yaml", text, &registry()) {
+        Ok(_) => panic!("spec unexpectedly valid:\n{text}"),
+        Err(rendered) => rendered,
+    }
+}
+
+macro_rules! rule {
+    ($name:ident, $body:expr) => {
+        #[test]
+        fn $name() {
+            insta::assert_snapshot!(errors($body));
+        }
+    };
+}
+
+macro_rules! rule_full {
+    ($name:ident, $text:expr) => {
+        #[test]
+        fn $name() {
+            insta::assert_snapshot!(errors_full($text));
+        }
+    };
+}
+
+rule_full!(yaml_syntax_error, "id: demo\nworkflow: [\n  - id: a\n");
+rule_full!(root_not_a_mapping, "- id: a\n");
+rule_full!(missing_requirements_and_workflow, "id: demo\n");
+rule_full!(
+    unknown_top_level_key,
+    "id: demo\nrequirements: []\nworkflows: []\nworkflow: []\n"
+);
+rule_full!(
+    spec_id_not_identifier,
+    "id: add-then-double\nrequirements: []\nworkflow: []\n"
+);
+rule_full!(
+    spec_id_keyword,
+    "id: lambda\nrequirements: []\nworkflow: []\n"
+);
+rule_full!(
+    spec_id_too_long,
+    &format!("id: {}\nrequirements: []\nworkflow: []\n", "w".repeat(65))
+);
+rule!(
+    instance_id_not_identifier,
+    "workflow:\n  - id: 2nd\n    task: double\n"
+);
+rule!(
+    instance_id_keyword,
+    "workflow:\n  - id: class\n    task: double\n"
+);
+rule!(
+    instance_id_builtin,
+    "workflow:\n  - id: sum\n    task: double\n"
+);
+rule!(
+    instance_id_too_long,
+    "workflow:\n  - id: a_very_long_identifier_over_32_chars\n    task: double\n"
+);
+rule!(
+    instance_id_is_task_name,
+    "workflow:\n  - id: double\n    task: power\n"
+);
+rule!(
+    instance_id_reserved_by_generated_code,
+    "workflow:\n  - id: params\n    task: double\n"
+);
+rule!(
+    instance_id_same_as_spec_id,
+    "workflow:\n  - id: demo\n    task: double\n"
+);
+rule!(
+    duplicate_instance_ids,
+    "workflow:\n  - id: a\n    task: double\n  - id: a\n    task: double\n"
+);
+rule!(
+    unknown_instance_key,
+    "workflow:\n  - id: a\n    task: double\n    partials:\n      a: 1\n"
+);
+rule!(missing_task, "workflow:\n  - id: a\n    name: A\n");
+rule!(
+    unknown_task_with_suggestion,
+    "workflow:\n  - id: a\n    task: dobule\n"
+);
+rule!(
+    unknown_task_in_module,
+    "workflow:\n  - id: a\n    task: wt_example_tasks.tasks.dbl\n"
+);
+rule!(
+    task_in_wrong_module,
+    "workflow:\n  - id: a\n    task: wt_example_tasks.other.double\n"
+);
+rule!(
+    ambiguous_bare_task_name,
+    "workflow:\n  - id: a\n    task: add\n"
+);
+rule!(
+    invalid_importable_reference,
+    "workflow:\n  - id: a\n    task: wt-example.tasks.add\n"
+);
+rule!(
+    unknown_reference_with_suggestion,
+    "workflow:\n  - id: first\n    task: double\n  - id: second\n    task: double\n    partial:\n      n: ${{ workflow.frist.return }}\n"
+);
+rule!(
+    self_reference,
+    "workflow:\n  - id: a\n    task: double\n    partial:\n      n: ${{ workflow.a.return }}\n"
+);
+rule!(
+    not_topological,
+    "workflow:\n  - id: a\n    task: double\n    partial:\n      n: ${{ workflow.b.return }}\n  - id: b\n    task: double\n"
+);
+rule!(
+    bad_variable_suffix,
+    "workflow:\n  - id: a\n    task: double\n  - id: b\n    task: double\n    partial:\n      n: ${{ workflow.a.output }}\n"
+);
+rule!(
+    unrecognized_variable,
+    "workflow:\n  - id: a\n    task: double\n    partial:\n      n: ${{ secrets.TOKEN }}\n"
+);
+rule!(
+    bad_env_name,
+    "workflow:\n  - id: a\n    task: double\n    partial:\n      n: ${{ env.1BAD }}\n"
+);
+rule!(
+    partial_key_not_a_parameter,
+    "workflow:\n  - id: a\n    task: double\n    partial:\n      m: 1\n"
+);
+rule!(
+    partial_key_not_identifier,
+    "workflow:\n  - id: a\n    task: double\n    partial:\n      n-1: 1\n"
+);
+rule!(
+    map_argname_not_a_parameter,
+    "workflow:\n  - id: p\n    task: make_pairs\n  - id: a\n    task: power\n    map:\n      argnames: [base, exp]\n      argvalues: ${{ workflow.p.return }}\n"
+);
+rule!(
+    map_literal_argvalues,
+    "workflow:\n  - id: a\n    task: double\n    map:\n      argnames: n\n      argvalues: [1, 2, 3]\n"
+);
+rule!(
+    map_bare_string_argvalues,
+    "workflow:\n  - id: a\n    task: double\n    map:\n      argnames: n\n      argvalues: numbers\n"
+);
+rule!(
+    map_missing_argvalues,
+    "workflow:\n  - id: a\n    task: double\n    map:\n      argnames: n\n"
+);
+rule!(
+    map_and_mapvalues,
+    "workflow:\n  - id: p\n    task: keyed_scores\n  - id: a\n    task: scale\n    map:\n      argnames: score\n      argvalues: ${{ workflow.p.return }}\n    mapvalues:\n      argnames: score\n      argvalues: ${{ workflow.p.return }}\n"
+);
+rule!(
+    argument_bound_twice,
+    "workflow:\n  - id: p\n    task: keyed_scores\n  - id: a\n    task: scale\n    partial:\n      score: 1\n    mapvalues:\n      argnames: score\n      argvalues: ${{ workflow.p.return }}\n"
+);
+rule!(
+    unknown_skipif_condition,
+    "workflow:\n  - id: a\n    task: double\n    skipif:\n      conditions: [any_negatve]\n"
+);
+rule!(
+    bad_unpack_depth,
+    "workflow:\n  - id: a\n    task: double\n    skipif:\n      conditions: [never]\n      unpack_depth: deep\n"
+);
+rule!(
+    unknown_default_skipif_condition,
+    "task-instance-defaults:\n  skipif:\n    conditions: [allways]\nworkflow:\n  - id: a\n    task: double\n"
+);
+rule!(
+    duplicate_group_titles,
+    "workflow:\n  - type: task-group\n    title: Inputs\n    description: x\n    tasks:\n      - id: a\n        task: double\n  - type: task-group\n    title: Inputs\n    description: y\n    tasks:\n      - id: b\n        task: double\n"
+);
+rule!(
+    group_title_collides_with_task_id,
+    "workflow:\n  - id: a\n    task: double\n  - type: task-group\n    title: a\n    description: x\n    tasks:\n      - id: b\n        task: double\n"
+);
+rule!(
+    nested_group,
+    "workflow:\n  - type: task-group\n    title: Outer\n    description: x\n    tasks:\n      - type: task-group\n        title: Inner\n        description: y\n        tasks: []\n"
+);
+rule!(
+    unknown_entry_type,
+    "workflow:\n  - type: task-grup\n    title: x\n"
+);
+rule!(workflow_entry_not_mapping, "workflow:\n  - double\n");
+rule_full!(
+    conda_requirement_unknown_channel,
+    "id: demo\nrequirements:\n  - name: numpy\n    version: \">=1\"\n    channel: conda-forg\nworkflow: []\n"
+);
+rule_full!(
+    conda_requirement_missing_version,
+    "id: demo\nrequirements:\n  - name: numpy\nworkflow: []\n"
+);
+rule_full!(
+    requirement_bare_string,
+    "id: demo\nrequirements:\n  - numpy\nworkflow: []\n"
+);
+rule_full!(
+    pypi_two_sources,
+    "id: demo\nrequirements:\n  - name: tasks\n    path: ../tasks\n    git: https://example.org/tasks.git\nworkflow: []\n"
+);
+rule_full!(
+    pypi_rev_without_git,
+    "id: demo\nrequirements:\n  - name: tasks\n    url: https://example.org/t.whl\n    rev: abc\nworkflow: []\n"
+);
+rule_full!(
+    pypi_two_revisions,
+    "id: demo\nrequirements:\n  - name: tasks\n    git: https://example.org/tasks.git\n    rev: abc\n    tag: v1\nworkflow: []\n"
+);
+rule_full!(
+    pypi_editable_without_path,
+    "id: demo\nrequirements:\n  - name: tasks\n    git: https://example.org/tasks.git\n    editable: true\nworkflow: []\n"
+);
+rule_full!(
+    pypi_file_url_path,
+    "id: demo\nrequirements:\n  - name: tasks\n    path: file:///home/me/tasks\nworkflow: []\n"
+);
+rule_full!(
+    metadata_incomplete,
+    "id: demo\nrequirements: []\nmetadata:\n  name: Demo\n  maintainers: []\nworkflow: []\n"
+);
+rule_full!(
+    unknown_rjsf_override_section,
+    "id: demo\nrequirements: []\nrjsf-overrides:\n  definitions:\n    A.title: x\nworkflow: []\n"
+);
+rule!(
+    many_errors_at_once,
+    "workflow:\n  - id: class\n    task: dobule\n  - id: b\n    task: double\n    partial:\n      n: ${{ workflow.c.return }}\n      m: 2\n"
+);
+
+#[test]
+fn valid_specs_pass() {
+    let text = std::fs::read_to_string("workflows/fan_out/spec.yaml").unwrap();
+    let mut reg = registry();
+    reg.entries.shift_remove("other_tasks.math.add");
+    let wf = check_text("spec.yaml", &text, &reg).expect("fan_out is valid");
+    assert_eq!(wf.instances.len(), 7);
+    assert_eq!(wf.instances[1].dependencies, vec!["pairs".to_string()]);
+    assert_eq!(
+        wf.instances[1].task.importable_reference,
+        "wt_example_tasks.tasks.power"
+    );
+}
