@@ -2,12 +2,14 @@
 
 pub mod check;
 pub mod cli;
+pub mod compile;
 pub mod contracts;
 pub mod diag;
 pub mod digest;
 pub mod env;
 pub mod fingerprint;
 pub mod load;
+pub mod run;
 pub mod spec;
 pub mod steps;
 pub mod workspace;

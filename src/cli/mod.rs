@@ -1,5 +1,8 @@
 //! The `wt` command line.
 
+mod compile;
+mod fingerprint;
+mod run;
 mod tasks;
 
 use clap::{Parser, Subcommand};
@@ -21,15 +24,24 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 pub enum Command {
+    /// Compile a spec.yaml into a standalone pixi workspace.
+    Compile(compile::Args),
+    /// Compile if needed, then run a workflow and print its result.
+    Run(run::Args),
     /// List the tasks a spec's requirements provide, with their parameters.
     Tasks(tasks::Args),
+    /// Print a workflow's structural and cosmetic fingerprints.
+    Fingerprint(fingerprint::Args),
 }
 
 /// Runs the CLI and returns the process exit code.
 pub fn main() -> i32 {
     let cli = Cli::parse();
     let result = match &cli.command {
+        Command::Compile(args) => compile::run(&cli, args),
+        Command::Run(args) => run::run(&cli, args),
         Command::Tasks(args) => tasks::run(&cli, args),
+        Command::Fingerprint(args) => fingerprint::run(&cli, args),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,23 @@
+# The two commands of the README: `make demo` runs the example workflows, `make test` runs the
+# tests. Both install what they need (uv, ruff from PyPI) via scripts/bootstrap.sh.
+SHELL := /bin/bash
+export PATH := $(CURDIR)/.tools/bin:$(PATH)
+WT := $(CURDIR)/target/release/wt
+
+.PHONY: demo test lint tools build bench
+
+tools:
+	@scripts/bootstrap.sh
+
+build: tools
+	cargo build --release --locked
+
+demo: build
+	@scripts/demo.sh "$(WT)"
+
+test: tools
+	cargo test --locked
+
+lint:
+	cargo fmt --check
+	cargo clippy --all-targets --locked -- -D warnings

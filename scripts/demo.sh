@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Compiles and runs every example workflow under workflows/ and prints each result.
+set -euo pipefail
+wt="$1"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+results="$root/results"
+run() {
+  local name="$1"; shift
+  echo "== $name"
+  "$wt" run "workflows/$name/spec.yaml" --results "$results/$name" "$@"
+}
+run add_then_double --config-json '{"total": {"a": 3, "b": 3}}'
+run fan_out --config-json '{"pairs": {"bases": [1, 2, 3]}, "scores": {"names": ["ab", "c"]}, "summary": {"count": 2}}'
+run safe_sqrt --config-json '{"difference": {"a": 3, "b": 6}}'
+run safe_sqrt --config-json '{"difference": {"a": 3, "b": -7}}'
+REPORT_OWNER=ops run station_report --mock-io --config-json '{"config": {"station": {"name": "North ridge", "elevation_m": 1200}, "tags": ["alpine"]}, "readings": {"count": 3}}'
+echo "results written under $results"

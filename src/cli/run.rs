@@ -1,0 +1,52 @@
+//! `wt run SPEC (--config-json JSON | --config-file FILE) [--mock-io] [--results DIR]`.
+
+use super::Cli;
+use super::compile::build;
+use crate::load::LoadError;
+use crate::run::{Outcome, execute, format_violations, read_config, results_dir};
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+#[command(group = clap::ArgGroup::new("config").required(true).args(["config_json", "config_file"]))]
+pub struct Args {
+    /// The spec.yaml (or its folder).
+    pub spec: PathBuf,
+    /// Parameters as JSON, keyed by task instance id.
+    #[arg(long, value_name = "JSON")]
+    pub config_json: Option<String>,
+    /// Parameters from a YAML or JSON file.
+    #[arg(long, value_name = "FILE")]
+    pub config_file: Option<PathBuf>,
+    /// Replace io tasks by their example data.
+    #[arg(long)]
+    pub mock_io: bool,
+    /// Results folder or file:// URL (default: $WT_RESULTS, else ./results).
+    #[arg(long, value_name = "DIR")]
+    pub results: Option<String>,
+    /// Output folder of the compiled workspace (default: next to the spec).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+pub fn run(cli: &Cli, args: &Args) -> Result<i32, LoadError> {
+    let config = read_config(args.config_json.as_deref(), args.config_file.as_deref())?;
+    let built = build(cli, &args.spec, args.out.as_deref())?;
+    let violations = crate::schema::validate(&config, &built.compiled.params);
+    if !violations.is_empty() {
+        eprint!("{}", format_violations(&violations));
+        return Ok(Outcome::Invalid as i32);
+    }
+    let results = results_dir(args.results.as_deref());
+    let (outcome, result) = execute(&built.loaded.env.python(), &built.out_dir, &built.compiled.package, &config, &results, args.mock_io)?;
+    match outcome {
+        Outcome::Success => println!("{}", serde_json::to_string(&result.result).map_err(anyhow::Error::from)?),
+        _ => {
+            eprintln!("error: the workflow failed: {}", result.error.as_deref().unwrap_or("unknown error"));
+            if let Some(trace) = &result.trace {
+                eprintln!("{}", trace.trim_end());
+            }
+            eprintln!("  = note: result.json is in {}", crate::workspace::display(&results));
+        }
+    }
+    Ok(outcome as i32)
+}

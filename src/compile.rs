@@ -1,0 +1,174 @@
+//! Compiling a workflow into its standalone workspace folder.
+//!
+//! The output folder is replaced as a whole: files are written to a sibling temp folder which
+//! is then swapped in, so an interrupted compile never leaves a half-written workspace, and a
+//! compile whose output is byte-identical to what is on disk touches nothing.
+
+use crate::codegen::{CodegenInput, Dependencies};
+use crate::env::pypi::ResolvedPypi;
+use crate::env::runtime;
+use crate::fingerprint::{Fingerprint, fingerprint};
+use crate::load::Loaded;
+use crate::spec::model::Requirement;
+use crate::spec::resolved::Workflow;
+use anyhow::{Context, Result};
+use indexmap::IndexMap;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Default prefix of release names.
+pub const DEFAULT_PREFIX: &str = "wt";
+/// Default name of the environment variable holding the results URL.
+pub const RESULTS_ENV_VAR: &str = "WT_RESULTS";
+/// Platforms the generated pixi workspace targets.
+pub const PLATFORMS: &[&str] = &["linux-64", "linux-aarch64", "osx-arm64", "osx-64", "win-64"];
+
+/// `wt-<id with hyphens>-workflow`.
+pub fn release_name(prefix: &str, id: &str) -> String {
+    format!("{prefix}-{}-workflow", id.replace('_', "-"))
+}
+
+/// Where `wt compile` writes by default: next to the spec.
+pub fn default_out_dir(spec_dir: &Path, release: &str) -> PathBuf {
+    spec_dir.join(release)
+}
+
+/// A workflow's generated files, ready to be written.
+pub struct Compiled {
+    pub release: String,
+    pub package: String,
+    pub fingerprint: Fingerprint,
+    pub files: BTreeMap<String, String>,
+    pub params: serde_json::Value,
+    pub rjsf: serde_json::Value,
+}
+
+/// Generates every file of the workspace that will live in `out_dir`.
+pub fn generate(loaded: &Loaded, wf: &Workflow, out_dir: &Path) -> Result<Compiled> {
+    let release = release_name(DEFAULT_PREFIX, &wf.spec.id.value);
+    let package = release.replace('-', "_");
+    let params = crate::schema::params_schema(wf);
+    let rjsf = crate::schema::rjsf_schema(wf);
+    let fp = fingerprint(wf);
+    let mut fingerprint_fields = IndexMap::new();
+    fingerprint_fields.insert("structural".to_string(), fp.structural.clone());
+    fingerprint_fields.insert("cosmetic".to_string(), fp.cosmetic.clone());
+    fingerprint_fields.insert("wt_version".to_string(), env!("CARGO_PKG_VERSION").to_string());
+    let dependencies = dependencies(wf, &loaded.pypi, out_dir);
+    let files = crate::codegen::generate(&CodegenInput {
+        workflow: wf,
+        release_name: &release,
+        package_name: &package,
+        params_json: &params,
+        rjsf_json: &rjsf,
+        fingerprint: &fingerprint_fields,
+        results_env_var: RESULTS_ENV_VAR,
+        dependencies: &dependencies,
+    })
+    .map_err(|e| anyhow::anyhow!("code generation failed: {e}"))?;
+    Ok(Compiled { release, package, fingerprint: fp, files, params, rjsf })
+}
+
+/// The pixi.toml dependency tables: the spec's requirements, then wt's runtime packages
+/// (a spec requirement of the same name wins).
+fn dependencies(wf: &Workflow, pypi: &[ResolvedPypi], out_dir: &Path) -> Dependencies {
+    let declared: Vec<&str> = wf.spec.requirements.iter().map(|r| r.name().value.as_str()).collect();
+    let mut channels: Vec<String> = Vec::new();
+    let mut conda = Vec::new();
+    for r in &wf.spec.requirements {
+        if let Requirement::Conda(c) = r {
+            let ch = &c.channel.value;
+            let channel = if ch.base_url == format!("https://conda.anaconda.org/{}/", ch.name) { ch.name.clone() } else { ch.base_url.clone() };
+            if !channels.contains(&channel) {
+                channels.push(channel.clone());
+            }
+            let mut t = toml::map::Map::new();
+            t.insert("version".into(), toml::Value::String(c.version.clone()));
+            t.insert("channel".into(), toml::Value::String(channel));
+            conda.push((c.name.value.clone(), toml::Value::Table(t)));
+        }
+    }
+    if !channels.iter().any(|c| c == "conda-forge") {
+        channels.push("conda-forge".into());
+    }
+    for (name, version) in runtime::PIXI_CONDA {
+        if !declared.contains(name) {
+            conda.push((name.to_string(), toml::Value::String(version.to_string())));
+        }
+    }
+    let mut pypi_deps: Vec<(String, toml::Value)> = pypi.iter().map(|p| (p.req.name.value.clone(), p.pixi_value(out_dir))).collect();
+    for (name, version) in runtime::PIXI_PYPI {
+        if !declared.contains(name) {
+            pypi_deps.push((name.to_string(), toml::Value::String(version.to_string())));
+        }
+    }
+    Dependencies { channels, platforms: PLATFORMS.iter().map(|p| p.to_string()).collect(), conda, pypi: pypi_deps }
+}
+
+/// What writing the workspace did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum WriteOutcome {
+    Unchanged,
+    Written,
+}
+
+/// Replaces `out_dir` with exactly `files` (atomically, via a sibling temp folder); does
+/// nothing when the folder already holds exactly these files.
+pub fn write_tree(out_dir: &Path, files: &BTreeMap<String, String>) -> Result<WriteOutcome> {
+    if matches_tree(out_dir, files) {
+        return Ok(WriteOutcome::Unchanged);
+    }
+    let parent = out_dir.parent().context("output folder has no parent")?;
+    std::fs::create_dir_all(parent).with_context(|| format!("could not create {}", parent.display()))?;
+    let name = out_dir.file_name().context("output folder has no name")?.to_string_lossy();
+    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    for (rel, content) in files {
+        let path = tmp.join(rel);
+        if let Some(p) = path.parent() {
+            std::fs::create_dir_all(p)?;
+        }
+        std::fs::write(&path, content).with_context(|| format!("could not write {}", path.display()))?;
+    }
+    // Keep what a previous `pixi install` / lock left beside the generated files.
+    for keep in ["pixi.lock", ".pixi"] {
+        let src = out_dir.join(keep);
+        if src.exists() && !files.contains_key(keep) {
+            std::fs::rename(&src, tmp.join(keep))?;
+        }
+    }
+    if out_dir.exists() {
+        std::fs::rename(out_dir, &old).with_context(|| format!("could not move aside {}", out_dir.display()))?;
+    }
+    std::fs::rename(&tmp, out_dir).with_context(|| format!("could not move {} into place", out_dir.display()))?;
+    let _ = std::fs::remove_dir_all(&old);
+    Ok(WriteOutcome::Written)
+}
+
+/// Whether `dir` holds exactly `files` (ignoring pixi's own lock and environments).
+pub fn matches_tree(dir: &Path, files: &BTreeMap<String, String>) -> bool {
+    if !dir.is_dir() {
+        return false;
+    }
+    let mut count = 0;
+    for entry in walkdir::WalkDir::new(dir).into_iter().filter_entry(|e| e.file_name() != ".pixi") {
+        let Ok(entry) = entry else { return false };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+        if rel == "pixi.lock" {
+            continue;
+        }
+        if rel.contains("__pycache__") {
+            continue;
+        }
+        match files.get(&rel) {
+            Some(content) if std::fs::read(entry.path()).ok().as_deref() == Some(content.as_bytes()) => count += 1,
+            _ => return false,
+        }
+    }
+    count == files.len()
+}
