@@ -53,7 +53,10 @@ pub fn generate(loaded: &Loaded, wf: &Workflow, out_dir: &Path) -> Result<Compil
     let mut fingerprint_fields = IndexMap::new();
     fingerprint_fields.insert("structural".to_string(), fp.structural.clone());
     fingerprint_fields.insert("cosmetic".to_string(), fp.cosmetic.clone());
-    fingerprint_fields.insert("wt_version".to_string(), env!("CARGO_PKG_VERSION").to_string());
+    fingerprint_fields.insert(
+        "wt_version".to_string(),
+        env!("CARGO_PKG_VERSION").to_string(),
+    );
     let dependencies = dependencies(wf, &loaded.pypi, out_dir);
     let files = crate::codegen::generate(&CodegenInput {
         workflow: wf,
@@ -66,19 +69,35 @@ pub fn generate(loaded: &Loaded, wf: &Workflow, out_dir: &Path) -> Result<Compil
         dependencies: &dependencies,
     })
     .map_err(|e| anyhow::anyhow!("code generation failed: {e}"))?;
-    Ok(Compiled { release, package, fingerprint: fp, files, params, rjsf })
+    Ok(Compiled {
+        release,
+        package,
+        fingerprint: fp,
+        files,
+        params,
+        rjsf,
+    })
 }
 
 /// The pixi.toml dependency tables: the spec's requirements, then wt's runtime packages
 /// (a spec requirement of the same name wins).
 fn dependencies(wf: &Workflow, pypi: &[ResolvedPypi], out_dir: &Path) -> Dependencies {
-    let declared: Vec<&str> = wf.spec.requirements.iter().map(|r| r.name().value.as_str()).collect();
+    let declared: Vec<&str> = wf
+        .spec
+        .requirements
+        .iter()
+        .map(|r| r.name().value.as_str())
+        .collect();
     let mut channels: Vec<String> = Vec::new();
     let mut conda = Vec::new();
     for r in &wf.spec.requirements {
         if let Requirement::Conda(c) = r {
             let ch = &c.channel.value;
-            let channel = if ch.base_url == format!("https://conda.anaconda.org/{}/", ch.name) { ch.name.clone() } else { ch.base_url.clone() };
+            let channel = if ch.base_url == format!("https://conda.anaconda.org/{}/", ch.name) {
+                ch.name.clone()
+            } else {
+                ch.base_url.clone()
+            };
             if !channels.contains(&channel) {
                 channels.push(channel.clone());
             }
@@ -96,13 +115,21 @@ fn dependencies(wf: &Workflow, pypi: &[ResolvedPypi], out_dir: &Path) -> Depende
             conda.push((name.to_string(), toml::Value::String(version.to_string())));
         }
     }
-    let mut pypi_deps: Vec<(String, toml::Value)> = pypi.iter().map(|p| (p.req.name.value.clone(), p.pixi_value(out_dir))).collect();
+    let mut pypi_deps: Vec<(String, toml::Value)> = pypi
+        .iter()
+        .map(|p| (p.req.name.value.clone(), p.pixi_value(out_dir)))
+        .collect();
     for (name, version) in runtime::PIXI_PYPI {
         if !declared.contains(name) {
             pypi_deps.push((name.to_string(), toml::Value::String(version.to_string())));
         }
     }
-    Dependencies { channels, platforms: PLATFORMS.iter().map(|p| p.to_string()).collect(), conda, pypi: pypi_deps }
+    Dependencies {
+        channels,
+        platforms: PLATFORMS.iter().map(|p| p.to_string()).collect(),
+        conda,
+        pypi: pypi_deps,
+    }
 }
 
 /// What writing the workspace did.
@@ -119,8 +146,12 @@ pub fn write_tree(out_dir: &Path, files: &BTreeMap<String, String>) -> Result<Wr
         return Ok(WriteOutcome::Unchanged);
     }
     let parent = out_dir.parent().context("output folder has no parent")?;
-    std::fs::create_dir_all(parent).with_context(|| format!("could not create {}", parent.display()))?;
-    let name = out_dir.file_name().context("output folder has no name")?.to_string_lossy();
+    std::fs::create_dir_all(parent)
+        .with_context(|| format!("could not create {}", parent.display()))?;
+    let name = out_dir
+        .file_name()
+        .context("output folder has no name")?
+        .to_string_lossy();
     let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     let old = parent.join(format!(".{name}.old-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
@@ -129,7 +160,8 @@ pub fn write_tree(out_dir: &Path, files: &BTreeMap<String, String>) -> Result<Wr
         if let Some(p) = path.parent() {
             std::fs::create_dir_all(p)?;
         }
-        std::fs::write(&path, content).with_context(|| format!("could not write {}", path.display()))?;
+        std::fs::write(&path, content)
+            .with_context(|| format!("could not write {}", path.display()))?;
     }
     // Keep what a previous `pixi install` / lock left beside the generated files.
     for keep in ["pixi.lock", ".pixi"] {
@@ -139,9 +171,11 @@ pub fn write_tree(out_dir: &Path, files: &BTreeMap<String, String>) -> Result<Wr
         }
     }
     if out_dir.exists() {
-        std::fs::rename(out_dir, &old).with_context(|| format!("could not move aside {}", out_dir.display()))?;
+        std::fs::rename(out_dir, &old)
+            .with_context(|| format!("could not move aside {}", out_dir.display()))?;
     }
-    std::fs::rename(&tmp, out_dir).with_context(|| format!("could not move {} into place", out_dir.display()))?;
+    std::fs::rename(&tmp, out_dir)
+        .with_context(|| format!("could not move {} into place", out_dir.display()))?;
     let _ = std::fs::remove_dir_all(&old);
     Ok(WriteOutcome::Written)
 }
@@ -152,13 +186,20 @@ pub fn matches_tree(dir: &Path, files: &BTreeMap<String, String>) -> bool {
         return false;
     }
     let mut count = 0;
-    for entry in walkdir::WalkDir::new(dir).into_iter().filter_entry(|e| e.file_name() != ".pixi") {
+    for entry in walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_entry(|e| e.file_name() != ".pixi")
+    {
         let Ok(entry) = entry else { return false };
         if !entry.file_type().is_file() {
             continue;
         }
         let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-        let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+        let rel = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
         if rel == "pixi.lock" {
             continue;
         }
@@ -166,7 +207,11 @@ pub fn matches_tree(dir: &Path, files: &BTreeMap<String, String>) -> bool {
             continue;
         }
         match files.get(&rel) {
-            Some(content) if std::fs::read(entry.path()).ok().as_deref() == Some(content.as_bytes()) => count += 1,
+            Some(content)
+                if std::fs::read(entry.path()).ok().as_deref() == Some(content.as_bytes()) =>
+            {
+                count += 1
+            }
             _ => return false,
         }
     }

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod codegen;
 pub mod compile;
 pub mod contracts;
 pub mod diag;
@@ -10,6 +11,7 @@ pub mod env;
 pub mod fingerprint;
 pub mod load;
 pub mod run;
+pub mod schema;
 pub mod spec;
 pub mod steps;
 pub mod workspace;

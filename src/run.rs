@@ -24,12 +24,19 @@ pub fn read_config(json: Option<&str>, file: Option<&Path>) -> Result<Json> {
     match (json, file) {
         (Some(text), None) => serde_json::from_str(text).context("--config-json is not valid JSON"),
         (None, Some(path)) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read config file {}", path.display()))?;
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read config file {}", path.display()))?;
             if text.trim().is_empty() {
                 return Ok(Json::Object(Default::default()));
             }
             let node = crate::yaml::parse(&text).map_err(|e| {
-                anyhow::anyhow!("{}:{}:{}: invalid YAML/JSON: {}", path.display(), e.span.line, e.span.col, e.message)
+                anyhow::anyhow!(
+                    "{}:{}:{}: invalid YAML/JSON: {}",
+                    path.display(),
+                    e.span.line,
+                    e.span.col,
+                    e.message
+                )
             })?;
             Ok(node.to_json())
         }
@@ -39,10 +46,26 @@ pub fn read_config(json: Option<&str>, file: Option<&Path>) -> Result<Json> {
 
 /// Formats schema violations, one per line, with the JSON path of each.
 pub fn format_violations(errors: &[ValidationErrorItem]) -> String {
-    let mut out = format!("error: invalid parameters ({} problem{}):\n", errors.len(), if errors.len() == 1 { "" } else { "s" });
+    let mut out = format!(
+        "error: invalid parameters ({} problem{}):\n",
+        errors.len(),
+        if errors.len() == 1 { "" } else { "s" }
+    );
     for e in errors {
-        let path: Vec<String> = e.path.iter().map(|p| p.as_str().map(str::to_string).unwrap_or_else(|| p.to_string())).collect();
-        let at = if path.is_empty() { "(root)".to_string() } else { path.join(".") };
+        let path: Vec<String> = e
+            .path
+            .iter()
+            .map(|p| {
+                p.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| p.to_string())
+            })
+            .collect();
+        let at = if path.is_empty() {
+            "(root)".to_string()
+        } else {
+            path.join(".")
+        };
         out.push_str(&format!("  - at `{at}`: {}\n", e.message));
     }
     out.push_str("  = help: `wt run` takes the parameters of params.json, keyed by task instance id; see the workspace's params.json\n");
@@ -51,22 +74,40 @@ pub fn format_violations(errors: &[ValidationErrorItem]) -> String {
 
 /// A results location: a folder path or a `file://` URL.
 pub fn results_dir(arg: Option<&str>) -> PathBuf {
-    let raw = arg.map(str::to_string).or_else(|| std::env::var("WT_RESULTS").ok().filter(|v| !v.is_empty())).unwrap_or_else(|| "results".into());
+    let raw = arg
+        .map(str::to_string)
+        .or_else(|| std::env::var("WT_RESULTS").ok().filter(|v| !v.is_empty()))
+        .unwrap_or_else(|| "results".into());
     let path = raw.strip_prefix("file://").unwrap_or(&raw);
     crate::workspace::absolute(Path::new(path))
 }
 
 /// Runs the compiled workflow in `workspace` with `python`, writing into `results`.
-pub fn execute(python: &Path, workspace: &Path, package: &str, config: &Json, results: &Path, mock_io: bool) -> Result<(Outcome, ResultJson)> {
-    std::fs::create_dir_all(results).with_context(|| format!("could not create the results folder {}", results.display()))?;
+pub fn execute(
+    python: &Path,
+    workspace: &Path,
+    package: &str,
+    config: &Json,
+    results: &Path,
+    mock_io: bool,
+) -> Result<(Outcome, ResultJson)> {
+    std::fs::create_dir_all(results)
+        .with_context(|| format!("could not create the results folder {}", results.display()))?;
     let result_file = results.join("result.json");
     let _ = std::fs::remove_file(&result_file);
-    let mut config_file = tempfile::Builder::new().prefix("wt-config-").suffix(".json").tempfile()?;
+    let mut config_file = tempfile::Builder::new()
+        .prefix("wt-config-")
+        .suffix(".json")
+        .tempfile()?;
     std::io::Write::write_all(&mut config_file, serde_json::to_string(config)?.as_bytes())?;
     let status = Command::new(python)
         .args(["-m", &format!("{package}.cli"), "run", "--config-file"])
         .arg(config_file.path())
-        .args(["--execution-mode", "sequential", if mock_io { "--mock-io" } else { "--no-mock-io" }])
+        .args([
+            "--execution-mode",
+            "sequential",
+            if mock_io { "--mock-io" } else { "--no-mock-io" },
+        ])
         .current_dir(workspace)
         .env("WT_RESULTS", format!("file://{}", results.display()))
         .env("PYTHONDONTWRITEBYTECODE", "1")
@@ -77,10 +118,19 @@ pub fn execute(python: &Path, workspace: &Path, package: &str, config: &Json, re
     match (status.code(), text) {
         (Some(2), _) => bail!("the workflow rejected its parameters (see above)"),
         (_, Ok(text)) => {
-            let result: ResultJson = serde_json::from_str(&text).with_context(|| format!("{} is not a valid result.json", result_file.display()))?;
-            let outcome = if result.error.is_some() { Outcome::Failed } else { Outcome::Success };
+            let result: ResultJson = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not a valid result.json", result_file.display()))?;
+            let outcome = if result.error.is_some() {
+                Outcome::Failed
+            } else {
+                Outcome::Success
+            };
             Ok((outcome, result))
         }
-        (code, Err(_)) => bail!("the workflow exited with {} without writing {}", code.map_or("a signal".into(), |c| format!("code {c}")), result_file.display()),
+        (code, Err(_)) => bail!(
+            "the workflow exited with {} without writing {}",
+            code.map_or("a signal".into(), |c| format!("code {c}")),
+            result_file.display()
+        ),
     }
 }

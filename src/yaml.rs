@@ -188,17 +188,17 @@ impl Builder {
             Some(Frame::Map(_, _, entries, pending)) => match pending.take() {
                 None => *pending = Some(node),
                 Some(key) => {
-                    if self.error.is_none() {
-                        if let Some((first, _)) = entries.iter().find(|(k, _)| k.kind == key.kind) {
-                            self.error = Some(YamlError {
-                                message: format!(
-                                    "duplicate key `{}` (first defined on line {})",
-                                    key.key_text(),
-                                    first.span.line
-                                ),
-                                span: key.span,
-                            });
-                        }
+                    if self.error.is_none()
+                        && let Some((first, _)) = entries.iter().find(|(k, _)| k.kind == key.kind)
+                    {
+                        self.error = Some(YamlError {
+                            message: format!(
+                                "duplicate key `{}` (first defined on line {})",
+                                key.key_text(),
+                                first.span.line
+                            ),
+                            span: key.span,
+                        });
                     }
                     entries.push((key, node));
                 }
@@ -282,10 +282,10 @@ fn resolve_scalar(text: &str, style: TScalarStyle, tag: Option<&str>) -> NodeKin
     if let Some(i) = parse_int(text) {
         return NodeKind::Int(i);
     }
-    if is_float(text) {
-        if let Ok(f) = text.parse::<f64>() {
-            return NodeKind::Float(f);
-        }
+    if is_float(text)
+        && let Ok(f) = text.parse::<f64>()
+    {
+        return NodeKind::Float(f);
     }
     NodeKind::Str(text.to_string())
 }

@@ -1,9 +1,10 @@
 //! `wt compile SPEC [--out DIR]`: write the workflow's standalone workspace.
 
 use super::{Cli, cache_for};
-use crate::compile::{Compiled, WriteOutcome, default_out_dir, generate, release_name, write_tree, DEFAULT_PREFIX};
+use crate::compile::{
+    Compiled, DEFAULT_PREFIX, WriteOutcome, default_out_dir, generate, release_name, write_tree,
+};
 use crate::load::{LoadError, Loaded, load};
-use crate::spec::resolved::Workflow;
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
@@ -18,7 +19,6 @@ pub struct Args {
 /// A compiled and written workflow.
 pub struct Built {
     pub loaded: Loaded,
-    pub workflow: Workflow,
     pub compiled: Compiled,
     pub out_dir: PathBuf,
     pub outcome: WriteOutcome,
@@ -30,11 +30,19 @@ pub fn build(cli: &Cli, spec: &Path, out: Option<&Path>) -> Result<Built, LoadEr
     let workflow = loaded.validate()?;
     let out_dir = match out {
         Some(o) => crate::workspace::absolute(o),
-        None => default_out_dir(loaded.file.dir(), &release_name(DEFAULT_PREFIX, &workflow.spec.id.value)),
+        None => default_out_dir(
+            loaded.file.dir(),
+            &release_name(DEFAULT_PREFIX, &workflow.spec.id.value),
+        ),
     };
     let compiled = generate(&loaded, &workflow, &out_dir)?;
     let outcome = write_tree(&out_dir, &compiled.files)?;
-    Ok(Built { loaded, workflow, compiled, out_dir, outcome })
+    Ok(Built {
+        loaded,
+        compiled,
+        out_dir,
+        outcome,
+    })
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<i32, LoadError> {
@@ -43,6 +51,10 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32, LoadError> {
         WriteOutcome::Written => "Compiled",
         WriteOutcome::Unchanged => "Up to date",
     };
-    println!("{what}: {} -> {}", built.loaded.file.display, crate::workspace::display(&built.out_dir));
+    println!(
+        "{what}: {} -> {}",
+        built.loaded.file.display,
+        crate::workspace::display(&built.out_dir)
+    );
     Ok(0)
 }

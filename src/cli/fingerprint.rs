@@ -21,7 +21,10 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32, LoadError> {
     println!("cosmetic: {}", fp.cosmetic);
     if args.explain {
         let doc = crate::fingerprint::structural_document(&wf);
-        println!("{}", serde_json::to_string_pretty(&doc).map_err(anyhow::Error::from)?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&doc).map_err(anyhow::Error::from)?
+        );
     }
     Ok(0)
 }

@@ -37,15 +37,31 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32, LoadError> {
         return Ok(Outcome::Invalid as i32);
     }
     let results = results_dir(args.results.as_deref());
-    let (outcome, result) = execute(&built.loaded.env.python(), &built.out_dir, &built.compiled.package, &config, &results, args.mock_io)?;
+    let (outcome, result) = execute(
+        &built.loaded.env.python(),
+        &built.out_dir,
+        &built.compiled.package,
+        &config,
+        &results,
+        args.mock_io,
+    )?;
     match outcome {
-        Outcome::Success => println!("{}", serde_json::to_string(&result.result).map_err(anyhow::Error::from)?),
+        Outcome::Success => println!(
+            "{}",
+            serde_json::to_string(&result.result).map_err(anyhow::Error::from)?
+        ),
         _ => {
-            eprintln!("error: the workflow failed: {}", result.error.as_deref().unwrap_or("unknown error"));
+            eprintln!(
+                "error: the workflow failed: {}",
+                result.error.as_deref().unwrap_or("unknown error")
+            );
             if let Some(trace) = &result.trace {
                 eprintln!("{}", trace.trim_end());
             }
-            eprintln!("  = note: result.json is in {}", crate::workspace::display(&results));
+            eprintln!(
+                "  = note: result.json is in {}",
+                crate::workspace::display(&results)
+            );
         }
     }
     Ok(outcome as i32)

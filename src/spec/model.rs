@@ -125,6 +125,9 @@ impl Default for Spanned<String> {
     }
 }
 
+/// (A spec holds tens of entries, so the size difference between variants costs nothing worth
+/// a `Box`.)
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum WorkflowEntry {
     Task(TaskInstance),

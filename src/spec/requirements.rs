@@ -205,7 +205,7 @@ fn parse_pypi(node: &Node, errors: &mut Vec<Diagnostic>) -> Option<PypiRequireme
     let path = f.optional_str("path");
     let url = opt(&mut f, "url");
     let subdirectory = opt(&mut f, "subdirectory");
-    let version = f.take("version").and_then(|v| scalar_text(v));
+    let version = f.take("version").and_then(scalar_text);
     let editable = f.take("editable").and_then(|e| match e.kind {
         NodeKind::Bool(b) => Some(b),
         _ => {
@@ -274,14 +274,14 @@ fn parse_pypi(node: &Node, errors: &mut Vec<Diagnostic>) -> Option<PypiRequireme
             "Remove `editable` or install from a `path`.",
         );
     }
-    if let Some(p) = &path {
-        if p.value.starts_with("file://") {
-            errors.push(
+    if let Some(p) = &path
+        && p.value.starts_with("file://")
+    {
+        errors.push(
                 Diagnostic::new(p.span, format!("`path` for PyPI requirement `{n}` must be a filesystem path, not a file:// URL."))
                     .underline(&p.value)
                     .help(format!("Write `path: {}`.", p.value.trim_start_matches("file://"))),
             );
-        }
     }
     Some(PypiRequirement {
         name,

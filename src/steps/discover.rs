@@ -15,10 +15,10 @@ use std::process::Command;
 /// Runs the registry CLI in `env` (or reuses the result stored for this environment).
 pub fn discover(env: &PythonEnv, cache: &Path) -> Result<RegistryOutput> {
     let stored = cache.join("registry").join(format!("{}.json", env.key));
-    if let Ok(text) = std::fs::read_to_string(&stored) {
-        if let Ok(reg) = serde_json::from_str::<RegistryOutput>(&text) {
-            return Ok(reg);
-        }
+    if let Ok(text) = std::fs::read_to_string(&stored)
+        && let Ok(reg) = serde_json::from_str::<RegistryOutput>(&text)
+    {
+        return Ok(reg);
     }
     let exe = env.bin("wt-registry");
     if !exe.is_file() {

@@ -1,0 +1,152 @@
+//! A tiny deterministic TOML writer for the generated manifests.
+//!
+//! The manifests only need `key = value` lines whose values are strings, numbers, booleans,
+//! dates, arrays and inline tables, so they are written by hand: the output never depends on
+//! a serializer's version or layout choices.
+
+use super::Dependencies;
+
+/// A TOML key: bare when it is made of `A-Za-z0-9_-` only, else a quoted basic string.
+pub fn toml_key(key: &str) -> String {
+    let bare = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if bare { key.to_string() } else { toml_str(key) }
+}
+
+/// A TOML basic string.
+pub fn toml_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A value written inline: arrays as `[a, b]`, tables as `{ k = v, ... }`.
+pub fn toml_inline(value: &toml::Value) -> String {
+    match value {
+        toml::Value::String(s) => toml_str(s),
+        toml::Value::Integer(i) => i.to_string(),
+        toml::Value::Float(f) => toml_float(*f),
+        toml::Value::Boolean(b) => b.to_string(),
+        toml::Value::Datetime(d) => d.to_string(),
+        toml::Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(toml_inline).collect();
+            format!("[{}]", items.join(", "))
+        }
+        toml::Value::Table(table) if table.is_empty() => "{}".into(),
+        toml::Value::Table(table) => {
+            let mut keys: Vec<&String> = table.keys().collect();
+            keys.sort_by_key(|k| (key_rank(k), k.as_str()));
+            let entries: Vec<String> = keys
+                .into_iter()
+                .map(|k| format!("{} = {}", toml_key(k), toml_inline(&table[k.as_str()])))
+                .collect();
+            format!("{{ {} }}", entries.join(", "))
+        }
+    }
+}
+
+/// Inline-table keys of pixi dependency specs come in the order people write them (what,
+/// then where from, then options); other keys follow alphabetically.
+fn key_rank(key: &str) -> usize {
+    const ORDER: &[&str] = &[
+        "version",
+        "channel",
+        "build",
+        "path",
+        "editable",
+        "git",
+        "branch",
+        "tag",
+        "rev",
+        "url",
+        "subdirectory",
+        "index",
+        "extras",
+    ];
+    ORDER.iter().position(|k| *k == key).unwrap_or(ORDER.len())
+}
+
+fn toml_float(f: f64) -> String {
+    if f.is_nan() {
+        "nan".into()
+    } else if f.is_infinite() {
+        if f > 0.0 { "inf".into() } else { "-inf".into() }
+    } else {
+        // Debug always keeps a `.0` or an exponent, as TOML floats require.
+        format!("{f:?}")
+    }
+}
+
+/// `key = value` lines for a dependency table, newline-terminated.
+pub fn dependency_lines(deps: &[(String, toml::Value)]) -> String {
+    deps.iter()
+        .map(|(name, v)| format!("{} = {}\n", toml_key(name), toml_inline(v)))
+        .collect()
+}
+
+/// A string array written inline.
+pub fn string_array(items: &[String]) -> String {
+    let items: Vec<String> = items.iter().map(|s| toml_str(s)).collect();
+    format!("[{}]", items.join(", "))
+}
+
+/// What the pixi.toml template needs, pre-rendered.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PixiContext {
+    pub channels: String,
+    pub platforms: String,
+    pub conda: String,
+    pub pypi: String,
+    pub release_key: String,
+}
+
+impl PixiContext {
+    pub fn new(deps: &Dependencies, release_name: &str) -> PixiContext {
+        PixiContext {
+            channels: string_array(&deps.channels),
+            platforms: string_array(&deps.platforms),
+            conda: dependency_lines(&deps.conda),
+            pypi: dependency_lines(&deps.pypi),
+            release_key: toml_key(release_name),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_values() {
+        let v: toml::Value = toml::from_str::<toml::Table>(
+            "x = { path = \"../tasks\", editable = true, extras = [\"a\", \"b\"] }",
+        )
+        .unwrap()["x"]
+            .clone();
+        assert_eq!(
+            toml_inline(&v),
+            "{ path = \"../tasks\", editable = true, extras = [\"a\", \"b\"] }"
+        );
+        assert_eq!(toml_key("ruamel.yaml"), "\"ruamel.yaml\"");
+        assert_eq!(toml_key("wt-task"), "wt-task");
+        assert_eq!(toml_str("a\"b\\c\u{1}"), "\"a\\\"b\\\\c\\u0001\"");
+        assert_eq!(toml_inline(&toml::Value::Float(1.0)), "1.0");
+        assert_eq!(toml_inline(&toml::Value::Float(f64::NEG_INFINITY)), "-inf");
+    }
+}

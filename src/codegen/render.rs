@@ -1,0 +1,101 @@
+//! The minijinja environment holding every template of the generated workspace.
+//!
+//! Templates live in `templates/` and are compiled into the binary with `include_str!`, so
+//! `wt` renders the same files from any working directory. Nothing is auto-escaped: values
+//! are escaped explicitly for their target language with the filters below.
+
+use minijinja::syntax::SyntaxConfig;
+use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
+
+use super::python::py_str;
+use super::{pixi, readme, svg};
+
+/// `(name, source)` of every template.
+pub const TEMPLATES: &[(&str, &str)] = &[
+    ("pixi.toml", include_str!("../../templates/pixi.toml.j2")),
+    (
+        "pyproject.toml",
+        include_str!("../../templates/pyproject.toml.j2"),
+    ),
+    (
+        "hatch_build.py",
+        include_str!("../../templates/hatch_build.py.j2"),
+    ),
+    (
+        "VERSION.yaml",
+        include_str!("../../templates/VERSION.yaml.j2"),
+    ),
+    ("Dockerfile", include_str!("../../templates/Dockerfile.j2")),
+    (
+        ".dockerignore",
+        include_str!("../../templates/dockerignore.j2"),
+    ),
+    ("README.md", include_str!("../../templates/README.md.j2")),
+    ("graph.svg", include_str!("../../templates/graph.svg.j2")),
+    (
+        "tests/conftest.py",
+        include_str!("../../templates/tests/conftest.py.j2"),
+    ),
+    (
+        "tests/test_workflow.py",
+        include_str!("../../templates/tests/test_workflow.py.j2"),
+    ),
+    (
+        "package/__init__.py",
+        include_str!("../../templates/package/__init__.py.j2"),
+    ),
+    (
+        "package/cli.py",
+        include_str!("../../templates/package/cli.py.j2"),
+    ),
+    (
+        "package/dispatch.py",
+        include_str!("../../templates/package/dispatch.py.j2"),
+    ),
+    (
+        "package/metadata.py",
+        include_str!("../../templates/package/metadata.py.j2"),
+    ),
+    (
+        "package/response.py",
+        include_str!("../../templates/package/response.py.j2"),
+    ),
+    (
+        "package/dags/__init__.py",
+        include_str!("../../templates/package/dags/__init__.py.j2"),
+    ),
+    (
+        "package/dags/run_sequential.py",
+        include_str!("../../templates/package/dags/run_sequential.py.j2"),
+    ),
+];
+
+/// The environment with all templates and the escaping filters:
+/// `py` (Python string literal), `toml` (TOML basic string), `xml` (XML text/attribute),
+/// `yaml_scalar` (YAML plain or double-quoted scalar), `mermaid` (mermaid label text).
+pub fn environment() -> Result<Environment<'static>, minijinja::Error> {
+    let mut env = Environment::new();
+    env.set_auto_escape_callback(|_| AutoEscape::None);
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_syntax(
+        SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .keep_trailing_newline(true)
+            .build()?,
+    );
+    env.add_filter("py", |s: &str| py_str(s));
+    env.add_filter("toml", |s: &str| pixi::toml_str(s));
+    env.add_filter("xml", |s: &str| svg::xml_escape(s));
+    env.add_filter("yaml_scalar", |s: &str| readme::yaml_scalar(s));
+    env.add_filter("mermaid", |s: &str| readme::mermaid_text(s));
+    for (name, source) in TEMPLATES {
+        env.add_template(name, source)?;
+    }
+    Ok(env)
+}
+
+/// Renders template `name` with `ctx`.
+pub fn render(env: &Environment, name: &str, ctx: &Value) -> Result<String, minijinja::Error> {
+    env.get_template(name)?.render(ctx.clone())
+}
