@@ -8,7 +8,6 @@ use crate::codegen::{CodegenInput, Dependencies};
 use crate::env::pypi::ResolvedPypi;
 use crate::env::runtime;
 use crate::fingerprint::{Fingerprint, fingerprint};
-use crate::load::Loaded;
 use crate::spec::model::Requirement;
 use crate::spec::resolved::Workflow;
 use anyhow::{Context, Result};
@@ -43,8 +42,10 @@ pub struct Compiled {
     pub rjsf: serde_json::Value,
 }
 
-/// Generates every file of the workspace that will live in `out_dir`.
-pub fn generate(loaded: &Loaded, wf: &Workflow, out_dir: &Path) -> Result<Compiled> {
+/// Generates every file of the workspace that will live in `out_dir`. `pypi` are the spec's
+/// PyPI requirements resolved against its folder (their paths are written relative to
+/// `out_dir`, so the output does not depend on where the repository is checked out).
+pub fn generate(wf: &Workflow, pypi: &[ResolvedPypi], out_dir: &Path) -> Result<Compiled> {
     let release = release_name(DEFAULT_PREFIX, &wf.spec.id.value);
     let package = release.replace('-', "_");
     let params = crate::schema::params_schema(wf);
@@ -57,7 +58,7 @@ pub fn generate(loaded: &Loaded, wf: &Workflow, out_dir: &Path) -> Result<Compil
         "wt_version".to_string(),
         env!("CARGO_PKG_VERSION").to_string(),
     );
-    let dependencies = dependencies(wf, &loaded.pypi, out_dir);
+    let dependencies = dependencies(wf, pypi, out_dir);
     let files = crate::codegen::generate(&CodegenInput {
         workflow: wf,
         release_name: &release,

@@ -35,7 +35,7 @@ pub fn build(cli: &Cli, spec: &Path, out: Option<&Path>) -> Result<Built, LoadEr
             &release_name(DEFAULT_PREFIX, &workflow.spec.id.value),
         ),
     };
-    let compiled = generate(&loaded, &workflow, &out_dir)?;
+    let compiled = generate(&workflow, &loaded.pypi, &out_dir)?;
     let outcome = write_tree(&out_dir, &compiled.files)?;
     Ok(Built {
         loaded,

@@ -1,0 +1,111 @@
+//! Snapshots of every generated file of every example workflow, and checks that the generated
+//! Python is what `ruff format` would write and passes `ruff check`.
+//!
+//! The registry is the one discovery reports for the example task library
+//! (tests/fixtures/example-registry.json), so these tests need no Python environment.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use wt::contracts::RegistryOutput;
+use wt::env::pypi::ResolvedPypi;
+use wt::spec::model::Requirement;
+
+const EXAMPLES: &[&str] = &["add_then_double", "fan_out", "safe_sqrt", "station_report"];
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn registry() -> RegistryOutput {
+    serde_json::from_str(include_str!("fixtures/example-registry.json")).unwrap()
+}
+
+/// Generates an example's workspace as `wt compile` would, into its default folder name.
+fn generate(name: &str) -> BTreeMap<String, String> {
+    let spec_path = root().join("workflows").join(name).join("spec.yaml");
+    let text = std::fs::read_to_string(&spec_path).unwrap();
+    let wf = wt::check::check_text("spec.yaml", &text, &registry()).expect("example is valid");
+    let spec_dir = spec_path.parent().unwrap();
+    let pypi: Vec<ResolvedPypi> = wf
+        .spec
+        .requirements
+        .iter()
+        .filter_map(|r| match r {
+            Requirement::Pypi(p) => Some(ResolvedPypi::new(p, spec_dir)),
+            _ => None,
+        })
+        .collect();
+    let release = wt::compile::release_name("wt", &wf.spec.id.value);
+    let out = spec_dir.join(&release);
+    wt::compile::generate(&wf, &pypi, &out).unwrap().files
+}
+
+#[test]
+fn every_generated_file_matches_its_snapshot() {
+    for name in EXAMPLES {
+        for (path, content) in generate(name) {
+            let snapshot = format!("{name}@{}", path.replace('/', "__"));
+            insta::assert_snapshot!(snapshot, content);
+        }
+    }
+}
+
+#[test]
+fn generation_is_byte_identical_across_runs() {
+    for name in EXAMPLES {
+        assert_eq!(
+            generate(name),
+            generate(name),
+            "{name} differs between two runs"
+        );
+    }
+}
+
+fn ruff() -> PathBuf {
+    std::env::var_os("WT_RUFF")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join(".tools/bin/ruff"))
+}
+
+fn write(dir: &Path, files: &BTreeMap<String, String>) {
+    for (rel, content) in files {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, content).unwrap();
+    }
+}
+
+#[test]
+fn generated_python_is_ruff_formatted_and_clean() {
+    let ruff = ruff();
+    assert!(
+        ruff.is_file(),
+        "ruff not found at {} (run scripts/bootstrap.sh or set WT_RUFF)",
+        ruff.display()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    for name in EXAMPLES {
+        write(&dir.path().join(name), &generate(name));
+    }
+    // Each workspace is checked with its own pyproject.toml (which names its first-party
+    // package for import sorting), as a user running ruff in it would.
+    for name in EXAMPLES {
+        let ws = dir.path().join(name);
+        for args in [
+            &["format", "--check", "--diff", "."][..],
+            &["check", "."][..],
+        ] {
+            let out = std::process::Command::new(&ruff)
+                .args(args)
+                .current_dir(&ws)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "ruff {args:?} failed on {name}:\n{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+}
