@@ -1,0 +1,425 @@
+//! End to end: the real `wt` binary, real uv, real CPython, the published wt-registry /
+//! wt-task / wt-contracts packages. Every example workflow is compiled and run and its result
+//! checked; a task library written here from scratch is compiled and run; failures and bad
+//! parameters give the documented exit codes.
+//!
+//! All tests share one cache folder under target/ so environments are built once per machine.
+
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn wt() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wt"));
+    let tools = root().join(".tools/bin");
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut paths = vec![tools];
+    paths.extend(std::env::split_paths(&path));
+    cmd.env("PATH", std::env::join_paths(paths).unwrap())
+        .env("WT_CACHE_DIR", root().join("target/e2e-cache"))
+        .env_remove("WT_RESULTS");
+    cmd
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+    result_json: Option<Value>,
+}
+
+fn run_example(spec: &Path, config: &Value, extra: &[&str], envs: &[(&str, &str)]) -> Run {
+    let out_dir = tempfile::tempdir().unwrap();
+    let results = out_dir.path().join("results");
+    let mut cmd = wt();
+    cmd.arg("run")
+        .arg(spec)
+        .arg("--config-json")
+        .arg(config.to_string())
+        .arg("--results")
+        .arg(&results)
+        .arg("--out")
+        .arg(out_dir.path().join("ws"))
+        .args(extra);
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let out: Output = cmd.output().unwrap();
+    let result_json = std::fs::read_to_string(results.join("result.json"))
+        .ok()
+        .map(|t| serde_json::from_str(&t).unwrap());
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        result_json,
+    }
+}
+
+fn example(name: &str) -> PathBuf {
+    root().join("workflows").join(name).join("spec.yaml")
+}
+
+fn assert_success(run: &Run, expected: Value) {
+    assert_eq!(
+        run.code, 0,
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout, run.stderr
+    );
+    assert_eq!(
+        serde_json::from_str::<Value>(run.stdout.trim()).unwrap(),
+        expected
+    );
+    assert_eq!(
+        run.result_json,
+        Some(json!({"result": expected, "error": null, "trace": null}))
+    );
+}
+
+#[test]
+fn add_then_double_prints_12() {
+    let run = run_example(
+        &example("add_then_double"),
+        &json!({"total": {"a": 3, "b": 3}}),
+        &[],
+        &[],
+    );
+    assert_success(&run, json!(12));
+}
+
+#[test]
+fn fan_out_maps_and_mapvalues() {
+    let config = json!({"pairs": {"bases": [1, 2, 3]}, "scores": {"names": ["ab", "c"]}, "summary": {"count": 2}});
+    let run = run_example(&example("fan_out"), &config, &[], &[]);
+    assert_success(
+        &run,
+        json!({"count": 2, "scaled": {"ab": 36, "c": 33}, "powers": 14}),
+    );
+}
+
+#[test]
+fn safe_sqrt_skips_on_negative_input() {
+    let run = run_example(
+        &example("safe_sqrt"),
+        &json!({"difference": {"a": 3, "b": 6}}),
+        &[],
+        &[],
+    );
+    assert_success(&run, json!("sqrt=3"));
+    let run = run_example(
+        &example("safe_sqrt"),
+        &json!({"difference": {"a": 3, "b": -7}}),
+        &[],
+        &[],
+    );
+    assert_success(&run, json!("skipped"));
+}
+
+#[test]
+fn station_report_groups_env_and_mock_io() {
+    let config = json!({"config": {"station": {"name": "North ridge", "elevation_m": 1200}, "tags": ["alpine"]}, "readings": {"count": 2}});
+    let expected = |readings: Value, mean: f64, above: Value| {
+        json!({
+            "station": "North ridge", "unit": "C", "owner": "ops", "mean": mean, "above_high": above,
+            "tags": ["alpine"],
+            "context": {"source": "readings", "first_tag": "ops", "inputs": [readings, 42, null, "literal ${{ text"]},
+        })
+    };
+    // Real io task: 2 readings from 20.0.
+    let run = run_example(
+        &example("station_report"),
+        &config,
+        &[],
+        &[("REPORT_OWNER", "ops")],
+    );
+    assert_success(&run, expected(json!([20.0, 21.0]), 20.5, json!([])));
+    // Mocked io task: the example data shipped with the task library.
+    let run = run_example(
+        &example("station_report"),
+        &config,
+        &["--mock-io"],
+        &[("REPORT_OWNER", "ops")],
+    );
+    assert_success(
+        &run,
+        expected(json!([21.0, 22.0, 23.5]), 22.166666666666668, json!([23.5])),
+    );
+}
+
+#[test]
+fn invalid_parameters_exit_2_listing_every_violation() {
+    let run = run_example(
+        &example("add_then_double"),
+        &json!({"total": {"a": "three"}, "extra": 1}),
+        &[],
+        &[],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("'three' is not of type 'integer'"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("'b' is a required property"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("extra"), "{}", run.stderr);
+    assert!(run.result_json.is_none());
+}
+
+#[test]
+fn missing_env_var_fails_with_exit_1_and_result_json() {
+    let config = json!({"config": {"station": {"name": "N"}}, "readings": {"count": 1}});
+    let run = run_example(&example("station_report"), &config, &[], &[]);
+    assert_eq!(
+        run.code, 1,
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout, run.stderr
+    );
+    let result = run.result_json.expect("result.json written");
+    assert_eq!(result["result"], Value::Null);
+    assert!(
+        result["error"].as_str().unwrap().contains("REPORT_OWNER"),
+        "{result}"
+    );
+    assert!(
+        result["trace"].as_str().unwrap().contains("Traceback"),
+        "{result}"
+    );
+    assert!(run.stderr.contains("the workflow failed"), "{}", run.stderr);
+}
+
+/// A task library and spec written from scratch, outside this repository's examples.
+#[test]
+fn a_new_task_library_compiles_and_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("libs/text-tasks");
+    std::fs::create_dir_all(lib.join("text_tasks")).unwrap();
+    std::fs::write(
+        lib.join("pyproject.toml"),
+        r#"[project]
+name = "text-tasks"
+version = "0.0.1"
+requires-python = ">=3.10"
+dependencies = ["wt-registry"]
+
+[project.entry-points."wt_registry"]
+tasks = "text_tasks"
+
+[build-system]
+requires = ["setuptools>=61"]
+build-backend = "setuptools.build_meta"
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        lib.join("text_tasks/__init__.py"),
+        r#"from wt_registry import register
+
+
+@register(description="Split a sentence into words.")
+def split_words(sentence: str) -> list[str]:
+    return sentence.split()
+
+
+@register()
+def shout(word: str, marks: int = 1) -> str:
+    return word.upper() + "!" * marks
+
+
+@register()
+def join_words(words: list[str], sep: str = " ") -> str:
+    return sep.join(words)
+"#,
+    )
+    .unwrap();
+    let spec_dir = dir.path().join("flows/loud");
+    std::fs::create_dir_all(&spec_dir).unwrap();
+    std::fs::write(
+        spec_dir.join("spec.yaml"),
+        r#"id: loud
+requirements:
+  - name: text-tasks
+    path: ../../libs/text-tasks
+workflow:
+  - id: words
+    task: split_words
+  - id: loud_words
+    task: shout
+    partial:
+      marks: 2
+    map:
+      argnames: word
+      argvalues: ${{ workflow.words.return }}
+  - id: sentence
+    task: join_words
+    partial:
+      words: ${{ workflow.loud_words.return }}
+      sep: "-"
+"#,
+    )
+    .unwrap();
+    let run = run_example(
+        &spec_dir.join("spec.yaml"),
+        &json!({"words": {"sentence": "make some noise"}}),
+        &[],
+        &[],
+    );
+    assert_success(&run, json!("MAKE!!-SOME!!-NOISE!!"));
+
+    // `wt tasks` lists the new library's functions with their parameters.
+    let out = wt()
+        .arg("tasks")
+        .arg(spec_dir.join("spec.yaml"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(
+        text.contains("text_tasks.shout") && text.contains("marks") && text.contains("default 1"),
+        "{text}"
+    );
+
+    // Editing the library's source is picked up by the next run.
+    let src = lib.join("text_tasks/__init__.py");
+    let edited = std::fs::read_to_string(&src)
+        .unwrap()
+        .replace("word.upper()", "word.title()");
+    std::fs::write(&src, edited).unwrap();
+    let run = run_example(
+        &spec_dir.join("spec.yaml"),
+        &json!({"words": {"sentence": "make some noise"}}),
+        &[],
+        &[],
+    );
+    assert_success(&run, json!("Make!!-Some!!-Noise!!"));
+}
+
+#[test]
+fn spec_errors_are_located_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = root().join("examples/wt-example-tasks");
+    let spec = dir.path().join("spec.yaml");
+    std::fs::write(
+        &spec,
+        format!(
+            "id: broken\nrequirements:\n  - name: wt-example-tasks\n    path: {}\nworkflow:\n  - id: first\n    task: dobule\n",
+            lib.display()
+        ),
+    )
+    .unwrap();
+    let out = wt().arg("compile").arg(&spec).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("spec.yaml:7:11"), "{stderr}");
+    assert!(stderr.contains("Did you mean `double`?"), "{stderr}");
+    assert!(
+        !dir.path().join("wt-broken-workflow").exists(),
+        "nothing is written for a bad spec"
+    );
+}
+
+#[test]
+fn task_library_import_errors_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("bad-lib");
+    std::fs::create_dir_all(lib.join("bad_lib")).unwrap();
+    std::fs::write(
+        lib.join("pyproject.toml"),
+        "[project]\nname = \"bad-lib\"\nversion = \"0.0.1\"\ndependencies = [\"wt-registry\"]\n[project.entry-points.\"wt_registry\"]\ntasks = \"bad_lib\"\n[build-system]\nrequires = [\"setuptools>=61\"]\nbuild-backend = \"setuptools.build_meta\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        lib.join("bad_lib/__init__.py"),
+        "import does_not_exist_anywhere\n",
+    )
+    .unwrap();
+    let spec = dir.path().join("spec.yaml");
+    std::fs::write(
+        &spec,
+        "id: bad\nrequirements:\n  - name: bad-lib\n    path: bad-lib\nworkflow: []\n",
+    )
+    .unwrap();
+    let out = wt().arg("tasks").arg(&spec).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("could not be imported"), "{stderr}");
+    assert!(stderr.contains("does_not_exist_anywhere"), "{stderr}");
+}
+
+/// The same workflow compiled in two checkouts at different paths gives identical trees.
+#[test]
+fn output_does_not_depend_on_checkout_location() {
+    let trees: Vec<Vec<(String, Vec<u8>)>> = (0..2)
+        .map(|i| {
+            let dir = tempfile::tempdir().unwrap();
+            let checkout = dir
+                .path()
+                .join(format!("checkout-{i}/deeper{}", "/x".repeat(i)));
+            copy_dir(&root().join("examples"), &checkout.join("examples"));
+            copy_dir(
+                &root().join("workflows/fan_out"),
+                &checkout.join("workflows/fan_out"),
+            );
+            std::fs::write(
+                checkout.join("workflows/fan_out/spec.yaml"),
+                std::fs::read(example("fan_out")).unwrap(),
+            )
+            .unwrap();
+            let out = wt()
+                .arg("compile")
+                .arg(checkout.join("workflows/fan_out/spec.yaml"))
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            read_tree(&checkout.join("workflows/fan_out/wt-fan-out-workflow"))
+        })
+        .collect();
+    assert!(!trees[0].is_empty());
+    assert_eq!(trees[0], trees[1]);
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        if rel.components().any(|c| {
+            let n = c.as_os_str().to_string_lossy();
+            (n.starts_with("wt-") && n.ends_with("-workflow")) || n == "__pycache__"
+        }) {
+            continue;
+        }
+        let target = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+fn read_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path().strip_prefix(dir).unwrap().display().to_string(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
