@@ -50,6 +50,17 @@ pub fn generate(wf: &Workflow, pypi: &[ResolvedPypi], out_dir: &Path) -> Result<
     let package = release.replace('-', "_");
     let params = crate::schema::params_schema(wf);
     let rjsf = crate::schema::rjsf_schema(wf);
+    for (name, doc) in [("params.json", &params), ("rjsf.json", &rjsf)] {
+        let problems = crate::schema::check_schema(doc);
+        if let Some(first) = problems.first() {
+            anyhow::bail!(
+                "the generated {name} is not a valid JSON Schema ({} problem(s); first: {} at {:?}).\n  = help: a task's registry schema is malformed; check its type annotations",
+                problems.len(),
+                first.message,
+                first.path
+            );
+        }
+    }
     let fp = fingerprint(wf);
     let mut fingerprint_fields = IndexMap::new();
     fingerprint_fields.insert("structural".to_string(), fp.structural.clone());

@@ -109,3 +109,52 @@ fn generated_python_is_ruff_formatted_and_clean() {
         }
     }
 }
+
+/// Parameters of each example (as the end-to-end tests run them) go through the form and
+/// back unchanged, and both forms validate against their schemas.
+#[test]
+fn params_and_formdata_round_trip_for_every_example() {
+    let cases = [
+        (
+            "add_then_double",
+            serde_json::json!({"total": {"a": 3, "b": 3}}),
+        ),
+        (
+            "fan_out",
+            serde_json::json!({"pairs": {"bases": [1, 2], "exponent": 3}, "scores": {"names": ["ab"]}, "summary": {"count": 2}}),
+        ),
+        (
+            "safe_sqrt",
+            serde_json::json!({"difference": {"a": 3, "b": 6}}),
+        ),
+        (
+            "station_report",
+            serde_json::json!({"config": {"station": {"name": "N", "elevation_m": 3.5}, "tags": ["x"]}, "readings": {"count": 2, "start": 1.5}}),
+        ),
+    ];
+    for (name, params) in cases {
+        let files = generate(name);
+        let pkg = format!("wt_{}_workflow", name);
+        let params_schema: serde_json::Value =
+            serde_json::from_str(&files[&format!("{pkg}/params.json")]).unwrap();
+        let rjsf: serde_json::Value =
+            serde_json::from_str(&files[&format!("{pkg}/rjsf.json")]).unwrap();
+        assert!(
+            wt::schema::validate(&params, &params_schema).is_empty(),
+            "{name}: params invalid"
+        );
+        let formdata = wt::schema::params_to_formdata(&params, &rjsf, &params_schema).unwrap();
+        assert!(
+            wt::schema::validate(&formdata, &rjsf).is_empty(),
+            "{name}: formdata invalid"
+        );
+        let back = wt::schema::formdata_to_params(&formdata, &rjsf, &params_schema).unwrap();
+        assert_eq!(back, params, "{name}: round trip changed the parameters");
+        if name == "station_report" {
+            assert!(
+                formdata.get("Setup").is_some(),
+                "grouped tasks nest under their group title: {formdata}"
+            );
+        }
+    }
+}
