@@ -2,6 +2,7 @@
 # tests. Both install what they need (uv, ruff from PyPI) via scripts/bootstrap.sh.
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/bin:$(PATH)
+export WT_TEST_PYTHON := $(CURDIR)/.tools/runtime/bin/python
 WT := $(CURDIR)/target/release/wt
 
 .PHONY: demo test lint tools build bench

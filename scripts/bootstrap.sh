@@ -19,4 +19,14 @@ fi
 mkdir -p "$tools/bin"
 ln -sf "$tools/venv/bin/uv" "$tools/bin/uv"
 ln -sf "$tools/venv/bin/ruff" "$tools/bin/ruff"
+# A Python with the workflow runtime and pytest, for the tests that run generated workspaces
+# directly (the Makefile exports it as WT_TEST_PYTHON).
+runtime="$tools/runtime"
+runtime_pkgs=("wt-task==0.1.3" "wt-contracts==0.2.0" "click>=8,<9" "pydantic>=2,<3" "ruamel.yaml>=0.18,<0.19" "pytest>=8,<9")
+stamp="$runtime/.wt-packages"
+if [ ! -x "$runtime/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "${runtime_pkgs[*]}" ]; then
+  "$tools/bin/uv" venv --quiet --allow-existing --python "$python" "$runtime"
+  "$tools/bin/uv" pip install --quiet --python "$runtime/bin/python" "${runtime_pkgs[@]}"
+  echo "${runtime_pkgs[*]}" > "$stamp"
+fi
 echo "tools ready: $("$tools/bin/uv" --version), $("$tools/bin/ruff" --version)"

@@ -155,10 +155,10 @@ impl DagModule {
             stdlib.push("import warnings\n");
         }
 
-        let mut third_party = vec![
-            FromImport::new("wt_contracts", "validate", "_validate"),
-            FromImport::new("wt_task", "task", "task"),
-        ];
+        let mut third_party = vec![FromImport::new("wt_contracts", "validate", "_validate")];
+        if !workflow.instances.is_empty() {
+            third_party.push(FromImport::new("wt_task", "task", "task"));
+        }
         let mut mocks = Vec::new();
         for func in workflow.imported_functions() {
             let alias = names.alias(func);

@@ -115,9 +115,9 @@ impl SvgLayout {
             .max()
             .unwrap_or(0)
             .max(MIN_BOX_WIDTH);
-        for l in 0..rows.len() {
+        for (l, row) in rows.iter_mut().enumerate() {
             if l > 0 {
-                let mut keyed: Vec<(i64, usize)> = rows[l]
+                let mut keyed: Vec<(i64, usize)> = row
                     .iter()
                     .map(|&i| {
                         let p = &preds[i];
@@ -130,10 +130,10 @@ impl SvgLayout {
                     })
                     .collect();
                 keyed.sort();
-                rows[l] = keyed.into_iter().map(|(_, i)| i).collect();
+                *row = keyed.into_iter().map(|(_, i)| i).collect();
             }
-            let mut x = MARGIN + (content_width - row_width(&rows[l], &items)) / 2;
-            for &i in &rows[l] {
+            let mut x = MARGIN + (content_width - row_width(row, &items)) / 2;
+            for &i in row.iter() {
                 items[i].cx = x + items[i].width / 2;
                 x += items[i].width + H_GAP;
             }
