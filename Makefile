@@ -9,6 +9,7 @@ WT := $(CURDIR)/target/release/wt
 
 tools:
 	@scripts/bootstrap.sh
+	@scripts/install-nginx.sh
 
 build: tools
 	cargo build --release --locked
@@ -18,6 +19,9 @@ demo: build
 
 test: tools
 	cargo test --locked
+
+bench: build
+	cargo bench --locked --bench build
 
 lint:
 	cargo fmt --check

@@ -152,9 +152,10 @@ pub enum WriteOutcome {
 }
 
 /// Replaces `out_dir` with exactly `files` (atomically, via a sibling temp folder); does
-/// nothing when the folder already holds exactly these files.
-pub fn write_tree(out_dir: &Path, files: &BTreeMap<String, String>) -> Result<WriteOutcome> {
-    if matches_tree(out_dir, files) {
+/// nothing when the folder already holds exactly these files. pixi's `pixi.lock` and `.pixi/`
+/// are carried over.
+pub fn write_tree(out_dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<WriteOutcome> {
+    if out_dir.is_dir() && crate::project::diff_tree(out_dir, files).is_empty() {
         return Ok(WriteOutcome::Unchanged);
     }
     let parent = out_dir.parent().context("output folder has no parent")?;
@@ -175,7 +176,6 @@ pub fn write_tree(out_dir: &Path, files: &BTreeMap<String, String>) -> Result<Wr
         std::fs::write(&path, content)
             .with_context(|| format!("could not write {}", path.display()))?;
     }
-    // Keep what a previous `pixi install` / lock left beside the generated files.
     for keep in ["pixi.lock", ".pixi"] {
         let src = out_dir.join(keep);
         if src.exists() && !files.contains_key(keep) {
@@ -190,42 +190,4 @@ pub fn write_tree(out_dir: &Path, files: &BTreeMap<String, String>) -> Result<Wr
         .with_context(|| format!("could not move {} into place", out_dir.display()))?;
     let _ = std::fs::remove_dir_all(&old);
     Ok(WriteOutcome::Written)
-}
-
-/// Whether `dir` holds exactly `files` (ignoring pixi's own lock and environments).
-pub fn matches_tree(dir: &Path, files: &BTreeMap<String, String>) -> bool {
-    if !dir.is_dir() {
-        return false;
-    }
-    let mut count = 0;
-    for entry in walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_entry(|e| e.file_name() != ".pixi")
-    {
-        let Ok(entry) = entry else { return false };
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-        let rel = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        if rel == "pixi.lock" {
-            continue;
-        }
-        if rel.contains("__pycache__") {
-            continue;
-        }
-        match files.get(&rel) {
-            Some(content)
-                if std::fs::read(entry.path()).ok().as_deref() == Some(content.as_bytes()) =>
-            {
-                count += 1
-            }
-            _ => return false,
-        }
-    }
-    count == files.len()
 }

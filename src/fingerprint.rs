@@ -113,6 +113,11 @@ pub fn cosmetic_document(wf: &Workflow) -> Json {
     })
 }
 
+/// The canonical form of a spec's requirements (the `requirements` input of the solve step).
+pub fn requirements_document(spec: &crate::spec::model::Spec) -> Json {
+    Json::Array(spec.requirements.iter().map(requirement).collect())
+}
+
 fn task(t: &KnownTask) -> Json {
     json!({"ref": t.importable_reference, "io": t.io, "schema": strip_cosmetic(&t.json_schema, false)})
 }

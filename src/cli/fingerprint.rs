@@ -1,7 +1,8 @@
 //! `wt fingerprint SPEC`: the structural and cosmetic digests of a workflow.
 
-use super::{Cli, cache_for};
-use crate::load::{LoadError, load};
+use super::Cli;
+use super::session::Session;
+use anyhow::Result;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -13,17 +14,18 @@ pub struct Args {
     pub explain: bool,
 }
 
-pub fn run(cli: &Cli, args: &Args) -> Result<i32, LoadError> {
-    let loaded = load(&args.spec, &cache_for(cli, &args.spec))?;
-    let wf = loaded.validate()?;
-    let fp = crate::fingerprint::fingerprint(&wf);
+pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
+    let session = Session::open(cli, &args.spec)?;
+    let state = session.build_one(&args.spec, None, Some("discover"))?;
+    crate::engine::validate_workflow(&session.ctx, &state)?;
+    let wf = state.workflow.get().expect("validated");
+    let fp = crate::fingerprint::fingerprint(wf);
     println!("structural: {}", fp.structural);
     println!("cosmetic: {}", fp.cosmetic);
     if args.explain {
-        let doc = crate::fingerprint::structural_document(&wf);
         println!(
             "{}",
-            serde_json::to_string_pretty(&doc).map_err(anyhow::Error::from)?
+            serde_json::to_string_pretty(&crate::fingerprint::structural_document(wf))?
         );
     }
     Ok(0)

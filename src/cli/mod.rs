@@ -1,8 +1,11 @@
 //! The `wt` command line.
 
+mod build;
+mod cache;
 mod compile;
 mod fingerprint;
 mod run;
+mod session;
 mod tasks;
 
 use clap::{Parser, Subcommand};
@@ -15,16 +18,32 @@ use std::path::PathBuf;
     about = "Build, run and serve workflow DAGs of typed Python functions."
 )]
 pub struct Cli {
-    /// Cache folder (default: $WT_CACHE_DIR, else <workspace>/cache, else ~/.cache/wt).
+    /// Cache folder (default: $WT_CACHE_DIR, else wt.toml's cache.dir, else <workspace>/cache).
     #[arg(long, global = true, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
+    /// Bazel HTTP remote cache to read through and upload to (or wt.toml's cache.remote).
+    #[arg(long, global = true, value_name = "URL", env = "WT_REMOTE_CACHE")]
+    pub remote_cache: Option<String>,
+    /// Read from the remote cache but never upload (for untrusted CI jobs).
+    #[arg(long, global = true)]
+    pub remote_cache_read_only: bool,
+    /// Steps run in parallel (default: number of CPUs, or wt.toml's build.jobs).
+    #[arg(long, short = 'j', global = true, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Print only results and errors.
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
     #[command(subcommand)]
     pub command: Command,
 }
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// Compile a spec.yaml into a standalone pixi workspace.
+    /// Build workflows: //workflows/..., //workflows/foo, //... or paths.
+    Build(build::Args),
+    /// Fail (listing why) when committed workspaces differ from what their specs produce.
+    Check(build::Args),
+    /// Compile one spec.yaml into a standalone pixi workspace.
     Compile(compile::Args),
     /// Compile if needed, then run a workflow and print its result.
     Run(run::Args),
@@ -32,36 +51,37 @@ pub enum Command {
     Tasks(tasks::Args),
     /// Print a workflow's structural and cosmetic fingerprints.
     Fingerprint(fingerprint::Args),
+    /// Inspect and maintain the cache.
+    #[command(subcommand)]
+    Cache(cache::Command),
 }
 
 /// Runs the CLI and returns the process exit code.
 pub fn main() -> i32 {
     let cli = Cli::parse();
     let result = match &cli.command {
+        Command::Build(args) => build::build(&cli, args),
+        Command::Check(args) => build::check(&cli, args),
         Command::Compile(args) => compile::run(&cli, args),
         Command::Run(args) => run::run(&cli, args),
         Command::Tasks(args) => tasks::run(&cli, args),
         Command::Fingerprint(args) => fingerprint::run(&cli, args),
+        Command::Cache(cmd) => cache::run(&cli, cmd),
     };
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprint!("{}", report(&e));
+            eprintln!("{}", report(&e));
             2
         }
     }
 }
 
-/// Formats an error for the terminal: spec errors are already rendered; others get `error:`.
-pub fn report(e: &crate::load::LoadError) -> String {
-    match e {
-        crate::load::LoadError::Spec(rendered) => rendered.clone(),
-        crate::load::LoadError::Other(err) => format!("error: {err:#}\n"),
+/// Formats an error for the terminal: rendered spec errors print as they are; others get
+/// `error:` and their chain of causes.
+pub fn report(e: &anyhow::Error) -> String {
+    if e.downcast_ref::<session::Failure>().is_some() {
+        return format!("{e}");
     }
-}
-
-/// The cache folder for a spec path.
-pub fn cache_for(cli: &Cli, spec: &std::path::Path) -> PathBuf {
-    let root = crate::workspace::find_root(spec);
-    crate::workspace::cache_dir(cli.cache_dir.as_deref(), root.as_deref())
+    crate::engine::render_error(e)
 }

@@ -1,9 +1,10 @@
 //! `wt run SPEC (--config-json JSON | --config-file FILE) [--mock-io] [--results DIR]`.
 
 use super::Cli;
-use super::compile::build;
-use crate::load::LoadError;
+use super::session::Session;
+use crate::compile::write_tree;
 use crate::run::{Outcome, execute, format_violations, read_config, results_dir};
+use anyhow::Result;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -28,28 +29,33 @@ pub struct Args {
     pub out: Option<PathBuf>,
 }
 
-pub fn run(cli: &Cli, args: &Args) -> Result<i32, LoadError> {
+pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     let config = read_config(args.config_json.as_deref(), args.config_file.as_deref())?;
-    let built = build(cli, &args.spec, args.out.as_deref())?;
-    let violations = crate::schema::validate(&config, &built.compiled.params);
+    let session = Session::open(cli, &args.spec)?;
+    let state = session.build_one(&args.spec, args.out.as_deref(), None)?;
+    let files = session.ctx.outputs(&state, "package")?;
+    write_tree(&state.out_dir, &files)?;
+    let params: serde_json::Value =
+        serde_json::from_slice(&files[&format!("{}/params.json", package_of(&state))])?;
+    let violations = crate::schema::validate(&config, &params);
     if !violations.is_empty() {
         eprint!("{}", format_violations(&violations));
         return Ok(Outcome::Invalid as i32);
     }
+    let discover = state.result("discover").expect("discover ran");
+    let lock = session.ctx.output(&state, "solve", "requirements.lock")?;
+    let env = crate::steps::discover_step::environment(&session.ctx, &state, &discover.key, &lock)?;
     let results = results_dir(args.results.as_deref());
     let (outcome, result) = execute(
-        &built.loaded.env.python(),
-        &built.out_dir,
-        &built.compiled.package,
+        &env.python(),
+        &state.out_dir,
+        &package_of(&state),
         &config,
         &results,
         args.mock_io,
     )?;
     match outcome {
-        Outcome::Success => println!(
-            "{}",
-            serde_json::to_string(&result.result).map_err(anyhow::Error::from)?
-        ),
+        Outcome::Success => println!("{}", serde_json::to_string(&result.result)?),
         _ => {
             eprintln!(
                 "error: the workflow failed: {}",
@@ -65,4 +71,9 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32, LoadError> {
         }
     }
     Ok(outcome as i32)
+}
+
+fn package_of(state: &crate::engine::target::TargetState) -> String {
+    crate::compile::release_name(crate::compile::DEFAULT_PREFIX, &state.spec.id.value)
+        .replace('-', "_")
 }

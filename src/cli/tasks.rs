@@ -1,8 +1,9 @@
 //! `wt tasks SPEC`: what the spec's task libraries register.
 
-use super::{Cli, cache_for};
-use crate::load::{LoadError, load};
+use super::Cli;
+use super::session::Session;
 use crate::spec::validate::KnownTasks;
+use anyhow::Result;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -14,19 +15,18 @@ pub struct Args {
     pub json: bool,
 }
 
-pub fn run(cli: &Cli, args: &Args) -> Result<i32, LoadError> {
-    let loaded = load(&args.spec, &cache_for(cli, &args.spec))?;
+pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
+    let session = Session::open(cli, &args.spec)?;
+    let state = session.build_one(&args.spec, None, Some("discover"))?;
+    let registry: crate::contracts::RegistryOutput =
+        serde_json::from_slice(&session.ctx.output(&state, "discover", "registry.json")?)?;
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&loaded.registry).map_err(anyhow::Error::from)?
-        );
-        return Ok(0);
+        println!("{}", serde_json::to_string_pretty(&registry)?);
+    } else {
+        print!("{}", table(&KnownTasks::from_registry(&registry)));
     }
-    print!("{}", table(&KnownTasks::from_registry(&loaded.registry)));
     Ok(0)
 }
-
 /// One block per task: reference, description, tags, then one line per parameter with its
 /// type, whether it is required and its default.
 pub fn table(known: &KnownTasks) -> String {

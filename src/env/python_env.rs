@@ -8,9 +8,7 @@
 //! than in a temp folder and renamed.)
 
 use super::pypi::ResolvedPypi;
-use super::runtime;
 use super::tools::Tools;
-use crate::spec::model::CondaRequirement;
 use anyhow::{Context, Result, bail};
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
@@ -32,77 +30,54 @@ impl PythonEnv {
     }
 }
 
-/// What an environment is made of.
-pub struct EnvRequest<'a> {
-    pub pypi: &'a [ResolvedPypi],
-    /// Installed from PyPI under the same name until conda solving is available.
-    pub conda: &'a [CondaRequirement],
-}
-
-impl EnvRequest<'_> {
-    /// The cache key: interpreter version, wt's runtime packages, every requirement and the
-    /// digest of every `path:` source tree.
-    pub fn key(&self, python_version: &str) -> Result<String> {
-        let mut h = blake3::Hasher::new();
-        h.update(b"wt-env-v1\n");
-        h.update(python_version.as_bytes());
-        for (n, v) in runtime::PYPI {
-            h.update(format!("\nruntime {n}{v}").as_bytes());
-        }
-        for c in self.conda {
-            h.update(format!("\nconda {} {}", c.name.value, c.version).as_bytes());
-        }
-        for p in self.pypi {
-            h.update(format!("\npypi {}", p.key_text()).as_bytes());
-            if let Some(path) = &p.abs_path {
-                let digest = crate::digest::tree(path).with_context(|| {
-                    format!(
-                        "could not read the source of PyPI requirement `{}` at {}",
-                        p.req.name.value,
-                        path.display()
-                    )
-                })?;
-                h.update(format!(" tree={digest}").as_bytes());
-            }
-        }
-        Ok(h.finalize().to_hex()[..32].to_string())
-    }
-
-    fn install_args(&self) -> Vec<String> {
-        let mut args: Vec<String> = runtime::PYPI
-            .iter()
-            .map(|(n, v)| format!("{n}{v}"))
-            .collect();
-        for c in self.conda {
-            args.push(format!(
-                "{}{}",
-                c.name.value,
-                conda_version_as_pep440(&c.version)
-            ));
-        }
-        for p in self.pypi {
-            args.extend(p.uv_args());
-        }
-        args
+/// uv caches builds of local folders by their pyproject mtime; force `path:` requirements to
+/// be rebuilt from their current source.
+pub fn reinstall_path_sources(cmd: &mut std::process::Command, pypi: &[ResolvedPypi]) {
+    for p in pypi.iter().filter(|p| p.abs_path.is_some()) {
+        cmd.args([
+            "--reinstall-package",
+            &p.req.name.value,
+            "--refresh-package",
+            &p.req.name.value,
+        ]);
     }
 }
 
-/// Returns the environment for `request`, creating it if needed.
-pub fn ensure(tools: &Tools, cache: &Path, request: &EnvRequest) -> Result<PythonEnv> {
-    let python_version = tools.python_version()?;
-    let key = request.key(&python_version)?;
+/// Runs a `uv pip install`, turning a failure into an error that names the requirements.
+pub fn run_install(mut cmd: std::process::Command, pypi: &[ResolvedPypi]) -> Result<()> {
+    let out = cmd.output().context("could not run uv")?;
+    if !out.status.success() {
+        let names: Vec<String> = pypi.iter().map(|p| p.req.name.value.clone()).collect();
+        bail!(
+            "installing the workflow's requirements failed ({}):\n{}\n  = help: check the requirement names, versions and paths in spec.yaml",
+            names.join(", "),
+            String::from_utf8_lossy(&out.stderr).trim_end()
+        );
+    }
+    Ok(())
+}
+
+/// Returns the environment `<cache>/envs/<key>`, creating it with `install` when it is missing
+/// or unfinished. Safe against concurrent wt processes (file lock) and interruptions (the
+/// `.complete` marker is written last).
+pub fn materialize(
+    tools: &Tools,
+    cache: &Path,
+    key: &str,
+    install: impl FnOnce(&PythonEnv) -> Result<()>,
+) -> Result<PythonEnv> {
     let envs = cache.join("envs");
     fs::create_dir_all(&envs).with_context(|| format!("could not create {}", envs.display()))?;
-    let dir = envs.join(&key);
+    let dir = envs.join(key);
     let env = PythonEnv {
         dir: dir.clone(),
-        key,
+        key: key.to_string(),
     };
     let marker = dir.join(".complete");
     if marker.is_file() {
         return Ok(env);
     }
-    let lock = File::create(envs.join(format!("{}.lock", env.key)))?;
+    let lock = File::create(envs.join(format!("{key}.lock")))?;
     lock.lock()
         .context("could not lock the environment folder")?;
     if marker.is_file() {
@@ -128,32 +103,9 @@ pub fn ensure(tools: &Tools, cache: &Path, request: &EnvRequest) -> Result<Pytho
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    let mut cmd = tools.uv(cache);
-    cmd.args(["pip", "install", "--quiet", "--python"])
-        .arg(env.python());
-    for p in request.pypi.iter().filter(|p| p.abs_path.is_some()) {
-        // uv caches builds of local folders by pyproject mtime; force a rebuild from source.
-        cmd.args([
-            "--reinstall-package",
-            &p.req.name.value,
-            "--refresh-package",
-            &p.req.name.value,
-        ]);
-    }
-    cmd.args(request.install_args());
-    let out = cmd.output().context("could not run uv")?;
-    if !out.status.success() {
+    if let Err(e) = install(&env) {
         let _ = fs::remove_dir_all(&dir);
-        let names: Vec<String> = request
-            .pypi
-            .iter()
-            .map(|p| p.req.name.value.clone())
-            .collect();
-        bail!(
-            "installing the workflow's requirements failed ({}):\n{}\n  = help: check the requirement names, versions and paths in spec.yaml",
-            names.join(", "),
-            String::from_utf8_lossy(&out.stderr).trim_end()
-        );
+        return Err(e);
     }
     fs::write(&marker, b"")?;
     Ok(env)

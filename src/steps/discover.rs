@@ -9,17 +9,10 @@
 use crate::contracts::RegistryOutput;
 use crate::env::python_env::PythonEnv;
 use anyhow::{Context, Result, bail};
-use std::path::Path;
 use std::process::Command;
 
-/// Runs the registry CLI in `env` (or reuses the result stored for this environment).
-pub fn discover(env: &PythonEnv, cache: &Path) -> Result<RegistryOutput> {
-    let stored = cache.join("registry").join(format!("{}.json", env.key));
-    if let Ok(text) = std::fs::read_to_string(&stored)
-        && let Ok(reg) = serde_json::from_str::<RegistryOutput>(&text)
-    {
-        return Ok(reg);
-    }
+/// Runs `wt-registry --format json` in `env` and checks the result is complete.
+pub fn run_registry(env: &PythonEnv) -> Result<RegistryOutput> {
     let exe = env.bin("wt-registry");
     if !exe.is_file() {
         bail!(
@@ -64,12 +57,6 @@ pub fn discover(env: &PythonEnv, cache: &Path) -> Result<RegistryOutput> {
         bail!(
             "no registered tasks were discovered.\n  = help: task libraries register functions with `@register()` from `wt_registry` and declare their task module under the `wt_registry` entry-point group, e.g. in pyproject.toml:\n      [project.entry-points.\"wt_registry\"]\n      tasks = \"my_package.tasks\""
         );
-    }
-    if let Some(parent) = stored.parent() {
-        std::fs::create_dir_all(parent)?;
-        let tmp = stored.with_extension(format!("tmp{}", std::process::id()));
-        std::fs::write(&tmp, serde_json::to_vec(&registry)?)?;
-        std::fs::rename(&tmp, &stored)?;
     }
     Ok(registry)
 }

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs nginx (Debian's package) for the remote-cache tests, which run a real WebDAV server
+# on 127.0.0.1. Does nothing when `nginx` is already on PATH (or in /usr/sbin). Needs root, as
+# CI and the developer machines are. The test starts its own nginx with a generated config; the
+# package's system service is neither needed nor started.
+set -euo pipefail
+export PATH="$PATH:/usr/sbin:/sbin"
+if command -v nginx >/dev/null 2>&1; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-nginx.sh: nginx is missing and installing it needs root: run 'sudo $0'" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+# Keep the package's service from starting (a policy-rc.d that denies every start) while
+# installing: the tests run their own nginx on a free port.
+policy=/usr/sbin/policy-rc.d
+had_policy=0
+[ -e "$policy" ] && had_policy=1
+if [ "$had_policy" -eq 0 ]; then
+  printf '#!/bin/sh\nexit 101\n' > "$policy"
+  chmod +x "$policy"
+  trap 'rm -f "$policy"' EXIT
+fi
+log="$(mktemp)"
+if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends nginx; } >"$log" 2>&1; then
+  cat "$log" >&2
+  echo "install-nginx.sh: could not install nginx with apt-get (output above)" >&2
+  rm -f "$log"
+  exit 1
+fi
+rm -f "$log"
+echo "installed $(nginx -v 2>&1)"

@@ -1,0 +1,139 @@
+//! `wt build [TARGETS]` and `wt check [TARGETS]`.
+
+use super::Cli;
+use super::session::Session;
+use crate::compile::{WriteOutcome, write_tree};
+use crate::engine::target::StepOutcome;
+use anyhow::Result;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Target patterns: //workflows/..., //workflows/foo, //..., or paths (default: //...).
+    pub targets: Vec<String>,
+    /// Print, per target and step, hit or miss and for a miss which inputs changed.
+    #[arg(long)]
+    pub explain: bool,
+}
+
+fn targets(cli: &Cli, args: &Args) -> Result<(Session, Vec<crate::label::Target>)> {
+    let cwd = std::env::current_dir()?;
+    let session = Session::open(cli, &cwd)?;
+    if crate::workspace::find_root(&cwd).is_none() {
+        anyhow::bail!(
+            "no wt.toml in {} or any parent folder.\n  = help: `wt build` works inside a workspace: create a wt.toml at its root",
+            cwd.display()
+        );
+    }
+    let patterns = if args.targets.is_empty() {
+        vec!["//...".to_string()]
+    } else {
+        args.targets.clone()
+    };
+    let targets = crate::label::resolve(&session.root, &patterns)?;
+    Ok((session, targets))
+}
+
+pub fn build(cli: &Cli, args: &Args) -> Result<i32> {
+    let (session, targets) = targets(cli, args)?;
+    let (states, mut failures) = session.prepare(&targets, None);
+    let report = session.build(&states, None)?;
+    failures.extend(report.failures.iter().cloned());
+    let mut written = 0;
+    for s in &states {
+        if report.failures.iter().any(|(l, _)| l == &s.target.label) {
+            continue;
+        }
+        let files = session.ctx.outputs(s, "package")?;
+        if write_tree(&s.out_dir, &files)? == WriteOutcome::Written {
+            written += 1;
+            if !cli.quiet {
+                eprintln!(
+                    "{:>10} {} -> {}",
+                    "wrote",
+                    s.target.label,
+                    crate::workspace::display(&s.out_dir)
+                );
+            }
+        }
+    }
+    if args.explain {
+        print!("{}", explain_table(&report));
+    }
+    print_failures(&failures);
+    if !cli.quiet {
+        eprintln!(
+            "{} target(s): {} step(s) ran, {} from cache; {} workspace(s) written, {} failed",
+            targets.len(),
+            report.executed(),
+            report.steps.len() - report.executed(),
+            written,
+            failures.len()
+        );
+    }
+    Ok(if failures.is_empty() { 0 } else { 1 })
+}
+
+pub fn check(cli: &Cli, args: &Args) -> Result<i32> {
+    let (session, targets) = targets(cli, args)?;
+    let (states, mut failures) = session.prepare(&targets, None);
+    let report = session.build(&states, None)?;
+    failures.extend(report.failures.iter().cloned());
+    let mut stale = 0;
+    for s in &states {
+        if report.failures.iter().any(|(l, _)| l == &s.target.label) {
+            continue;
+        }
+        let files = session.ctx.outputs(s, "package")?;
+        let diffs = crate::project::diff_tree(&s.out_dir, &files);
+        if !diffs.is_empty() {
+            stale += 1;
+            println!(
+                "{} is out of date ({}):",
+                s.target.label,
+                crate::workspace::display(&s.out_dir)
+            );
+            for d in &diffs {
+                println!("  {d}");
+            }
+        }
+    }
+    if args.explain {
+        print!("{}", explain_table(&report));
+    }
+    print_failures(&failures);
+    if stale > 0 {
+        println!(
+            "{stale} workspace(s) differ from what their specs produce.\n  = help: run `wt build` and commit the result"
+        );
+    }
+    Ok(if stale == 0 && failures.is_empty() {
+        0
+    } else {
+        1
+    })
+}
+
+fn print_failures(failures: &[(String, String)]) {
+    for (label, err) in failures {
+        eprintln!("{label} failed:\n{}\n", err.trim_end());
+    }
+}
+
+/// One line per target and step: hit (local/remote) or ran, and why.
+pub fn explain_table(report: &crate::engine::BuildReport) -> String {
+    let mut out = String::new();
+    let mut last = "";
+    for (label, step, r) in &report.steps {
+        if label != last {
+            out.push_str(&format!("{label}\n"));
+            last = label;
+        }
+        let what = match r.outcome {
+            StepOutcome::LocalHit => "hit (local)".to_string(),
+            StepOutcome::RemoteHit => "hit (remote)".to_string(),
+            StepOutcome::Ran => format!("ran: {}", r.why),
+        };
+        out.push_str(&format!("  {step:<9} {what}\n"));
+    }
+    out
+}

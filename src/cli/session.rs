@@ -1,0 +1,126 @@
+//! What every building command shares: the workspace root, its configuration, the cache, the
+//! rules, and how targets are chosen.
+
+use super::Cli;
+use crate::cache::{Cache, RemoteConfig};
+use crate::config::Config;
+use crate::engine::rules::Rule;
+use crate::engine::target::TargetState;
+use crate::engine::{BuildContext, BuildReport};
+use crate::label::Target;
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+
+pub struct Session {
+    pub root: PathBuf,
+    pub config: Config,
+    pub ctx: BuildContext,
+    pub rules: Vec<Rule>,
+    pub jobs: usize,
+}
+
+impl Session {
+    /// Opens the workspace containing `start` (a folder or spec file). Outside any workspace
+    /// (no `wt.toml` above), the folder of `start` acts as the root.
+    pub fn open(cli: &Cli, start: &Path) -> Result<Session> {
+        let root = crate::workspace::find_root(start).unwrap_or_else(|| {
+            let abs = crate::workspace::absolute(start);
+            if abs.is_file() {
+                abs.parent().map(Path::to_path_buf).unwrap_or(abs)
+            } else {
+                abs
+            }
+        });
+        let config = crate::config::load(&root)?;
+        let cache_dir = match (
+            &cli.cache_dir,
+            std::env::var_os("WT_CACHE_DIR").filter(|v| !v.is_empty()),
+            &config.cache.dir,
+        ) {
+            (Some(d), _, _) => crate::workspace::absolute(d),
+            (None, Some(d), _) => crate::workspace::absolute(Path::new(&d)),
+            (None, None, Some(d)) => root.join(d),
+            (None, None, None) if crate::workspace::find_root(start).is_some() => {
+                root.join("cache")
+            }
+            _ => crate::workspace::cache_dir(None, None),
+        };
+        let remote_url = cli
+            .remote_cache
+            .clone()
+            .or_else(|| config.cache.remote.clone());
+        let remote = remote_url.map(|url| RemoteConfig {
+            url,
+            read_only: cli.remote_cache_read_only || config.cache.remote_read_only,
+        });
+        let cache = Cache::open(&cache_dir, remote)?;
+        let jobs = cli
+            .jobs
+            .or(config.build.jobs)
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+        let rules = crate::engine::rules::load()?;
+        Ok(Session {
+            root,
+            config,
+            ctx: BuildContext::new(cache, !cli.quiet),
+            rules,
+            jobs,
+        })
+    }
+
+    /// Target states for `targets`; specs that do not parse are reported and left out.
+    pub fn prepare(
+        &self,
+        targets: &[Target],
+        out: Option<&Path>,
+    ) -> (Vec<TargetState>, Vec<(String, String)>) {
+        let mut ok = Vec::new();
+        let mut failed = Vec::new();
+        for t in targets {
+            match crate::project::prepare(&self.root, &self.config, t, out) {
+                Ok(s) => ok.push(s),
+                Err(rendered) => failed.push((t.label.clone(), rendered)),
+            }
+        }
+        (ok, failed)
+    }
+
+    pub fn build(&self, states: &[TargetState], until: Option<&str>) -> Result<BuildReport> {
+        crate::engine::build(&self.ctx, &self.rules, states, until, self.jobs)
+    }
+
+    /// Builds one spec file (for `compile`, `run`, `tasks`, `fingerprint`) up to `until`;
+    /// fails with the spec's own errors.
+    pub fn build_one(
+        &self,
+        spec: &Path,
+        out: Option<&Path>,
+        until: Option<&str>,
+    ) -> Result<TargetState> {
+        let spec = crate::load::SpecFile::read(spec)?.path;
+        let dir = spec.parent().context("spec has no folder")?;
+        let target = Target {
+            label: crate::label::label_of(&self.root, dir),
+            spec: spec.clone(),
+        };
+        let state = crate::project::prepare(&self.root, &self.config, &target, out)
+            .map_err(crate::engine::SpecErrors)?;
+        let report = self.build(std::slice::from_ref(&state), until)?;
+        if let Some((_, err)) = report.failures.into_iter().next() {
+            bail!(Failure(err));
+        }
+        Ok(state)
+    }
+}
+
+/// A build failure already rendered for the terminal.
+#[derive(Debug)]
+pub struct Failure(pub String);
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.trim_end())
+    }
+}
+
+impl std::error::Error for Failure {}

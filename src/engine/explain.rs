@@ -1,0 +1,61 @@
+//! Why a step ran: each target remembers the input digests of its last build of each step, so
+//! a miss can name exactly which inputs changed.
+
+use crate::digest;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The inputs a step was last built with.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Record {
+    pub key: String,
+    pub inputs: BTreeMap<String, String>,
+}
+
+fn path(cache: &Path, label: &str, step: &str) -> PathBuf {
+    let id = &digest::bytes(label.as_bytes())[..16];
+    cache.join("explain").join(id).join(format!("{step}.json"))
+}
+
+pub fn load(cache: &Path, label: &str, step: &str) -> Option<Record> {
+    serde_json::from_slice(&std::fs::read(path(cache, label, step)).ok()?).ok()
+}
+
+/// Stores the record (atomically) unless it is unchanged.
+pub fn store(cache: &Path, label: &str, step: &str, record: &Record) {
+    if load(cache, label, step).as_ref() == Some(record) {
+        return;
+    }
+    let p = path(cache, label, step);
+    if let Some(dir) = p.parent() {
+        let _ = std::fs::create_dir_all(dir);
+        let tmp = dir.join(format!(".{step}.{}.tmp", std::process::id()));
+        if std::fs::write(&tmp, serde_json::to_vec(record).unwrap_or_default()).is_ok() {
+            let _ = std::fs::rename(&tmp, &p);
+        }
+    }
+}
+
+/// Names the inputs that differ from the previous build, e.g. "cosmetic changed".
+pub fn why(previous: Option<&Record>, inputs: &BTreeMap<String, String>) -> String {
+    let Some(prev) = previous else {
+        return "not built before".into();
+    };
+    let changed: Vec<&str> = inputs
+        .iter()
+        .filter(|(k, v)| prev.inputs.get(*k) != Some(v))
+        .map(|(k, _)| k.as_str())
+        .chain(
+            prev.inputs
+                .keys()
+                .filter(|k| !inputs.contains_key(*k))
+                .map(String::as_str),
+        )
+        .collect();
+    if changed.is_empty() {
+        "inputs unchanged, but the result was not in the cache (evicted or new cache)".into()
+    } else {
+        format!("{} changed", changed.join(", "))
+    }
+}

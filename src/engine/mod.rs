@@ -1,0 +1,389 @@
+//! The build engine: runs the steps declared in `rules/` for every target, in dependency
+//! order and in parallel, skipping every step whose key is already in the cache.
+//!
+//! A step's key is a blake3 digest over the rule's name and action and the digests of the
+//! inputs the rule lists (see [`inputs`]). On a hit the step's outputs come from the cache
+//! (local, else remote); on a miss its action runs and its outputs are stored. Targets are
+//! independent; inside a target, steps follow the rules' `deps`. Identical keys across targets
+//! (e.g. two workflows with the same requirements) run once.
+
+pub mod explain;
+pub mod inputs;
+pub mod rules;
+mod scheduler;
+pub mod target;
+
+use crate::cache::{BlobRef, Cache, Lookup, Manifest};
+use crate::env::tools::Tools;
+use anyhow::{Context, Result, anyhow, bail};
+use rules::Rule;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+use target::{StepOutcome, StepResult, TargetState};
+
+/// The built-in actions a rule may name.
+pub const ACTIONS: &[&str] = &["solve", "discover", "codegen", "package"];
+
+/// Shared state of one `wt` invocation.
+pub struct BuildContext {
+    pub cache: Cache,
+    tools: OnceLock<Result<Tools, String>>,
+    python_version: OnceLock<Result<String, String>>,
+    key_locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
+    /// Print a line per step that runs.
+    pub verbose: bool,
+}
+
+impl BuildContext {
+    pub fn new(cache: Cache, verbose: bool) -> BuildContext {
+        BuildContext {
+            cache,
+            tools: OnceLock::new(),
+            python_version: OnceLock::new(),
+            key_locks: Mutex::new(HashMap::new()),
+            verbose,
+        }
+    }
+
+    pub fn cache_root(&self) -> &Path {
+        self.cache.root()
+    }
+
+    /// uv and the interpreter, located on first use (a fully cached build never needs them).
+    pub fn tools(&self) -> Result<&Tools> {
+        self.tools
+            .get_or_init(|| Tools::locate().map_err(|e| format!("{e:#}")))
+            .as_ref()
+            .map_err(|e| anyhow!("{e}"))
+    }
+
+    /// The interpreter's version, remembered per interpreter file (path, size, mtime) so a
+    /// no-op build starts no process.
+    pub fn python_version(&self) -> Result<String> {
+        self.python_version
+            .get_or_init(|| self.read_python_version().map_err(|e| format!("{e:#}")))
+            .clone()
+            .map_err(|e| anyhow!("{e}"))
+    }
+
+    fn read_python_version(&self) -> Result<String> {
+        let name = std::env::var("WT_PYTHON")
+            .ok()
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| "python3".into());
+        let resolved = if name.contains('/') {
+            Some(PathBuf::from(&name))
+        } else {
+            std::env::var_os("PATH").and_then(|p| {
+                std::env::split_paths(&p)
+                    .map(|d| d.join(&name))
+                    .find(|p| p.is_file())
+            })
+        };
+        let identity = resolved.as_ref().and_then(|p| {
+            let real = std::fs::canonicalize(p).ok()?;
+            let meta = std::fs::metadata(&real).ok()?;
+            let mtime = meta
+                .modified()
+                .ok()?
+                .duration_since(std::time::UNIX_EPOCH)
+                .ok()?
+                .as_nanos();
+            Some(format!("{}|{}|{}", real.display(), meta.len(), mtime))
+        });
+        let memo = identity.as_ref().map(|id| {
+            self.cache_root().join("meta").join(format!(
+                "python-{}",
+                &crate::digest::bytes(id.as_bytes())[..24]
+            ))
+        });
+        if let Some(m) = &memo
+            && let Ok(v) = std::fs::read_to_string(m)
+        {
+            return Ok(v);
+        }
+        let v = self.tools()?.python_version()?;
+        if let Some(m) = memo {
+            let _ = std::fs::create_dir_all(m.parent().expect("memo has a parent"));
+            let tmp = m.with_extension(format!("tmp{}", std::process::id()));
+            if std::fs::write(&tmp, &v).is_ok() {
+                let _ = std::fs::rename(&tmp, &m);
+            }
+        }
+        Ok(v)
+    }
+
+    fn key_lock(&self, key: &str) -> Arc<Mutex<()>> {
+        self.key_locks
+            .lock()
+            .expect("key locks")
+            .entry(key.to_string())
+            .or_default()
+            .clone()
+    }
+
+    /// Reads one output of a finished step.
+    pub fn output(&self, t: &TargetState, step: &str, name: &str) -> Result<Vec<u8>> {
+        let r = t
+            .result(step)
+            .with_context(|| format!("step `{step}` has not run for {}", t.target.label))?;
+        let blob = r
+            .manifest
+            .outputs
+            .get(name)
+            .with_context(|| format!("step `{step}` has no output `{name}`"))?;
+        Ok(self.cache.read_blob(blob)?)
+    }
+
+    /// Reads every output of a finished step.
+    pub fn outputs(&self, t: &TargetState, step: &str) -> Result<BTreeMap<String, Vec<u8>>> {
+        let r = t
+            .result(step)
+            .with_context(|| format!("step `{step}` has not run for {}", t.target.label))?;
+        r.manifest
+            .outputs
+            .iter()
+            .map(|(name, blob)| Ok((name.clone(), self.cache.read_blob(blob)?)))
+            .collect()
+    }
+}
+
+/// The outcome of building a set of targets.
+pub struct BuildReport {
+    /// Per target: its failure, if any.
+    pub failures: Vec<(String, String)>,
+    /// Per (target, step) in execution order.
+    pub steps: Vec<(String, String, StepResult)>,
+}
+
+impl BuildReport {
+    pub fn executed(&self) -> usize {
+        self.steps
+            .iter()
+            .filter(|(_, _, r)| r.outcome == StepOutcome::Ran)
+            .count()
+    }
+}
+
+/// Runs the steps of `targets` up to (and including) `until` (all steps when `None`).
+pub fn build(
+    ctx: &BuildContext,
+    rules: &[Rule],
+    targets: &[TargetState],
+    until: Option<&str>,
+    jobs: usize,
+) -> Result<BuildReport> {
+    for r in rules {
+        if !ACTIONS.contains(&r.action.as_str()) {
+            bail!(
+                "rule `{}` names unknown action `{}` (known: {})",
+                r.name,
+                r.action,
+                ACTIONS.join(", ")
+            );
+        }
+    }
+    let wanted = needed_rules(rules, until)?;
+    let graph = step_graph(rules, &wanted, targets.len());
+    let outcome = scheduler::run(&graph, jobs, |t, r| run_step(ctx, &rules[r], &targets[t]));
+    let mut report = BuildReport {
+        failures: Vec::new(),
+        steps: Vec::new(),
+    };
+    for (ti, t) in targets.iter().enumerate() {
+        if let Some(err) = outcome.get(&ti) {
+            report.failures.push((t.target.label.clone(), err.clone()));
+        }
+        for &ri in &wanted {
+            if let Some(res) = t.result(&rules[ri].name) {
+                report
+                    .steps
+                    .push((t.target.label.clone(), rules[ri].name.clone(), res));
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// The step graph: a node per (target, wanted rule), an edge from each dep to its dependent.
+fn step_graph(rules: &[Rule], wanted: &[usize], targets: usize) -> scheduler::StepGraph {
+    let mut graph = scheduler::StepGraph::new();
+    for t in 0..targets {
+        let nodes: Vec<_> = wanted
+            .iter()
+            .map(|&r| (r, graph.add_node((t, r))))
+            .collect();
+        for &(r, node) in &nodes {
+            for d in &rules[r].deps {
+                if let Some(&(_, dep)) = nodes.iter().find(|(o, _)| &rules[*o].name == d) {
+                    graph.add_edge(dep, node, ());
+                }
+            }
+        }
+    }
+    graph
+}
+
+/// Indices of `until` and everything it depends on (all rules when `None`).
+fn needed_rules(rules: &[Rule], until: Option<&str>) -> Result<Vec<usize>> {
+    let Some(goal) = until else {
+        return Ok((0..rules.len()).collect());
+    };
+    let mut need = vec![goal.to_string()];
+    let mut i = 0;
+    while i < need.len() {
+        let r = rules
+            .iter()
+            .find(|r| r.name == need[i])
+            .with_context(|| format!("no rule named `{}`", need[i]))?;
+        for d in &r.deps {
+            if !need.contains(d) {
+                need.push(d.clone());
+            }
+        }
+        i += 1;
+    }
+    Ok((0..rules.len())
+        .filter(|&i| need.contains(&rules[i].name))
+        .collect())
+}
+
+/// Computes a step's key, then restores it from the cache or runs its action.
+fn run_step(ctx: &BuildContext, rule: &Rule, t: &TargetState) -> Result<()> {
+    let mut input_digests = BTreeMap::new();
+    for name in &rule.inputs {
+        if matches!(name.as_str(), "fingerprint" | "cosmetic") {
+            validate_workflow(ctx, t)?;
+        }
+        input_digests.insert(name.clone(), inputs::digest_of(name, ctx, t)?);
+    }
+    let key = step_key(rule, &input_digests);
+    let lock = ctx.key_lock(&key);
+    let _guard = lock.lock().expect("key lock");
+    let previous = explain::load(ctx.cache_root(), &t.target.label, &rule.name);
+    let (manifest, outcome, why) = match ctx.cache.get_action(&key)? {
+        Lookup::Hit { manifest, source } => {
+            let outcome = match source {
+                crate::cache::HitSource::Local => StepOutcome::LocalHit,
+                crate::cache::HitSource::Remote => StepOutcome::RemoteHit,
+            };
+            (manifest, outcome, String::new())
+        }
+        other => {
+            let mut why = explain::why(previous.as_ref(), &input_digests);
+            if let Lookup::Corrupt { reason } = other {
+                eprintln!(
+                    "warning: corrupt cache entry for {} {} ({reason}); rebuilding",
+                    rule.name, t.target.label
+                );
+                why = format!("cache entry was corrupt: {reason}");
+            }
+            if ctx.verbose {
+                eprintln!("{:>10} {} ({why})", rule.name, t.target.label);
+            }
+            let outputs = run_action(ctx, rule, t, &key)?;
+            let mut manifest = Manifest {
+                outputs: BTreeMap::new(),
+            };
+            for (name, data) in &outputs {
+                let blob: BlobRef = ctx.cache.put_blob(data)?;
+                manifest.outputs.insert(name.clone(), blob);
+            }
+            ctx.cache.put_action(&key, &manifest)?;
+            (manifest, StepOutcome::Ran, why)
+        }
+    };
+    explain::store(
+        ctx.cache_root(),
+        &t.target.label,
+        &rule.name,
+        &explain::Record {
+            key: key.clone(),
+            inputs: input_digests,
+        },
+    );
+    t.results.lock().expect("results").insert(
+        rule.name.clone(),
+        StepResult {
+            key,
+            manifest,
+            outcome,
+            why,
+        },
+    );
+    Ok(())
+}
+
+/// blake3 over the rule identity and its inputs' digests, in the rule's order.
+fn step_key(rule: &Rule, inputs: &BTreeMap<String, String>) -> String {
+    let mut h = blake3::Hasher::new();
+    h.update(format!("wt-step-v1\n{}\n{}\n", rule.name, rule.action).as_bytes());
+    for name in &rule.inputs {
+        h.update(format!("{name}={}\n", inputs[name]).as_bytes());
+    }
+    h.finalize().to_hex().to_string()
+}
+
+fn run_action(
+    ctx: &BuildContext,
+    rule: &Rule,
+    t: &TargetState,
+    key: &str,
+) -> Result<BTreeMap<String, Vec<u8>>> {
+    let one = |name: &str, data: Vec<u8>| BTreeMap::from([(name.to_string(), data)]);
+    Ok(match rule.action.as_str() {
+        "solve" => one("requirements.lock", crate::steps::solve::run(ctx, t)?),
+        "discover" => {
+            let lock = ctx.output(t, "solve", "requirements.lock")?;
+            one(
+                "registry.json",
+                crate::steps::discover_step::run(ctx, t, key, &lock)?,
+            )
+        }
+        "codegen" => crate::steps::codegen::run(t)?,
+        "package" => {
+            let generated = ctx.outputs(t, "codegen")?;
+            let lock = ctx.output(t, "solve", "requirements.lock")?;
+            crate::steps::package::run(generated, lock)?
+        }
+        other => bail!("unknown action `{other}`"),
+    })
+}
+
+/// Validates the spec against the registry from the discover step (once per target).
+pub fn validate_workflow(ctx: &BuildContext, t: &TargetState) -> Result<()> {
+    if t.workflow.get().is_some() {
+        return Ok(());
+    }
+    let registry = ctx.output(t, "discover", "registry.json")?;
+    let registry: crate::contracts::RegistryOutput =
+        serde_json::from_slice(&registry).context("the cached registry is not valid JSON")?;
+    let known = crate::spec::validate::KnownTasks::from_registry(&registry);
+    let wf = crate::spec::validate::validate(&t.spec, &known)
+        .map_err(|d| anyhow!(SpecErrors(t.file.render(&d))))?;
+    let _ = t.workflow.set(wf);
+    Ok(())
+}
+
+/// Rendered spec diagnostics, carried through `anyhow` so they print as they are.
+#[derive(Debug)]
+pub struct SpecErrors(pub String);
+
+impl std::fmt::Display for SpecErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.trim_end())
+    }
+}
+
+impl std::error::Error for SpecErrors {}
+
+/// An error as the terminal shows it: rendered spec diagnostics as they are, anything else as
+/// `error:` with its chain of causes.
+pub fn render_error(e: &anyhow::Error) -> String {
+    if e.downcast_ref::<SpecErrors>().is_some() {
+        format!("{e}")
+    } else {
+        format!("error: {e:#}")
+    }
+}

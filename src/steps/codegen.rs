@@ -1,0 +1,16 @@
+//! The codegen step: render every file of the workspace from the validated workflow.
+
+use crate::engine::target::TargetState;
+use anyhow::{Context, Result};
+use std::collections::BTreeMap;
+
+/// Generated files by relative path.
+pub fn run(t: &TargetState) -> Result<BTreeMap<String, Vec<u8>>> {
+    let wf = t.workflow.get().context("codegen runs after validation")?;
+    let compiled = crate::compile::generate(wf, &t.pypi, &t.out_dir)?;
+    Ok(compiled
+        .files
+        .into_iter()
+        .map(|(k, v)| (k, v.into_bytes()))
+        .collect())
+}

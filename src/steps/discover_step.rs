@@ -1,0 +1,51 @@
+//! The discover step: build the environment from the lock, then run discovery in it.
+
+use super::discover::run_registry;
+use crate::engine::BuildContext;
+use crate::engine::target::TargetState;
+use crate::env::python_env::{PythonEnv, materialize, reinstall_path_sources, run_install};
+use anyhow::Result;
+
+/// The environment of a target: pinned packages from the solve step's lock, then its `path:`
+/// requirements without dependencies (theirs are in the lock). Keyed by the discover step's
+/// key, so a restored cache hit can rebuild exactly the same environment later.
+pub fn environment(
+    ctx: &BuildContext,
+    t: &TargetState,
+    discover_key: &str,
+    lock: &[u8],
+) -> Result<PythonEnv> {
+    let tools = ctx.tools()?;
+    let cache = ctx.cache_root();
+    materialize(tools, cache, &discover_key[..32], |env| {
+        let scratch = tempfile::tempdir()?;
+        let lock_file = scratch.path().join("requirements.lock");
+        std::fs::write(&lock_file, lock)?;
+        let mut cmd = tools.uv(cache);
+        cmd.args(["pip", "install", "--quiet", "--python"])
+            .arg(env.python())
+            .arg("-r")
+            .arg(&lock_file);
+        run_install(cmd, &t.pypi)?;
+        let paths: Vec<&crate::env::pypi::ResolvedPypi> =
+            t.pypi.iter().filter(|p| p.abs_path.is_some()).collect();
+        if paths.is_empty() {
+            return Ok(());
+        }
+        let mut cmd = tools.uv(cache);
+        cmd.args(["pip", "install", "--quiet", "--no-deps", "--python"])
+            .arg(env.python());
+        reinstall_path_sources(&mut cmd, &t.pypi);
+        for p in &paths {
+            cmd.args(p.uv_args());
+        }
+        run_install(cmd, &t.pypi)
+    })
+}
+
+/// Runs discovery and returns the registry JSON.
+pub fn run(ctx: &BuildContext, t: &TargetState, key: &str, lock: &[u8]) -> Result<Vec<u8>> {
+    let env = environment(ctx, t, key, lock)?;
+    let registry = run_registry(&env)?;
+    Ok(serde_json::to_vec_pretty(&registry)?)
+}
