@@ -132,6 +132,9 @@ pub fn explain_table(report: &crate::engine::BuildReport) -> String {
             StepOutcome::LocalHit => "hit (local)".to_string(),
             StepOutcome::RemoteHit => "hit (remote)".to_string(),
             StepOutcome::Ran => format!("ran: {}", r.why),
+            StepOutcome::Shared => {
+                format!("shared: same key as {}, which ran it in this build", r.why)
+            }
         };
         out.push_str(&format!("  {step:<9} {what}\n"));
     }

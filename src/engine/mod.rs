@@ -31,6 +31,8 @@ pub struct BuildContext {
     tools: OnceLock<Result<Tools, String>>,
     python_version: OnceLock<Result<String, String>>,
     key_locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
+    /// Keys whose action ran in this build, and for which target.
+    produced: Mutex<HashMap<String, String>>,
     /// Print a line per step that runs.
     pub verbose: bool,
 }
@@ -42,6 +44,7 @@ impl BuildContext {
             tools: OnceLock::new(),
             python_version: OnceLock::new(),
             key_locks: Mutex::new(HashMap::new()),
+            produced: Mutex::new(HashMap::new()),
             verbose,
         }
     }
@@ -264,11 +267,16 @@ fn run_step(ctx: &BuildContext, rule: &Rule, t: &TargetState) -> Result<()> {
     let previous = explain::load(ctx.cache_root(), &t.target.label, &rule.name);
     let (manifest, outcome, why) = match ctx.cache.get_action(&key)? {
         Lookup::Hit { manifest, source } => {
-            let outcome = match source {
-                crate::cache::HitSource::Local => StepOutcome::LocalHit,
-                crate::cache::HitSource::Remote => StepOutcome::RemoteHit,
-            };
-            (manifest, outcome, String::new())
+            let producer = ctx.produced.lock().expect("produced").get(&key).cloned();
+            match (source, producer) {
+                (_, Some(label)) => (manifest, StepOutcome::Shared, label),
+                (crate::cache::HitSource::Local, None) => {
+                    (manifest, StepOutcome::LocalHit, String::new())
+                }
+                (crate::cache::HitSource::Remote, None) => {
+                    (manifest, StepOutcome::RemoteHit, String::new())
+                }
+            }
         }
         other => {
             let mut why = explain::why(previous.as_ref(), &input_digests);
@@ -291,6 +299,10 @@ fn run_step(ctx: &BuildContext, rule: &Rule, t: &TargetState) -> Result<()> {
                 manifest.outputs.insert(name.clone(), blob);
             }
             ctx.cache.put_action(&key, &manifest)?;
+            ctx.produced
+                .lock()
+                .expect("produced")
+                .insert(key.clone(), t.target.label.clone());
             (manifest, StepOutcome::Ran, why)
         }
     };

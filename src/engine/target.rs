@@ -19,6 +19,8 @@ pub enum StepOutcome {
     RemoteHit,
     /// The action ran.
     Ran,
+    /// Another target of this build had the same key and ran it (`why` names that target).
+    Shared,
 }
 
 /// A finished step.

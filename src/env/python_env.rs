@@ -58,8 +58,14 @@ pub fn run_install(mut cmd: std::process::Command, pypi: &[ResolvedPypi]) -> Res
 }
 
 /// Returns the environment `<cache>/envs/<key>`, creating it with `install` when it is missing
-/// or unfinished. Safe against concurrent wt processes (file lock) and interruptions (the
-/// `.complete` marker is written last).
+/// or unfinished.
+///
+/// Virtual environments hold absolute paths, so one cannot be built in a temp folder and
+/// renamed into place. Instead each attempt builds in a folder of its own
+/// (`<key>.<pid>.<nanos>`) and, once complete, publishes it by atomically replacing the
+/// symlink `<key>` with one pointing at it. A build killed part-way (whose uv child may even
+/// go on writing) therefore never touches the published environment, and concurrent wt
+/// processes serialise on a file lock.
 pub fn materialize(
     tools: &Tools,
     cache: &Path,
@@ -68,29 +74,32 @@ pub fn materialize(
 ) -> Result<PythonEnv> {
     let envs = cache.join("envs");
     fs::create_dir_all(&envs).with_context(|| format!("could not create {}", envs.display()))?;
-    let dir = envs.join(key);
-    let env = PythonEnv {
-        dir: dir.clone(),
-        key: key.to_string(),
-    };
-    let marker = dir.join(".complete");
-    if marker.is_file() {
-        return Ok(env);
+    let link = envs.join(key);
+    let published = |link: &Path| link.join(".complete").is_file();
+    if published(&link) {
+        return Ok(PythonEnv {
+            dir: link,
+            key: key.to_string(),
+        });
     }
     let lock = File::create(envs.join(format!("{key}.lock")))?;
     lock.lock()
         .context("could not lock the environment folder")?;
-    if marker.is_file() {
-        return Ok(env);
+    if published(&link) {
+        return Ok(PythonEnv {
+            dir: link,
+            key: key.to_string(),
+        });
     }
-    if dir.exists() {
-        fs::remove_dir_all(&dir).with_context(|| {
-            format!(
-                "could not remove the unfinished environment {}",
-                dir.display()
-            )
-        })?;
-    }
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let name = format!("{key}.{}.{nanos}", std::process::id());
+    let dir = envs.join(&name);
+    let env = PythonEnv {
+        dir: dir.clone(),
+        key: key.to_string(),
+    };
     let out = tools
         .uv(cache)
         .args(["venv", "--quiet", "--seed", "--python", &tools.python])
@@ -98,6 +107,7 @@ pub fn materialize(
         .output()
         .context("could not run uv")?;
     if !out.status.success() {
+        let _ = fs::remove_dir_all(&dir);
         bail!(
             "uv could not create a virtual environment:\n{}",
             String::from_utf8_lossy(&out.stderr)
@@ -107,8 +117,24 @@ pub fn materialize(
         let _ = fs::remove_dir_all(&dir);
         return Err(e);
     }
-    fs::write(&marker, b"")?;
-    Ok(env)
+    fs::write(dir.join(".complete"), b"")?;
+    publish(&envs, &link, &name)?;
+    Ok(PythonEnv {
+        dir: link,
+        key: key.to_string(),
+    })
+}
+
+/// Points the symlink `link` at `target` (a name inside `envs`), atomically.
+fn publish(envs: &Path, link: &Path, target: &str) -> Result<()> {
+    let tmp = envs.join(format!(".{target}.link"));
+    let _ = fs::remove_file(&tmp);
+    std::os::unix::fs::symlink(target, &tmp).context("could not create the environment link")?;
+    if link.is_dir() && !link.is_symlink() {
+        fs::remove_dir_all(link)?;
+    }
+    fs::rename(&tmp, link).context("could not publish the environment")?;
+    Ok(())
 }
 
 /// A conda version constraint in PEP 440 form: `1.2` -> `==1.2`, `1.2.*` -> `==1.2.*`,

@@ -34,11 +34,14 @@ impl Tools {
         Ok(Tools { uv, python })
     }
 
-    /// A `uv` command with the shared download/build cache under the wt cache.
+    /// A `uv` command with its download/build cache under the wt cache (unless the user
+    /// chose one with `UV_CACHE_DIR`).
     pub fn uv(&self, cache: &Path) -> Command {
         let mut cmd = Command::new(&self.uv);
-        cmd.env("UV_CACHE_DIR", cache.join("uv"))
-            .env("UV_NO_PROGRESS", "1")
+        if std::env::var_os("UV_CACHE_DIR").is_none_or(|v| v.is_empty()) {
+            cmd.env("UV_CACHE_DIR", cache.join("uv"));
+        }
+        cmd.env("UV_NO_PROGRESS", "1")
             .env_remove("VIRTUAL_ENV")
             .env_remove("UV_PROJECT_ENVIRONMENT");
         cmd

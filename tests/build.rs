@@ -1,0 +1,413 @@
+//! `wt build` / `wt check` as a user runs them: the real binary on a copy of the example
+//! workspace, real uv and Python, real nginx for the shared remote cache.
+
+#[path = "support/nginx.rs"]
+#[allow(dead_code)]
+mod nginx;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A copy of the example workspace (task library + two workflows) with its own cache.
+struct Workspace {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+    cache: PathBuf,
+}
+
+impl Workspace {
+    fn new() -> Workspace {
+        Workspace::at("ws")
+    }
+
+    fn at(sub: &str) -> Workspace {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(sub);
+        copy_dir(&root().join("examples"), &path.join("examples"));
+        for w in ["add_then_double", "fan_out"] {
+            copy_dir(
+                &root().join("workflows").join(w),
+                &path.join("workflows").join(w),
+            );
+        }
+        std::fs::write(path.join("wt.toml"), "[workspace]\n").unwrap();
+        let cache = dir.path().join("cache");
+        Workspace {
+            _dir: dir,
+            path,
+            cache,
+        }
+    }
+
+    fn wt(&self, args: &[&str]) -> Output {
+        self.wt_with(args, &[])
+    }
+
+    fn wt_with(&self, args: &[&str], extra: &[&str]) -> Output {
+        let mut paths = vec![root().join(".tools/bin")];
+        paths.extend(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        ));
+        Command::new(env!("CARGO_BIN_EXE_wt"))
+            .args(args)
+            .args(extra)
+            .current_dir(&self.path)
+            .env("PATH", std::env::join_paths(paths).unwrap())
+            .env("WT_CACHE_DIR", &self.cache)
+            .env("UV_CACHE_DIR", root().join("target/uv-cache"))
+            .env_remove("WT_REMOTE_CACHE")
+            .output()
+            .unwrap()
+    }
+
+    /// Runs `wt build --explain` and returns its explain table (stdout), asserting success.
+    fn build(&self, targets: &[&str]) -> String {
+        let mut args = vec!["build", "--explain"];
+        args.extend(targets);
+        let out = self.wt(&args);
+        assert!(
+            out.status.success(),
+            "build failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn edit(&self, rel: &str, from: &str, to: &str) {
+        let p = self.path.join(rel);
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert!(text.contains(from), "{rel} has no `{from}`");
+        std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
+    }
+}
+
+/// The explain line of one target's step, e.g. "ran: cosmetic changed".
+fn step(explain: &str, label: &str, step: &str) -> String {
+    let mut in_target = false;
+    for line in explain.lines() {
+        if !line.starts_with(' ') {
+            in_target = line == label;
+        } else if in_target && line.trim_start().starts_with(&format!("{step} ")) {
+            return line.trim_start()[step.len()..].trim().to_string();
+        }
+    }
+    panic!("no {step} line for {label} in:\n{explain}")
+}
+
+const ADD: &str = "//workflows/add_then_double";
+const FAN: &str = "//workflows/fan_out";
+
+#[test]
+fn edits_rerun_exactly_the_steps_they_affect() {
+    let ws = Workspace::new();
+    let cold = ws.build(&["//workflows/..."]);
+    assert!(step(&cold, ADD, "codegen").starts_with("ran"), "{cold}");
+
+    // No-op: everything from the cache, nothing written.
+    let noop = ws.build(&["//workflows/..."]);
+    assert!(!noop.contains("ran") && !noop.contains("shared"), "{noop}");
+
+    // Cosmetic edit: codegen (and package) of that workflow only; the new title is in the output.
+    ws.edit(
+        "workflows/add_then_double/spec.yaml",
+        "Add Two Numbers",
+        "Add Both Numbers",
+    );
+    let cosmetic = ws.build(&["//workflows/..."]);
+    assert_eq!(step(&cosmetic, ADD, "solve"), "hit (local)");
+    assert_eq!(step(&cosmetic, ADD, "discover"), "hit (local)");
+    assert_eq!(step(&cosmetic, ADD, "codegen"), "ran: cosmetic changed");
+    assert_eq!(step(&cosmetic, FAN, "codegen"), "hit (local)");
+    let params = std::fs::read_to_string(ws.path.join("workflows/add_then_double/wt-add-then-double-workflow/wt_add_then_double_workflow/params.json")).unwrap();
+    assert!(params.contains("Add Both Numbers"));
+
+    // Task library source edit: discovery (and what follows) of its dependents, not solve.
+    ws.edit(
+        "examples/wt-example-tasks/src/wt_example_tasks/tasks/__init__.py",
+        "\"\"\"Registered functions",
+        "\"\"\"The registered functions",
+    );
+    let source = ws.build(&["//workflows/..."]);
+    for label in [ADD, FAN] {
+        assert_eq!(step(&source, label, "solve"), "hit (local)", "{source}");
+        let discover = step(&source, label, "discover");
+        assert!(
+            discover.contains("path-sources changed") || discover.starts_with("shared"),
+            "{source}"
+        );
+    }
+    // Both workflows have the same discovery key: it ran once.
+    assert_eq!(
+        source.matches("ran: path-sources changed").count(),
+        1,
+        "{source}"
+    );
+
+    // Requirement edit: solve re-runs for that workflow.
+    ws.edit(
+        "workflows/fan_out/spec.yaml",
+        "path: ../../examples/wt-example-tasks",
+        "path: ../../examples/wt-example-tasks\n    extras: []\n    editable: false",
+    );
+    let requirement = ws.build(&["//workflows/fan_out"]);
+    assert_eq!(
+        step(&requirement, FAN, "solve"),
+        "ran: requirements changed",
+        "{requirement}"
+    );
+}
+
+#[test]
+fn check_reports_stale_outputs_and_never_writes() {
+    let ws = Workspace::new();
+    ws.build(&["//..."]);
+    let ok = ws.wt(&["check", "//..."]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+
+    ws.edit(
+        "workflows/fan_out/spec.yaml",
+        "name: Pairs",
+        "name: Pairs of numbers",
+    );
+    let readme = ws
+        .path
+        .join("workflows/fan_out/wt-fan-out-workflow/README.md");
+    let before = std::fs::read(&readme).unwrap();
+    let out = ws.wt(&["check", "//..."]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("//workflows/fan_out is out of date"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("stale    README.md"), "{stdout}");
+    assert!(
+        stdout.contains("stale    wt_fan_out_workflow/params.json"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("add_then_double"), "{stdout}");
+    assert_eq!(
+        std::fs::read(&readme).unwrap(),
+        before,
+        "check must not write"
+    );
+
+    std::fs::remove_file(
+        ws.path
+            .join("workflows/add_then_double/wt-add-then-double-workflow/Dockerfile"),
+    )
+    .unwrap();
+    let out = ws.wt(&["check", "//workflows/add_then_double"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("missing  Dockerfile"));
+}
+
+#[test]
+fn unknown_targets_get_suggestions() {
+    let ws = Workspace::new();
+    let out = ws.wt(&["build", "//workflows/fan_ot"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("no workflow matches `//workflows/fan_ot`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Did you mean `//workflows/fan_out`?"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_corrupt_cache_entry_is_rebuilt_and_reported() {
+    let ws = Workspace::new();
+    ws.build(&[ADD]);
+    // Garble every blob of the cache.
+    let mut garbled = 0;
+    for e in walkdir::WalkDir::new(ws.cache.join("v1/cas"))
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        if e.file_type().is_file() {
+            std::fs::write(e.path(), b"garbage").unwrap();
+            garbled += 1;
+        }
+    }
+    assert!(garbled > 0);
+    let out = ws.wt(&["build", "--explain", ADD]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("corrupt"), "{stderr}");
+    let verify = ws.wt(&["cache", "verify"]);
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+    assert!(ws.wt(&["check", ADD]).status.success());
+}
+
+/// Same inputs in two different folders with two different caches: identical keys and
+/// byte-identical workspaces.
+#[test]
+fn builds_are_hermetic_across_folders_and_caches() {
+    let a = Workspace::at("first/checkout");
+    let b = Workspace::at("second/deeper/checkout");
+    a.build(&["//..."]);
+    b.build(&["//..."]);
+    for w in [
+        "add_then_double/wt-add-then-double-workflow",
+        "fan_out/wt-fan-out-workflow",
+    ] {
+        assert_eq!(
+            read_tree(&a.path.join("workflows").join(w)),
+            read_tree(&b.path.join("workflows").join(w)),
+            "{w}"
+        );
+    }
+    let keys = |ws: &Workspace| -> Vec<String> {
+        let mut k: Vec<String> = walkdir::WalkDir::new(ws.cache.join("v1/ac"))
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        k.sort();
+        k
+    };
+    assert!(!keys(&a).is_empty());
+    assert_eq!(keys(&a), keys(&b));
+}
+
+/// Two checkouts sharing one remote cache (nginx WebDAV on 127.0.0.1): the second builds
+/// with zero step executions.
+#[test]
+fn a_second_checkout_builds_from_the_remote_cache() {
+    let server = nginx::Nginx::start();
+    let url = server.url();
+    let a = Workspace::at("laptop");
+    let out = a.wt_with(&["build", "//..."], &["--remote-cache", &url]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let b = Workspace::at("ci-runner");
+    let out = b.wt_with(
+        &["build", "--explain", "//..."],
+        &["--remote-cache", &url, "--remote-cache-read-only"],
+    );
+    let explain = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!explain.contains("ran"), "{explain}");
+    assert!(explain.contains("hit (remote)"), "{explain}");
+    for w in [
+        "add_then_double/wt-add-then-double-workflow",
+        "fan_out/wt-fan-out-workflow",
+    ] {
+        assert_eq!(
+            read_tree(&a.path.join("workflows").join(w)),
+            read_tree(&b.path.join("workflows").join(w))
+        );
+    }
+    // The workflow built from remote outputs runs (its environment is made from the lock).
+    let run = b.wt_with(
+        &[
+            "run",
+            "workflows/add_then_double",
+            "--config-json",
+            r#"{"total": {"a": 3, "b": 3}}"#,
+            "--results",
+            "res",
+        ],
+        &["--remote-cache", &url],
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&run.stdout).trim(),
+        "12",
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
+
+/// A build killed part-way leaves a cache that verifies clean and a next build that succeeds.
+#[test]
+fn a_killed_build_leaves_the_cache_consistent() {
+    let ws = Workspace::new();
+    for delay_ms in [300, 1500] {
+        let mut paths = vec![root().join(".tools/bin")];
+        paths.extend(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        ));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_wt"))
+            .args(["build", "//..."])
+            .current_dir(&ws.path)
+            .env("PATH", std::env::join_paths(paths).unwrap())
+            .env("WT_CACHE_DIR", &ws.cache)
+            .env("UV_CACHE_DIR", root().join("target/uv-cache"))
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        let verify = ws.wt(&["cache", "verify"]);
+        assert!(
+            verify.status.success(),
+            "{}",
+            String::from_utf8_lossy(&verify.stdout)
+        );
+    }
+    ws.build(&["//..."]);
+    assert!(ws.wt(&["check", "//..."]).status.success());
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let skip = rel.components().any(|c| {
+            let n = c.as_os_str().to_string_lossy();
+            (n.starts_with("wt-") && n.ends_with("-workflow"))
+                || n == "__pycache__"
+                || n.ends_with(".egg-info")
+        });
+        if skip {
+            continue;
+        }
+        let target = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+fn read_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path().strip_prefix(dir).unwrap().display().to_string(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
