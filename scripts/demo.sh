@@ -10,6 +10,8 @@ run() {
   echo "== $name"
   "$wt" run "workflows/$name/spec.yaml" --results "$results/$name" "$@"
 }
+echo "== wt build --explain //workflows/..."
+"$wt" build --explain //workflows/...
 run add_then_double --config-json '{"total": {"a": 3, "b": 3}}'
 run fan_out --config-json '{"pairs": {"bases": [1, 2, 3]}, "scores": {"names": ["ab", "c"]}, "summary": {"count": 2}}'
 run safe_sqrt --config-json '{"difference": {"a": 3, "b": 6}}'

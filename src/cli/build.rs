@@ -37,6 +37,7 @@ pub fn build(cli: &Cli, args: &Args) -> Result<i32> {
     let (session, targets) = targets(cli, args)?;
     let (states, mut failures) = session.prepare(&targets, None);
     let report = session.build(&states, None)?;
+    session.ctx.finish_progress();
     failures.extend(report.failures.iter().cloned());
     let mut written = 0;
     for s in &states {
@@ -77,6 +78,7 @@ pub fn check(cli: &Cli, args: &Args) -> Result<i32> {
     let (session, targets) = targets(cli, args)?;
     let (states, mut failures) = session.prepare(&targets, None);
     let report = session.build(&states, None)?;
+    session.ctx.finish_progress();
     failures.extend(report.failures.iter().cloned());
     let mut stale = 0;
     for s in &states {

@@ -106,6 +106,7 @@ impl Session {
         let state = crate::project::prepare(&self.root, &self.config, &target, out)
             .map_err(crate::engine::SpecErrors)?;
         let report = self.build(std::slice::from_ref(&state), until)?;
+        self.ctx.finish_progress();
         if let Some((_, err)) = report.failures.into_iter().next() {
             bail!(Failure(err));
         }

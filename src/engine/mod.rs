@@ -35,6 +35,8 @@ pub struct BuildContext {
     produced: Mutex<HashMap<String, String>>,
     /// Print a line per step that runs.
     pub verbose: bool,
+    /// A progress bar on a terminal (plain lines otherwise).
+    progress: Option<indicatif::ProgressBar>,
 }
 
 impl BuildContext {
@@ -46,6 +48,30 @@ impl BuildContext {
             key_locks: Mutex::new(HashMap::new()),
             produced: Mutex::new(HashMap::new()),
             verbose,
+            progress: (verbose && std::io::IsTerminal::is_terminal(&std::io::stderr())).then(|| {
+                let bar = indicatif::ProgressBar::new(0);
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template("{spinner} [{pos}/{len}] {wide_msg}")
+                        .expect("valid progress template"),
+                );
+                bar.enable_steady_tick(std::time::Duration::from_millis(120));
+                bar
+            }),
+        }
+    }
+
+    /// Prints a line above the progress bar (or to stderr).
+    pub fn say(&self, line: &str) {
+        match &self.progress {
+            Some(bar) => bar.println(line),
+            None => eprintln!("{line}"),
+        }
+    }
+
+    /// Removes the progress bar from the terminal.
+    pub fn finish_progress(&self) {
+        if let Some(bar) = &self.progress {
+            bar.finish_and_clear();
         }
     }
 
@@ -189,6 +215,9 @@ pub fn build(
     }
     let wanted = needed_rules(rules, until)?;
     let graph = step_graph(rules, &wanted, targets.len());
+    if let Some(bar) = &ctx.progress {
+        bar.set_length(bar.length().unwrap_or(0) + graph.node_count() as u64);
+    }
     let outcome = scheduler::run(&graph, jobs, |t, r| run_step(ctx, &rules[r], &targets[t]));
     let mut report = BuildReport {
         failures: Vec::new(),
@@ -288,7 +317,10 @@ fn run_step(ctx: &BuildContext, rule: &Rule, t: &TargetState) -> Result<()> {
                 why = format!("cache entry was corrupt: {reason}");
             }
             if ctx.verbose {
-                eprintln!("{:>10} {} ({why})", rule.name, t.target.label);
+                ctx.say(&format!("{:>10} {} ({why})", rule.name, t.target.label));
+            }
+            if let Some(bar) = &ctx.progress {
+                bar.set_message(format!("{} {}", rule.name, t.target.label));
             }
             let outputs = run_action(ctx, rule, t, &key)?;
             let mut manifest = Manifest {
