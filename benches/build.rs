@@ -18,9 +18,13 @@ fn main() {
         "build the release binary first (make bench does)"
     );
     let dir = tempfile::tempdir().unwrap();
-    let ws = dir.path().join("ws");
+    // WT_BENCH_DIR keeps the generated workspace and cache for profiling.
+    let base = std::env::var_os("WT_BENCH_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| dir.path().to_path_buf());
+    let ws = base.join("ws");
     generate(&ws);
-    let cache = dir.path().join("cache");
+    let cache = base.join("cache");
     let run = |label: &str| -> (Duration, String) {
         let start = Instant::now();
         let out = Command::new(&wt)

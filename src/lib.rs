@@ -18,6 +18,7 @@ pub mod project;
 pub mod run;
 pub mod schema;
 pub mod spec;
+pub mod stamp;
 pub mod steps;
 pub mod workspace;
 pub mod yaml;

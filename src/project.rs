@@ -81,6 +81,7 @@ pub fn prepare(
         out_dir: out,
         results: Default::default(),
         workflow: Default::default(),
+        fingerprint: Default::default(),
     })
 }
 

@@ -44,8 +44,13 @@ pub fn build(cli: &Cli, args: &Args) -> Result<i32> {
         if report.failures.iter().any(|(l, _)| l == &s.target.label) {
             continue;
         }
+        if let Some(WriteOutcome::Unchanged) = fresh(&session, s) {
+            continue;
+        }
         let files = session.ctx.outputs(s, "package")?;
-        if write_tree(&s.out_dir, &files)? == WriteOutcome::Written {
+        let outcome = write_tree(&s.out_dir, &files)?;
+        stamp(&session, s, &files);
+        if outcome == WriteOutcome::Written {
             written += 1;
             if !cli.quiet {
                 eprintln!(
@@ -85,6 +90,9 @@ pub fn check(cli: &Cli, args: &Args) -> Result<i32> {
         if report.failures.iter().any(|(l, _)| l == &s.target.label) {
             continue;
         }
+        if fresh(&session, s).is_some() {
+            continue;
+        }
         let files = session.ctx.outputs(s, "package")?;
         let diffs = crate::project::diff_tree(&s.out_dir, &files);
         if !diffs.is_empty() {
@@ -113,6 +121,23 @@ pub fn check(cli: &Cli, args: &Args) -> Result<i32> {
     } else {
         1
     })
+}
+
+/// `Some(Unchanged)` when the workspace on disk is stamped as holding this build's package.
+fn fresh(session: &Session, s: &crate::engine::target::TargetState) -> Option<WriteOutcome> {
+    let key = s.result("package")?.key;
+    crate::stamp::is_fresh(session.ctx.cache_root(), &s.out_dir, &key)
+        .then_some(WriteOutcome::Unchanged)
+}
+
+fn stamp(
+    session: &Session,
+    s: &crate::engine::target::TargetState,
+    files: &std::collections::BTreeMap<String, Vec<u8>>,
+) {
+    if let Some(r) = s.result("package") {
+        crate::stamp::record(session.ctx.cache_root(), &s.out_dir, &r.key, files.keys());
+    }
 }
 
 fn print_failures(failures: &[(String, String)]) {

@@ -51,8 +51,8 @@ pub fn digest_of(name: &str, ctx: &BuildContext, t: &TargetState) -> Result<Stri
             }
             digest::json(&json!(parts))
         }
-        "fingerprint" => crate::fingerprint::fingerprint(workflow(t)?).structural,
-        "cosmetic" => crate::fingerprint::fingerprint(workflow(t)?).cosmetic,
+        "fingerprint" => fingerprint(t)?.structural.clone(),
+        "cosmetic" => fingerprint(t)?.cosmetic.clone(),
         "layout" => {
             let rel: Vec<serde_json::Value> = t
                 .pypi
@@ -80,6 +80,12 @@ pub fn digest_of(name: &str, ctx: &BuildContext, t: &TargetState) -> Result<Stri
         ),
         other => bail!("unknown rule input `{other}`"),
     })
+}
+
+fn fingerprint(t: &TargetState) -> Result<&crate::fingerprint::Fingerprint> {
+    let wf = workflow(t)?;
+    Ok(t.fingerprint
+        .get_or_init(|| crate::fingerprint::fingerprint(wf)))
 }
 
 fn workflow(t: &TargetState) -> Result<&crate::spec::resolved::Workflow> {

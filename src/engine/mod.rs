@@ -31,6 +31,8 @@ pub struct BuildContext {
     tools: OnceLock<Result<Tools, String>>,
     python_version: OnceLock<Result<String, String>>,
     key_locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
+    /// Parsed registries by blob digest (many targets share one).
+    registries: Mutex<HashMap<String, Arc<crate::spec::validate::KnownTasks>>>,
     /// Keys whose action ran in this build, and for which target.
     produced: Mutex<HashMap<String, String>>,
     /// Print a line per step that runs.
@@ -47,16 +49,21 @@ impl BuildContext {
             python_version: OnceLock::new(),
             key_locks: Mutex::new(HashMap::new()),
             produced: Mutex::new(HashMap::new()),
+            registries: Mutex::new(HashMap::new()),
             verbose,
-            progress: (verbose && std::io::IsTerminal::is_terminal(&std::io::stderr())).then(|| {
-                let bar = indicatif::ProgressBar::new(0);
-                bar.set_style(
-                    indicatif::ProgressStyle::with_template("{spinner} [{pos}/{len}] {wide_msg}")
+            progress: (verbose && std::io::IsTerminal::is_terminal(&std::io::stderr())).then(
+                || {
+                    let bar = indicatif::ProgressBar::new(0);
+                    bar.set_style(
+                        indicatif::ProgressStyle::with_template(
+                            "{spinner} [{pos}/{len}] {wide_msg}",
+                        )
                         .expect("valid progress template"),
-                );
-                bar.enable_steady_tick(std::time::Duration::from_millis(120));
-                bar
-            }),
+                    );
+                    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+                    bar
+                },
+            ),
         }
     }
 
@@ -400,10 +407,32 @@ pub fn validate_workflow(ctx: &BuildContext, t: &TargetState) -> Result<()> {
     if t.workflow.get().is_some() {
         return Ok(());
     }
-    let registry = ctx.output(t, "discover", "registry.json")?;
-    let registry: crate::contracts::RegistryOutput =
-        serde_json::from_slice(&registry).context("the cached registry is not valid JSON")?;
-    let known = crate::spec::validate::KnownTasks::from_registry(&registry);
+    let discover = t.result("discover").context("validation needs discovery")?;
+    let blob = discover
+        .manifest
+        .outputs
+        .get("registry.json")
+        .context("discovery produced no registry")?;
+    let cached = ctx
+        .registries
+        .lock()
+        .expect("registries")
+        .get(&blob.digest)
+        .cloned();
+    let known = match cached {
+        Some(k) => k,
+        None => {
+            let registry: crate::contracts::RegistryOutput =
+                serde_json::from_slice(&ctx.cache.read_blob(blob)?)
+                    .context("the cached registry is not valid JSON")?;
+            let k = Arc::new(crate::spec::validate::KnownTasks::from_registry(&registry));
+            ctx.registries
+                .lock()
+                .expect("registries")
+                .insert(blob.digest.clone(), k.clone());
+            k
+        }
+    };
     let wf = crate::spec::validate::validate(&t.spec, &known)
         .map_err(|d| anyhow!(SpecErrors(t.file.render(&d))))?;
     let _ = t.workflow.set(wf);

@@ -44,6 +44,8 @@ pub struct TargetState {
     pub results: Mutex<BTreeMap<String, StepResult>>,
     /// The spec validated against the discovered registry (set once discovery is done).
     pub workflow: OnceLock<Workflow>,
+    /// The workflow's fingerprint, computed once.
+    pub fingerprint: OnceLock<crate::fingerprint::Fingerprint>,
 }
 
 impl TargetState {
