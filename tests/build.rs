@@ -411,3 +411,44 @@ fn read_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
     files.sort();
     files
 }
+
+/// `build.out-dir` in wt.toml moves every workspace under one folder, mirroring the labels;
+/// `wt cache stats` and `wt cache gc` report and shrink the cache.
+#[test]
+fn out_dir_setting_and_cache_maintenance() {
+    let ws = Workspace::new();
+    std::fs::write(ws.path.join("wt.toml"), "[build]\nout-dir = \"build\"\n").unwrap();
+    ws.build(&["//workflows/add_then_double"]);
+    assert!(
+        ws.path
+            .join("build/workflows/add_then_double/wt-add-then-double-workflow/pixi.toml")
+            .is_file()
+    );
+    assert!(
+        !ws.path
+            .join("workflows/add_then_double/wt-add-then-double-workflow")
+            .exists()
+    );
+
+    let stats = String::from_utf8_lossy(&ws.wt(&["cache", "stats"]).stdout).into_owned();
+    let entries = |s: &str| -> usize {
+        s.lines()
+            .find_map(|l| l.strip_prefix("entries: "))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(entries(&stats), 4, "{stats}");
+    let gc = ws.wt(&["cache", "gc", "--max-size", "0"]);
+    assert!(
+        gc.status.success(),
+        "{}",
+        String::from_utf8_lossy(&gc.stderr)
+    );
+    let after = String::from_utf8_lossy(&ws.wt(&["cache", "stats"]).stdout).into_owned();
+    assert_eq!(entries(&after), 0, "{after}");
+    // Everything evicted: the next build runs the steps again (from uv's warm cache) and succeeds.
+    let rebuilt = ws.build(&["//workflows/add_then_double"]);
+    assert!(rebuilt.contains("ran"), "{rebuilt}");
+}
