@@ -68,10 +68,11 @@ pub fn build(cli: &Cli, args: &Args) -> Result<i32> {
     print_failures(&failures);
     if !cli.quiet {
         eprintln!(
-            "{} target(s): {} step(s) ran, {} from cache; {} workspace(s) written, {} failed",
+            "{} target(s): {} step(s) ran, {} shared, {} from cache; {} workspace(s) written, {} failed",
             targets.len(),
             report.executed(),
-            report.steps.len() - report.executed(),
+            report.shared(),
+            report.steps.len() - report.executed() - report.shared(),
             written,
             failures.len()
         );

@@ -39,7 +39,7 @@ pub fn digest_of(name: &str, ctx: &BuildContext, t: &TargetState) -> Result<Stri
             let mut parts = Vec::new();
             for p in &t.pypi {
                 if let Some(path) = &p.abs_path {
-                    let tree = digest::tree(path).with_context(|| {
+                    let tree = ctx.tree_digest(path).with_context(|| {
                         format!(
                             "cannot read the source of `{}` at {}",
                             p.req.name.value,
@@ -51,8 +51,8 @@ pub fn digest_of(name: &str, ctx: &BuildContext, t: &TargetState) -> Result<Stri
             }
             digest::json(&json!(parts))
         }
-        "fingerprint" => fingerprint(t)?.structural.clone(),
-        "cosmetic" => fingerprint(t)?.cosmetic.clone(),
+        "fingerprint" => fingerprint(ctx, t)?.structural.clone(),
+        "cosmetic" => fingerprint(ctx, t)?.cosmetic.clone(),
         "layout" => {
             let rel: Vec<serde_json::Value> = t
                 .pypi
@@ -82,14 +82,58 @@ pub fn digest_of(name: &str, ctx: &BuildContext, t: &TargetState) -> Result<Stri
     })
 }
 
-fn fingerprint(t: &TargetState) -> Result<&crate::fingerprint::Fingerprint> {
-    let wf = workflow(t)?;
-    Ok(t.fingerprint
-        .get_or_init(|| crate::fingerprint::fingerprint(wf)))
-}
-
-fn workflow(t: &TargetState) -> Result<&crate::spec::resolved::Workflow> {
-    t.workflow
-        .get()
-        .context("the workflow has not been validated yet (codegen inputs need discovery)")
+/// The workflow's fingerprints. Computing them means validating the spec against the registry
+/// and hashing every task's schema, which dominates a no-op build; so they are remembered in
+/// the cache under a digest of exactly what they are computed from (the spec text, the
+/// registry blob and the generator, which includes the fingerprint code).
+fn fingerprint<'t>(
+    ctx: &BuildContext,
+    t: &'t TargetState,
+) -> Result<&'t crate::fingerprint::Fingerprint> {
+    if let Some(fp) = t.fingerprint.get() {
+        return Ok(fp);
+    }
+    let discover = t
+        .result("discover")
+        .context("fingerprints need discovery")?;
+    let registry = discover
+        .manifest
+        .outputs
+        .get("registry.json")
+        .context("discovery produced no registry")?;
+    let memo_key = digest::bytes(
+        format!(
+            "fingerprint-v1\n{}\n{}\n{}",
+            super::rules::GENERATOR_DIGEST,
+            registry.digest,
+            t.file.text
+        )
+        .as_bytes(),
+    );
+    let memo = ctx
+        .cache_root()
+        .join("memo")
+        .join(format!("{}.json", &memo_key[..32]));
+    if let Ok(bytes) = std::fs::read(&memo)
+        && let Ok((structural, cosmetic)) = serde_json::from_slice::<(String, String)>(&bytes)
+    {
+        return Ok(t
+            .fingerprint
+            .get_or_init(|| crate::fingerprint::Fingerprint {
+                structural,
+                cosmetic,
+            }));
+    }
+    super::validate_workflow(ctx, t)?;
+    let fp = t
+        .fingerprint
+        .get_or_init(|| crate::fingerprint::fingerprint(t.workflow.get().expect("validated")));
+    if let Some(dir) = memo.parent() {
+        let _ = std::fs::create_dir_all(dir);
+        let tmp = memo.with_extension(format!("tmp{}", std::process::id()));
+        if std::fs::write(&tmp, serde_json::to_vec(&(&fp.structural, &fp.cosmetic))?).is_ok() {
+            let _ = std::fs::rename(&tmp, &memo);
+        }
+    }
+    Ok(fp)
 }

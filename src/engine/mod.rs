@@ -33,6 +33,8 @@ pub struct BuildContext {
     key_locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
     /// Parsed registries by blob digest (many targets share one).
     registries: Mutex<HashMap<String, Arc<crate::spec::validate::KnownTasks>>>,
+    /// Source-tree digests of `path:` libraries (many targets share one library).
+    tree_digests: Mutex<HashMap<PathBuf, String>>,
     /// Keys whose action ran in this build, and for which target.
     produced: Mutex<HashMap<String, String>>,
     /// Print a line per step that runs.
@@ -50,6 +52,7 @@ impl BuildContext {
             key_locks: Mutex::new(HashMap::new()),
             produced: Mutex::new(HashMap::new()),
             registries: Mutex::new(HashMap::new()),
+            tree_digests: Mutex::new(HashMap::new()),
             verbose,
             progress: (verbose && std::io::IsTerminal::is_terminal(&std::io::stderr())).then(
                 || {
@@ -65,6 +68,19 @@ impl BuildContext {
                 },
             ),
         }
+    }
+
+    /// The content digest of a source tree, computed once per build.
+    pub fn tree_digest(&self, path: &Path) -> std::io::Result<String> {
+        if let Some(d) = self.tree_digests.lock().expect("tree digests").get(path) {
+            return Ok(d.clone());
+        }
+        let d = crate::digest::tree(path)?;
+        self.tree_digests
+            .lock()
+            .expect("tree digests")
+            .insert(path.to_path_buf(), d.clone());
+        Ok(d)
     }
 
     /// Prints a line above the progress bar (or to stderr).
@@ -194,6 +210,14 @@ pub struct BuildReport {
 }
 
 impl BuildReport {
+    /// Steps whose key another target of this build ran.
+    pub fn shared(&self) -> usize {
+        self.steps
+            .iter()
+            .filter(|(_, _, r)| r.outcome == StepOutcome::Shared)
+            .count()
+    }
+
     pub fn executed(&self) -> usize {
         self.steps
             .iter()
@@ -292,9 +316,6 @@ fn needed_rules(rules: &[Rule], until: Option<&str>) -> Result<Vec<usize>> {
 fn run_step(ctx: &BuildContext, rule: &Rule, t: &TargetState) -> Result<()> {
     let mut input_digests = BTreeMap::new();
     for name in &rule.inputs {
-        if matches!(name.as_str(), "fingerprint" | "cosmetic") {
-            validate_workflow(ctx, t)?;
-        }
         input_digests.insert(name.clone(), inputs::digest_of(name, ctx, t)?);
     }
     let key = step_key(rule, &input_digests);
@@ -392,7 +413,7 @@ fn run_action(
                 crate::steps::discover_step::run(ctx, t, key, &lock)?,
             )
         }
-        "codegen" => crate::steps::codegen::run(t)?,
+        "codegen" => crate::steps::codegen::run(ctx, t)?,
         "package" => {
             let generated = ctx.outputs(t, "codegen")?;
             let lock = ctx.output(t, "solve", "requirements.lock")?;

@@ -5,7 +5,11 @@ use anyhow::{Context, Result};
 use std::collections::BTreeMap;
 
 /// Generated files by relative path.
-pub fn run(t: &TargetState) -> Result<BTreeMap<String, Vec<u8>>> {
+pub fn run(
+    ctx: &crate::engine::BuildContext,
+    t: &TargetState,
+) -> Result<BTreeMap<String, Vec<u8>>> {
+    crate::engine::validate_workflow(ctx, t)?;
     let wf = t.workflow.get().context("codegen runs after validation")?;
     let compiled = crate::compile::generate(wf, &t.pypi, &t.out_dir)?;
     Ok(compiled
