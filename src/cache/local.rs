@@ -193,9 +193,20 @@ impl Cache {
         let blob = BlobRef::of(data);
         let path = self.store.blob_path(&blob.digest);
         match fs::metadata(&path) {
-            // Already there: mark it fresh, so a concurrent gc's grace period covers it until
-            // the caller's put_action references it.
-            Ok(m) if m.is_file() && m.len() == blob.size => touch(&path),
+            // Already there: make sure it is fresh enough that a concurrent gc's grace period
+            // covers it until the caller's put_action references it. Only an old blob is
+            // touched: touching changes its ctime, which invalidates the verification memo of
+            // every entry naming it (see `check_blobs_memoized`).
+            Ok(m) if m.is_file() && m.len() == blob.size => {
+                let age = m
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.elapsed().ok())
+                    .unwrap_or_default();
+                if age > super::GC_GRACE / 2 {
+                    touch(&path);
+                }
+            }
             _ => self.store.write_atomic(&path, data)?,
         }
         Ok(blob)
