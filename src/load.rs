@@ -45,8 +45,8 @@ impl SpecFile {
         )
     }
 
-    pub fn parse(&self) -> Result<Spec, crate::engine::SpecErrors> {
+    pub fn parse(&self) -> Result<Spec, crate::engine::Rendered> {
         crate::spec::parse::parse_spec(&self.text)
-            .map_err(|d| crate::engine::SpecErrors(self.render(&d)))
+            .map_err(|d| crate::engine::Rendered(self.render(&d)))
     }
 }

@@ -75,21 +75,12 @@ pub fn record<'a>(
         .filter_map(|rel| stat(&out_dir.join(rel)).map(|(s, m)| (rel.clone(), s, m)))
         .collect();
     entries.sort();
-    let path = stamp_path(cache, out_dir);
-    if let Some(parent) = path.parent() {
-        let _ = std::fs::create_dir_all(parent);
-        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-        if std::fs::write(
-            &tmp,
-            serde_json::to_vec(&Stamp {
-                key: key.to_string(),
-                files: entries,
-            })
-            .unwrap_or_default(),
-        )
-        .is_ok()
-        {
-            let _ = std::fs::rename(&tmp, &path);
-        }
-    }
+    let stamp = Stamp {
+        key: key.to_string(),
+        files: entries,
+    };
+    crate::workspace::write_memo(
+        &stamp_path(cache, out_dir),
+        &serde_json::to_vec(&stamp).unwrap_or_default(),
+    );
 }

@@ -55,3 +55,19 @@ pub fn display(p: &Path) -> String {
         _ => p.display().to_string(),
     }
 }
+
+/// Writes a small bookkeeping file (memos, stamps, explain records) atomically: a temp file in
+/// the same folder renamed over the target, creating the folder. Best effort: losing one of
+/// these only costs recomputation, so failures are ignored.
+pub fn write_memo(path: &Path, bytes: &[u8]) {
+    let Some(dir) = path.parent() else { return };
+    let _ = std::fs::create_dir_all(dir);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, path).is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+}

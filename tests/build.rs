@@ -5,7 +5,11 @@
 #[allow(dead_code)]
 mod nginx;
 
-use std::path::{Path, PathBuf};
+#[path = "support/fs.rs"]
+mod fs;
+
+use fs::{copy_dir, read_tree};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn root() -> PathBuf {
@@ -373,45 +377,6 @@ fn a_killed_build_leaves_the_cache_consistent() {
     ws.build(&["//..."]);
     assert!(ws.wt(&["check", "//..."]).status.success());
 }
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let rel = entry.path().strip_prefix(from).unwrap();
-        let skip = rel.components().any(|c| {
-            let n = c.as_os_str().to_string_lossy();
-            (n.starts_with("wt-") && n.ends_with("-workflow"))
-                || n == "__pycache__"
-                || n.ends_with(".egg-info")
-        });
-        if skip {
-            continue;
-        }
-        let target = to.join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
-fn read_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
-        .into_iter()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            (
-                e.path().strip_prefix(dir).unwrap().display().to_string(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    files.sort();
-    files
-}
-
 /// `build.out-dir` in wt.toml moves every workspace under one folder, mirroring the labels;
 /// `wt cache stats` and `wt cache gc` report and shrink the cache.
 #[test]

@@ -6,6 +6,10 @@
 //! All tests share one cache folder under target/ so environments are built once per machine.
 
 use serde_json::{Value, json};
+#[path = "support/fs.rs"]
+mod fs;
+
+use fs::{copy_dir, read_tree};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -387,39 +391,4 @@ fn output_does_not_depend_on_checkout_location() {
         .collect();
     assert!(!trees[0].is_empty());
     assert_eq!(trees[0], trees[1]);
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let rel = entry.path().strip_prefix(from).unwrap();
-        if rel.components().any(|c| {
-            let n = c.as_os_str().to_string_lossy();
-            (n.starts_with("wt-") && n.ends_with("-workflow")) || n == "__pycache__"
-        }) {
-            continue;
-        }
-        let target = to.join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
-fn read_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
-        .into_iter()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            (
-                e.path().strip_prefix(dir).unwrap().display().to_string(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    files.sort();
-    files
 }

@@ -80,8 +80,5 @@ pub fn main() -> i32 {
 /// Formats an error for the terminal: rendered spec errors print as they are; others get
 /// `error:` and their chain of causes.
 pub fn report(e: &anyhow::Error) -> String {
-    if e.downcast_ref::<session::Failure>().is_some() {
-        return format!("{e}");
-    }
     crate::engine::render_error(e)
 }

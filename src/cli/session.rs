@@ -104,24 +104,12 @@ impl Session {
             spec: spec.clone(),
         };
         let state = crate::project::prepare(&self.root, &self.config, &target, out)
-            .map_err(crate::engine::SpecErrors)?;
+            .map_err(crate::engine::Rendered)?;
         let report = self.build(std::slice::from_ref(&state), until)?;
         self.ctx.finish_progress();
         if let Some((_, err)) = report.failures.into_iter().next() {
-            bail!(Failure(err));
+            bail!(crate::engine::Rendered(err));
         }
         Ok(state)
     }
 }
-
-/// A build failure already rendered for the terminal.
-#[derive(Debug)]
-pub struct Failure(pub String);
-
-impl std::fmt::Display for Failure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.0.trim_end())
-    }
-}
-
-impl std::error::Error for Failure {}

@@ -27,14 +27,10 @@ pub fn store(cache: &Path, label: &str, step: &str, record: &Record) {
     if load(cache, label, step).as_ref() == Some(record) {
         return;
     }
-    let p = path(cache, label, step);
-    if let Some(dir) = p.parent() {
-        let _ = std::fs::create_dir_all(dir);
-        let tmp = dir.join(format!(".{step}.{}.tmp", std::process::id()));
-        if std::fs::write(&tmp, serde_json::to_vec(record).unwrap_or_default()).is_ok() {
-            let _ = std::fs::rename(&tmp, &p);
-        }
-    }
+    crate::workspace::write_memo(
+        &path(cache, label, step),
+        &serde_json::to_vec(record).unwrap_or_default(),
+    );
 }
 
 /// Names the inputs that differ from the previous build, e.g. "cosmetic changed".

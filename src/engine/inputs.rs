@@ -128,12 +128,6 @@ fn fingerprint<'t>(
     let fp = t
         .fingerprint
         .get_or_init(|| crate::fingerprint::fingerprint(t.workflow.get().expect("validated")));
-    if let Some(dir) = memo.parent() {
-        let _ = std::fs::create_dir_all(dir);
-        let tmp = memo.with_extension(format!("tmp{}", std::process::id()));
-        if std::fs::write(&tmp, serde_json::to_vec(&(&fp.structural, &fp.cosmetic))?).is_ok() {
-            let _ = std::fs::rename(&tmp, &memo);
-        }
-    }
+    crate::workspace::write_memo(&memo, &serde_json::to_vec(&(&fp.structural, &fp.cosmetic))?);
     Ok(fp)
 }

@@ -157,11 +157,7 @@ impl BuildContext {
         }
         let v = self.tools()?.python_version()?;
         if let Some(m) = memo {
-            let _ = std::fs::create_dir_all(m.parent().expect("memo has a parent"));
-            let tmp = m.with_extension(format!("tmp{}", std::process::id()));
-            if std::fs::write(&tmp, &v).is_ok() {
-                let _ = std::fs::rename(&tmp, &m);
-            }
+            crate::workspace::write_memo(&m, v.as_bytes());
         }
         Ok(v)
     }
@@ -455,27 +451,28 @@ pub fn validate_workflow(ctx: &BuildContext, t: &TargetState) -> Result<()> {
         }
     };
     let wf = crate::spec::validate::validate(&t.spec, &known)
-        .map_err(|d| anyhow!(SpecErrors(t.file.render(&d))))?;
+        .map_err(|d| anyhow!(Rendered(t.file.render(&d))))?;
     let _ = t.workflow.set(wf);
     Ok(())
 }
 
-/// Rendered spec diagnostics, carried through `anyhow` so they print as they are.
+/// Text already rendered for the terminal (spec diagnostics, a target's failure), carried
+/// through `anyhow` so it prints as it is.
 #[derive(Debug)]
-pub struct SpecErrors(pub String);
+pub struct Rendered(pub String);
 
-impl std::fmt::Display for SpecErrors {
+impl std::fmt::Display for Rendered {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.0.trim_end())
     }
 }
 
-impl std::error::Error for SpecErrors {}
+impl std::error::Error for Rendered {}
 
 /// An error as the terminal shows it: rendered spec diagnostics as they are, anything else as
 /// `error:` with its chain of causes.
 pub fn render_error(e: &anyhow::Error) -> String {
-    if e.downcast_ref::<SpecErrors>().is_some() {
+    if e.downcast_ref::<Rendered>().is_some() {
         format!("{e}")
     } else {
         format!("error: {e:#}")
