@@ -5,7 +5,7 @@ export PATH := $(CURDIR)/.tools/bin:$(PATH)
 export WT_TEST_PYTHON := $(CURDIR)/.tools/runtime/bin/python
 WT := $(CURDIR)/target/release/wt
 
-.PHONY: demo test lint tools build bench
+.PHONY: demo test lint tools build bench bench-serve
 
 tools:
 	@scripts/bootstrap.sh
@@ -22,6 +22,10 @@ test: tools
 
 bench: build
 	cargo bench --locked --bench build
+	cargo bench --locked --bench serve  # bench-serve: load on `wt serve` (200 runs, 20 clients)
+
+bench-serve: tools
+	cargo bench --locked --bench serve
 
 lint:
 	cargo fmt --check

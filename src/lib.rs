@@ -17,6 +17,7 @@ pub mod load;
 pub mod project;
 pub mod run;
 pub mod schema;
+pub mod server;
 pub mod spec;
 pub mod stamp;
 pub mod steps;

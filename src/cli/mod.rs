@@ -5,6 +5,7 @@ mod cache;
 mod compile;
 mod fingerprint;
 mod run;
+pub mod serve;
 mod session;
 mod tasks;
 
@@ -54,6 +55,8 @@ pub enum Command {
     /// Inspect and maintain the cache.
     #[command(subcommand)]
     Cache(cache::Command),
+    /// Build workflows, then serve them over HTTP (the wt-runner API).
+    Serve(serve::Args),
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -67,6 +70,7 @@ pub fn main() -> i32 {
         Command::Tasks(args) => tasks::run(&cli, args),
         Command::Fingerprint(args) => fingerprint::run(&cli, args),
         Command::Cache(cmd) => cache::run(&cli, cmd),
+        Command::Serve(args) => serve::run(&cli, args),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,232 @@
+//! `make bench` (bench-serve): load on `wt serve`. Starts the server in-process on
+//! 127.0.0.1:0 serving add_then_double (built with the real engine, uv and CPython, in a
+//! temporary copy of the example workspace), fires 200 blocking runs from 20 concurrent client
+//! threads, checks that every answer is 200 with result 12 and that every run left its own
+//! result.json (none lost), and prints throughput and latency percentiles.
+//!
+//! `WT_BENCH_RUNS` / `WT_BENCH_CLIENTS` change the load; `WT_CACHE_DIR` the cache (default:
+//! the e2e tests' cache under target/, so environments are usually built already).
+
+use clap::Parser;
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from).into_iter().filter_entry(|e| {
+        let n = e.file_name().to_string_lossy();
+        n != "__pycache__" && !n.ends_with(".egg-info")
+    }) {
+        let entry = entry.unwrap();
+        let dest = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+fn main() {
+    let runs = env_usize("WT_BENCH_RUNS", 200);
+    let clients = env_usize("WT_BENCH_CLIENTS", 20).max(1);
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join("wt.toml"), "[workspace]\n").unwrap();
+    copy_tree(
+        &repo.join("examples/wt-example-tasks"),
+        &root.join("examples/wt-example-tasks"),
+    );
+    copy_tree(
+        &repo.join("workflows/add_then_double"),
+        &root.join("workflows/add_then_double"),
+    );
+    let cache = std::env::var_os("WT_CACHE_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo.join("target/e2e-cache"));
+    let cli = wt::cli::Cli::try_parse_from([
+        "wt".as_ref(),
+        "--quiet".as_ref(),
+        "--cache-dir".as_ref(),
+        cache.as_os_str(),
+        "serve".as_ref(),
+    ])
+    .unwrap();
+    let started = Instant::now();
+    let workflows = wt::cli::serve::load_workflows(&cli, &root, &[]).unwrap_or_else(|e| {
+        panic!("building add_then_double failed: {e:#}");
+    });
+    println!(
+        "built and prepared {} workflow(s) in {:.1} s",
+        workflows.len(),
+        started.elapsed().as_secs_f64()
+    );
+
+    let results = dir.path().join("results");
+    let config = wt::server::ServerConfig::new(results.clone());
+    let slots = config.max_concurrent_runs;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            wt::server::serve_until(listener, workflows, config, std::future::pending())
+                .await
+                .unwrap();
+        });
+    });
+
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(300)))
+        .build()
+        .into();
+    let run_once = |agent: &ureq::Agent, i: usize| -> (u16, Value) {
+        let a = (i % 7) as i64;
+        let body = json!({"params": {"total": {"a": a, "b": 6 - a}}});
+        match agent
+            .post(&format!("{base}/?matchspec=wt-add-then-double-workflow"))
+            .header("Content-Type", "application/json")
+            .send(body.to_string())
+        {
+            Ok(mut r) => {
+                let status = r.status().as_u16();
+                let text = r.body_mut().read_to_string().unwrap_or_default();
+                (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+            }
+            Err(e) => (0, json!({"error": e.to_string()})),
+        }
+    };
+    // Warm-up (and the latency of one run alone).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while agent
+        .get(&format!("{base}/"))
+        .call()
+        .map_or(true, |r| r.status() != 200)
+    {
+        assert!(Instant::now() < deadline, "the server did not come up");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let t = Instant::now();
+    let (status, body) = run_once(&agent, 3);
+    assert_eq!((status, &body["result"]), (200, &json!(12)), "{body}");
+    let single = t.elapsed();
+
+    let next = AtomicUsize::new(0);
+    let start = Instant::now();
+    let samples: Vec<(Duration, u16, Value)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..clients)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= runs {
+                            break out;
+                        }
+                        let t = Instant::now();
+                        let (status, body) = run_once(&agent, i);
+                        out.push((t.elapsed(), status, body));
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    let wall = start.elapsed();
+
+    // Every run answered 12, and every run wrote its own result.json.
+    assert_eq!(samples.len(), runs, "runs were lost");
+    let failures: Vec<String> = samples
+        .iter()
+        .filter(|(_, status, body)| *status != 200 || body["result"] != json!(12))
+        .map(|(_, status, body)| format!("{status} {body}"))
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {runs} runs failed, e.g. {}",
+        failures.len(),
+        failures[0]
+    );
+    let written = std::fs::read_dir(&results)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().join("result.json").is_file())
+        .count();
+    assert_eq!(written, runs + 1, "result.json files (runs + warm-up)");
+
+    let mut latencies: Vec<Duration> = samples.iter().map(|s| s.0).collect();
+    latencies.sort();
+    let pct = |p: f64| {
+        latencies[((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1]
+    };
+    println!(
+        "wt serve: {runs} blocking runs of add_then_double, {clients} concurrent clients, {slots} process slots, {} CPUs",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    println!(
+        "  one run alone      {:>8.0} ms",
+        single.as_secs_f64() * 1000.0
+    );
+    println!("  wall time          {:>8.2} s", wall.as_secs_f64());
+    println!(
+        "  throughput         {:>8.2} runs/s",
+        runs as f64 / wall.as_secs_f64()
+    );
+    for (name, p) in [("p50", 0.50), ("p90", 0.90), ("p99", 0.99), ("max", 1.0)] {
+        println!(
+            "  latency {name}        {:>8.0} ms",
+            pct(p).as_secs_f64() * 1000.0
+        );
+    }
+    println!("  all {runs} results were 12; {written} result.json files written");
+
+    // The server's own cost, without Python: conversions answered in Rust.
+    let requests = runs * 10;
+    let next = AtomicUsize::new(0);
+    let start = Instant::now();
+    let ok: usize = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..clients)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut ok = 0;
+                    while next.fetch_add(1, Ordering::Relaxed) < requests {
+                        let r = agent
+                            .post(&format!(
+                                "{base}/params-to-formdata?matchspec=wt-add-then-double-workflow"
+                            ))
+                            .send(r#"{"total": {"a": 1, "b": 2}}"#);
+                        if r.is_ok_and(|r| r.status() == 200) {
+                            ok += 1;
+                        }
+                    }
+                    ok
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).sum()
+    });
+    let wall = start.elapsed();
+    assert_eq!(ok, requests);
+    println!(
+        "  {requests} POST /params-to-formdata: {:.0} requests/s",
+        requests as f64 / wall.as_secs_f64()
+    );
+}

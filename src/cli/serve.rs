@@ -1,0 +1,213 @@
+//! `wt serve [--bind ADDR] [TARGETS]`: builds the targets (default `//...`) like `wt build`,
+//! then serves them with the runner HTTP API (see [`crate::server`]).
+
+use super::Cli;
+use super::session::{Failure, Session};
+use crate::compile::{DEFAULT_PREFIX, release_name, write_tree};
+use crate::server::{CloudBatchConfig, ServedWorkflow, ServerConfig};
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Target patterns to build and serve: //workflows/..., //workflows/foo, //..., or paths
+    /// (default: //...).
+    pub targets: Vec<String>,
+    /// Address to listen on (port 0: any free port).
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    pub bind: String,
+    /// Folder of the results of runs that name no results_url (default: a new temporary folder).
+    #[arg(long, value_name = "DIR", env = "WT_SERVE_RESULTS_ROOT")]
+    pub results_root: Option<PathBuf>,
+    /// Largest request body (larger: 413).
+    #[arg(long, default_value = "10MiB", value_name = "SIZE")]
+    pub body_limit: String,
+    /// Workflow processes running at once; more runs wait (default: 4 per CPU).
+    #[arg(long, value_name = "N")]
+    pub max_concurrent_runs: Option<usize>,
+    /// Timeout in seconds of runs whose request gives none (default: none).
+    #[arg(long, value_name = "SECONDS")]
+    pub default_timeout: Option<f64>,
+    /// Only allow local results folders under DIR (repeatable; default: anywhere).
+    #[arg(long, value_name = "DIR")]
+    pub allow_results_under: Vec<PathBuf>,
+    /// Serve this matchspec to every request, whatever it names.
+    #[arg(
+        long,
+        value_name = "MATCHSPEC",
+        env = "ECOSCOPE_WORKFLOWS_MATCHSPEC_OVERRIDE"
+    )]
+    pub matchspec_override: Option<String>,
+}
+
+pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
+    init_logging();
+    let cwd = std::env::current_dir()?;
+    let workflows = load_workflows(cli, &cwd, &args.targets)?;
+    if workflows.is_empty() {
+        bail!("no workflow to serve: no spec.yaml matches the targets");
+    }
+    let results_root = match &args.results_root {
+        Some(d) => crate::workspace::absolute(d),
+        None => tempfile::Builder::new()
+            .prefix("wt-serve-results-")
+            .tempdir()
+            .context("could not create a results folder")?
+            .keep(),
+    };
+    let mut config = ServerConfig::new(results_root);
+    config.body_limit =
+        usize::try_from(crate::cache::parse_size(&args.body_limit).map_err(anyhow::Error::msg)?)
+            .context("--body-limit is too large")?;
+    if let Some(n) = args.max_concurrent_runs {
+        config.max_concurrent_runs = n.max(1);
+    }
+    if let Some(t) = args.default_timeout {
+        if !(t.is_finite() && t > 0.0) {
+            bail!("--default-timeout must be a positive number of seconds");
+        }
+        config.default_timeout = Some(Duration::from_secs_f64(t));
+    }
+    config.allowed_results_roots = args
+        .allow_results_under
+        .iter()
+        .map(|d| crate::workspace::absolute(d))
+        .collect();
+    config.matchspec_override = args.matchspec_override.clone();
+    config.cloud_batch = CloudBatchConfig::from_env();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("could not start the async runtime")?;
+    let served = runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(&args.bind)
+            .await
+            .with_context(|| format!("could not listen on {}", args.bind))?;
+        let addr = listener.local_addr()?;
+        for w in &workflows {
+            tracing::info!(
+                "serving {} {} ({}) from {}",
+                w.release,
+                w.version,
+                w.label,
+                crate::workspace::display(&w.workspace)
+            );
+        }
+        tracing::info!(
+            "results of runs without results_url go to {}",
+            config.results_root.display()
+        );
+        tracing::info!("listening on http://{addr}");
+        crate::server::serve(listener, workflows, config).await
+    });
+    // Dropping the runs' tasks kills their process groups.
+    runtime.shutdown_timeout(Duration::from_secs(5));
+    served?;
+    Ok(0)
+}
+
+/// Request and run logs on stderr; `WT_LOG` filters (e.g. `WT_LOG=wt=debug` adds the
+/// workflows' output lines), default `info`.
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("WT_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+}
+
+/// Builds `patterns` (default `//...`) in the workspace containing `start`, writes their
+/// workspaces, prepares their environments, and describes them for the server.
+pub fn load_workflows(cli: &Cli, start: &Path, patterns: &[String]) -> Result<Vec<ServedWorkflow>> {
+    let session = Session::open(cli, start)?;
+    if crate::workspace::find_root(start).is_none() {
+        bail!(
+            "no wt.toml in {} or any parent folder.\n  = help: `wt serve` works inside a workspace: create a wt.toml at its root",
+            start.display()
+        );
+    }
+    let patterns = if patterns.is_empty() {
+        vec!["//...".to_string()]
+    } else {
+        patterns.to_vec()
+    };
+    let targets = crate::label::resolve(&session.root, &patterns)?;
+    let (states, mut failures) = session.prepare(&targets, None);
+    let report = session.build(&states, None)?;
+    session.ctx.finish_progress();
+    failures.extend(report.failures.iter().cloned());
+    if !failures.is_empty() {
+        let text: Vec<String> = failures
+            .iter()
+            .map(|(label, err)| format!("{label} failed:\n{}", err.trim_end()))
+            .collect();
+        bail!(Failure(text.join("\n\n")));
+    }
+    let mut out: Vec<ServedWorkflow> = Vec::new();
+    for s in &states {
+        let files = session.ctx.outputs(s, "package")?;
+        let key = s.result("package").map(|r| r.key);
+        let fresh = key
+            .as_deref()
+            .is_some_and(|k| crate::stamp::is_fresh(session.ctx.cache_root(), &s.out_dir, k));
+        if !fresh {
+            write_tree(&s.out_dir, &files)?;
+            if let Some(k) = &key {
+                crate::stamp::record(session.ctx.cache_root(), &s.out_dir, k, files.keys());
+            }
+        }
+        let release = release_name(DEFAULT_PREFIX, &s.spec.id.value);
+        let package = release.replace('-', "_");
+        let json_file = |name: &str| -> Result<serde_json::Value> {
+            let path = format!("{package}/{name}");
+            let bytes = files
+                .get(&path)
+                .with_context(|| format!("{} has no {path}", s.target.label))?;
+            serde_json::from_slice(bytes).with_context(|| format!("{path} is not JSON"))
+        };
+        let discover = s
+            .result("discover")
+            .with_context(|| format!("{}: discovery did not run", s.target.label))?;
+        let lock = session.ctx.output(s, "solve", "requirements.lock")?;
+        let env = crate::steps::discover_step::environment(&session.ctx, s, &discover.key, &lock)?;
+        let workflow = ServedWorkflow {
+            label: s.target.label.clone(),
+            version: version(files.get("VERSION.yaml").map(Vec::as_slice)),
+            params: json_file("params.json")?,
+            rjsf: json_file("rjsf.json")?,
+            release,
+            package,
+            workspace: s.out_dir.clone(),
+            python: env.python(),
+        };
+        if let Some(other) = out.iter().find(|w| w.release == workflow.release) {
+            bail!(
+                "{} and {} are both `{}`: a server can serve only one workflow of a name; serve them separately",
+                other.label,
+                workflow.label,
+                workflow.release
+            );
+        }
+        out.push(workflow);
+    }
+    Ok(out)
+}
+
+/// `MAJ.MIN.PATCH` from VERSION.yaml (`{MAJ: 0, MIN: 1, PATCH: 2}`), else `0.0.0`.
+fn version(text: Option<&[u8]>) -> String {
+    let parsed = text
+        .and_then(|t| std::str::from_utf8(t).ok())
+        .and_then(|t| crate::yaml::parse(t).ok())
+        .map(|n| n.to_json());
+    let part = |k: &str| {
+        parsed
+            .as_ref()
+            .and_then(|v| v.get(k))
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0)
+    };
+    format!("{}.{}.{}", part("MAJ"), part("MIN"), part("PATCH"))
+}

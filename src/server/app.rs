@@ -1,0 +1,186 @@
+//! The axum application: routes, shared state and middleware.
+//!
+//! Middleware, outermost first: request logging (`tracing`, one line per request: method,
+//! path, status, duration, run id — never the query string or body), CORS (any origin,
+//! GET/POST, any header, as the peer allows), gzip for answers of 1000 bytes or more, JSON
+//! error bodies for errors produced outside the handlers (405), and the request body limit
+//! (413).
+
+use super::ServerConfig;
+use super::handlers;
+use super::invoker::cloud_batch::CloudBatchInvoker;
+use super::invoker::local::LocalInvoker;
+use super::runs::Runs;
+use super::workflows::{ServedWorkflow, Workflows};
+use axum::Router;
+use axum::body::{Body, HttpBody};
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use std::sync::Arc;
+use std::time::Instant;
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::SizeAbove;
+use tower_http::cors::{Any, CorsLayer};
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub workflows: Arc<Workflows>,
+    pub config: Arc<ServerConfig>,
+    pub runs: Arc<Runs>,
+    pub local: LocalInvoker,
+    pub cloud_batch: CloudBatchInvoker,
+}
+
+/// The run id of a request, put in the response's extensions for the request log.
+#[derive(Clone, Debug)]
+pub struct LoggedRunId(pub String);
+
+pub fn router(workflows: Vec<ServedWorkflow>, config: ServerConfig) -> Router {
+    let state = AppState {
+        workflows: Arc::new(Workflows::new(workflows)),
+        runs: Arc::new(Runs::new(config.retained_runs)),
+        local: LocalInvoker::new(config.output_limit, config.max_concurrent_runs),
+        cloud_batch: CloudBatchInvoker::new(config.cloud_batch.clone()),
+        config: Arc::new(config),
+    };
+    let limit = state.config.body_limit;
+    Router::new()
+        .route("/", get(handlers::health).post(handlers::run))
+        .route("/runs/{run_id}", get(handlers::run_status))
+        .route("/workflows", get(handlers::list_workflows))
+        .route("/rjsf", get(handlers::rjsf))
+        .route("/params", get(handlers::params))
+        .route(
+            "/data-connection-property-names",
+            get(handlers::data_connection_property_names),
+        )
+        .route("/formdata-to-params", post(handlers::formdata_to_params))
+        .route("/params-to-formdata", post(handlers::params_to_formdata))
+        .route("/run-from-pubsub", post(super::pubsub::run_from_pubsub))
+        .route("/openapi.json", get(handlers::openapi))
+        .fallback(handlers::not_found)
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn(move |req, next| {
+            refuse_large_bodies(req, next, limit)
+        }))
+        .layer(middleware::from_fn(move |req, next| {
+            json_errors(req, next, limit)
+        }))
+        .layer(
+            CompressionLayer::new()
+                .gzip(true)
+                .compress_when(SizeAbove::new(1000)),
+        )
+        .layer(
+            CorsLayer::new()
+                .allow_origin(Any)
+                .allow_methods([Method::GET, Method::POST])
+                .allow_headers(Any),
+        )
+        .layer(middleware::from_fn(log_requests))
+}
+
+/// Bodies a request declares too large are read and dropped, up to this much more than the
+/// limit, before the 413, so a client that sends its whole body before reading the answer
+/// gets the 413 rather than a broken pipe; beyond it the connection is just answered and
+/// closed.
+const DRAIN_LIMIT: u64 = 16 * 1024 * 1024;
+
+/// 413 for a declared `Content-Length` over the limit, before any handler runs. Bodies of
+/// unknown length are cut at the limit by `DefaultBodyLimit` when a handler reads them.
+async fn refuse_large_bodies(req: Request, next: Next, limit: usize) -> Response {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let Some(declared) = declared.filter(|n| *n > limit as u64) else {
+        return next.run(req).await;
+    };
+    if declared <= limit as u64 + DRAIN_LIMIT {
+        let mut body = req.into_body();
+        let drain = async {
+            let mut read = 0u64;
+            while let Some(Ok(frame)) =
+                std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await
+            {
+                read += frame.data_ref().map_or(0, |d| d.len() as u64);
+                if read >= declared {
+                    break;
+                }
+            }
+        };
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(10), drain).await;
+    }
+    let mut response = super::error::ApiError::detail(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("the request body is larger than the limit of {limit} bytes"),
+    )
+    .into_response();
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
+/// Gives errors made outside the handlers (body limit, method not allowed) a JSON body.
+async fn json_errors(req: Request, next: Next, limit: usize) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let response = next.run(req).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let detail = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            format!("the request body is larger than the limit of {limit} bytes")
+        }
+        StatusCode::METHOD_NOT_ALLOWED => format!("{method} is not allowed on {path}"),
+        other => other
+            .canonical_reason()
+            .unwrap_or("request failed")
+            .to_string(),
+    };
+    let mut fixed = super::error::ApiError::detail(status, detail).into_response();
+    for name in [header::ALLOW, header::CONNECTION] {
+        if let Some(v) = response.headers().get(&name) {
+            fixed.headers_mut().insert(name, v.clone());
+        }
+    }
+    fixed
+}
+
+/// One log line per request.
+async fn log_requests(req: Request<Body>, next: Next) -> Response {
+    let start = Instant::now();
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let mut response = next.run(req).await;
+    let run_id = response
+        .extensions_mut()
+        .remove::<LoggedRunId>()
+        .map(|r| r.0);
+    let status = response.status().as_u16();
+    let duration_ms = format!("{:.1}", start.elapsed().as_secs_f64() * 1000.0);
+    let run_id = run_id.as_deref().unwrap_or("-");
+    if status >= 500 {
+        tracing::warn!(%method, %path, status, %duration_ms, run_id, "request");
+    } else {
+        tracing::info!(%method, %path, status, %duration_ms, run_id, "request");
+    }
+    response
+        .headers_mut()
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    response
+}

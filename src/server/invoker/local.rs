@@ -1,0 +1,589 @@
+//! The local subprocess invoker (`BlockingLocalSubprocessInvoker`, `AsyncLocalSubprocessInvoker`).
+//!
+//! A run is the generated CLI in the workflow's environment, from the workspace folder:
+//! - `pixi run --manifest-path <ws>/pixi.toml <release> run …` when `pixi` is on `PATH` and the
+//!   workspace has a `pixi.lock` (an installed pixi environment);
+//! - otherwise `<python> -m <package>.cli run …` with the interpreter of the environment `wt`
+//!   built for the workflow.
+//!
+//! Arguments are an argv (never a shell line); the parameters go through a temporary config
+//! file (mode 0600) deleted when the run ends, whatever happens. The environment is the
+//! server's, plus the request's data connection secrets, `TRACEPARENT`/`TRACESTATE`,
+//! `LITHOPS_CONFIG_FILE` when a Lithops config was sent, and `WT_RESULTS=<results URL>`.
+//!
+//! The child leads its own process group. Its stdout and stderr are read concurrently as it
+//! writes them (so a chatty workflow cannot fill a pipe and hang), logged line by line at
+//! `debug` level with secrets redacted, and their last `output_limit` bytes kept for error
+//! reports. On timeout the whole group is killed (SIGKILL) — the workflow and anything it
+//! started — and the run reports `timed_out`; when the run ends, processes left in the group
+//! are killed too, and a run that is dropped (server shutdown) kills its group.
+//!
+//! The exit code is used, together with result.json: 0 with no error = succeeded; an error in
+//! result.json (the generated CLI exits 1) = failed; 2 = the CLI rejected its parameters or
+//! usage; anything else without a result.json = failed with the end of stderr as the trace.
+//! Whenever the workflow did not write result.json itself (timeout, rejection, crash), the
+//! invoker writes one with the error, so the results folder always says how the run ended.
+
+use super::{
+    BoxFuture, Completion, Finished, InvokeError, Invoker, Outcome, ResultsLocation, RunRequest,
+    parse_result_json,
+};
+use crate::server::secrets::Redactor;
+use serde_json::json;
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::sync::Semaphore;
+
+/// How long the output pipes may stay open after the workflow process exited (a process it
+/// started still holds them) before the group is killed.
+const PIPE_GRACE: Duration = Duration::from_secs(2);
+/// Longest line logged; the rest of a longer line is dropped from the log (not from the tail).
+const MAX_LOG_LINE: usize = 4096;
+
+#[derive(Clone)]
+pub struct LocalInvoker {
+    output_limit: usize,
+    slots: Arc<Semaphore>,
+    pixi: Option<PathBuf>,
+}
+
+impl LocalInvoker {
+    /// `output_limit`: bytes of each stream kept; `max_concurrent`: processes at once.
+    pub fn new(output_limit: usize, max_concurrent: usize) -> LocalInvoker {
+        LocalInvoker {
+            output_limit,
+            slots: Arc::new(Semaphore::new(max_concurrent.max(1))),
+            pixi: find_on_path("pixi"),
+        }
+    }
+}
+
+impl Invoker for LocalInvoker {
+    fn is_waitable(&self) -> bool {
+        true
+    }
+
+    fn run(&self, request: RunRequest) -> BoxFuture<Result<Completion, InvokeError>> {
+        let this = self.clone();
+        Box::pin(async move { this.execute(request).await.map(Completion::Finished) })
+    }
+}
+
+fn find_on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+/// The last bytes written to a stream.
+struct Tail {
+    bytes: VecDeque<u8>,
+    limit: usize,
+    total: u64,
+}
+
+impl Tail {
+    fn text(&self) -> String {
+        let (a, b) = self.bytes.as_slices();
+        let mut v = Vec::with_capacity(a.len() + b.len());
+        v.extend_from_slice(a);
+        v.extend_from_slice(b);
+        let text = String::from_utf8_lossy(&v).into_owned();
+        if self.total > self.bytes.len() as u64 {
+            format!(
+                "[… {} earlier bytes not kept]\n{text}",
+                self.total - self.bytes.len() as u64
+            )
+        } else {
+            text
+        }
+    }
+}
+
+/// Reads a child's stream to its end: keeps the tail, logs each line (redacted).
+async fn drain(
+    mut reader: impl AsyncRead + Unpin,
+    tail: Arc<Mutex<Tail>>,
+    run_id: String,
+    stream: &'static str,
+    redactor: Redactor,
+) {
+    let mut buf = vec![0u8; 8192];
+    let mut line: Vec<u8> = Vec::new();
+    let log = |line: &[u8]| {
+        let text = redactor.text(&String::from_utf8_lossy(line));
+        tracing::debug!(run_id = %run_id, stream, "{}", text.trim_end_matches('\r'));
+    };
+    loop {
+        let n = match reader.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        {
+            let mut t = tail.lock().expect("tail lock");
+            t.total += n as u64;
+            t.bytes.extend(&buf[..n]);
+            let excess = t.bytes.len().saturating_sub(t.limit);
+            t.bytes.drain(..excess);
+        }
+        for &b in &buf[..n] {
+            if b == b'\n' {
+                log(&line);
+                line.clear();
+            } else if line.len() < MAX_LOG_LINE {
+                line.push(b);
+            }
+        }
+    }
+    if !line.is_empty() {
+        log(&line);
+    }
+}
+
+/// The child's process group, killed when dropped unless the run finished cleanly.
+struct ProcessGroup {
+    pgid: Option<i32>,
+}
+
+impl ProcessGroup {
+    fn kill(&self) {
+        if let Some(pgid) = self.pgid.filter(|p| *p > 1) {
+            // SAFETY: killpg has no memory-safety preconditions; a group that is gone gives
+            // ESRCH, which is what we want to ignore.
+            unsafe {
+                libc::killpg(pgid, libc::SIGKILL);
+            }
+        }
+    }
+}
+
+impl Drop for ProcessGroup {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+impl LocalInvoker {
+    fn command(
+        &self,
+        req: &RunRequest,
+        config: &Path,
+        lithops: Option<&Path>,
+    ) -> tokio::process::Command {
+        let wf = &req.workflow;
+        let mut cmd = match &self.pixi {
+            Some(pixi) if wf.workspace.join("pixi.lock").is_file() => {
+                let mut c = tokio::process::Command::new(pixi);
+                c.arg("run")
+                    .arg("--manifest-path")
+                    .arg(wf.workspace.join("pixi.toml"))
+                    .arg(&wf.release);
+                c
+            }
+            _ => {
+                let mut c = tokio::process::Command::new(&wf.python);
+                c.arg("-m")
+                    .arg(format!("{}.cli", wf.package))
+                    .env_remove("PYTHONPATH");
+                c
+            }
+        };
+        cmd.arg("run")
+            .arg("--config-file")
+            .arg(config)
+            .arg("--execution-mode")
+            .arg(&req.execution_mode)
+            .arg(if req.mock_io {
+                "--mock-io"
+            } else {
+                "--no-mock-io"
+            })
+            .current_dir(&wf.workspace)
+            .env("WT_RESULTS", req.results.url())
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .env_remove("TRACEPARENT")
+            .env_remove("TRACESTATE")
+            .env_remove("LITHOPS_CONFIG_FILE");
+        for (name, value) in req.secrets.iter() {
+            cmd.env(name, value.expose());
+        }
+        for (name, value) in req.trace.env() {
+            cmd.env(name, value);
+        }
+        if let Some(path) = lithops {
+            cmd.env("LITHOPS_CONFIG_FILE", path);
+        }
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .kill_on_drop(true);
+        cmd
+    }
+
+    async fn execute(self, req: RunRequest) -> Result<Finished, InvokeError> {
+        let ResultsLocation::Local(dir) = req.results.clone() else {
+            return Err(InvokeError::Invalid(
+                "the local invokers write result.json to a local folder: give `results_url` as a file:// URL or an absolute path".into(),
+            ));
+        };
+        tokio::fs::create_dir_all(&dir).await.map_err(|e| {
+            InvokeError::Invalid(format!(
+                "could not create the results folder {}: {e}",
+                dir.display()
+            ))
+        })?;
+        let result_file = dir.join("result.json");
+        match tokio::fs::remove_file(&result_file).await {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(InvokeError::Invalid(format!(
+                    "could not remove the previous {}: {e}",
+                    result_file.display()
+                )));
+            }
+        }
+        let _slot = self
+            .slots
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| InvokeError::Unavailable("the server is shutting down".into()))?;
+
+        // Deleted when dropped: at the end of this function, or when the run is cancelled.
+        let config = temp_file(
+            "wt-config-",
+            ".json",
+            &serde_json::to_vec(&req.params).unwrap_or_default(),
+        )?;
+        let lithops = match &req.lithops_config {
+            Some(cfg) => Some(temp_file(
+                "wt-lithops-",
+                ".yaml",
+                &serde_json::to_vec(cfg).unwrap_or_default(),
+            )?),
+            None => None,
+        };
+        let redactor = req.secrets.redactor();
+        let mut cmd = self.command(&req, config.path(), lithops.as_ref().map(|f| f.path()));
+        let started = Instant::now();
+        let mut child = cmd.spawn().map_err(|e| {
+            InvokeError::Internal(format!(
+                "could not start the workflow {}: {e}",
+                req.workflow.release
+            ))
+        })?;
+        let group = ProcessGroup {
+            pgid: child.id().map(|p| p as i32),
+        };
+        tracing::info!(
+            run_id = %req.run_id,
+            workflow = %req.workflow.release,
+            pid = child.id().unwrap_or(0),
+            "workflow started"
+        );
+        let new_tail = || {
+            Arc::new(Mutex::new(Tail {
+                bytes: VecDeque::new(),
+                limit: self.output_limit,
+                total: 0,
+            }))
+        };
+        let (out_tail, err_tail) = (new_tail(), new_tail());
+        let mut readers = Vec::new();
+        if let Some(out) = child.stdout.take() {
+            readers.push(tokio::spawn(drain(
+                out,
+                out_tail.clone(),
+                req.run_id.clone(),
+                "stdout",
+                redactor.clone(),
+            )));
+        }
+        if let Some(err) = child.stderr.take() {
+            readers.push(tokio::spawn(drain(
+                err,
+                err_tail.clone(),
+                req.run_id.clone(),
+                "stderr",
+                redactor.clone(),
+            )));
+        }
+
+        let waited = match req.timeout {
+            Some(limit) => tokio::time::timeout(limit, child.wait()).await.ok(),
+            None => Some(child.wait().await),
+        };
+        let (status, timed_out) = match waited {
+            Some(Ok(status)) => (Some(status), false),
+            Some(Err(e)) => {
+                return Err(InvokeError::Internal(format!(
+                    "could not wait for the workflow: {e}"
+                )));
+            }
+            None => {
+                group.kill();
+                (child.wait().await.ok(), true)
+            }
+        };
+        let aborts: Vec<_> = readers.iter().map(|r| r.abort_handle()).collect();
+        let drained = tokio::time::timeout(PIPE_GRACE, async {
+            for r in readers {
+                let _ = r.await;
+            }
+        })
+        .await;
+        if drained.is_err() {
+            tracing::warn!(run_id = %req.run_id, "the workflow left processes holding its output open; killing its process group");
+            aborts.iter().for_each(|a| a.abort());
+        }
+        // Nothing the workflow started outlives its run.
+        group.kill();
+        drop(group);
+        let stderr_tail = redactor.text(&err_tail.lock().expect("tail lock").text());
+        let exit_code = status.and_then(|s| s.code());
+        let secs = req.timeout.map_or(0.0, |t| t.as_secs_f64());
+
+        let written = match tokio::fs::read_to_string(&result_file).await {
+            Ok(text) => Some(parse_result_json(&text)),
+            Err(_) => None,
+        };
+        // `ours`: the invoker, not the workflow, wrote this report; it goes to result.json.
+        let (mut finished, ours) = match (timed_out, exit_code, written) {
+            (true, _, _) => (
+                Finished::error(
+                    Outcome::TimedOut,
+                    format!(
+                        "The workflow timed out after {secs} s and was stopped (its processes were killed). Consider reducing the amount of data being processed or raising `timeout`."
+                    ),
+                    None,
+                ),
+                true,
+            ),
+            (false, Some(2), _) => (
+                Finished::error(
+                    Outcome::Rejected,
+                    format!(
+                        "the workflow rejected its parameters or arguments (exit code 2): {}",
+                        last_lines(&stderr_tail, 20)
+                    ),
+                    None,
+                ),
+                true,
+            ),
+            (false, code, Some(Ok(mut body))) => {
+                let has_error = !body["error"].is_null();
+                let clean_exit = code == Some(0);
+                if !has_error && !clean_exit {
+                    body["error"] = json!(format!(
+                        "the workflow wrote result.json but exited with {}",
+                        describe_exit(status)
+                    ));
+                    body["trace"] = json!(last_lines(&stderr_tail, 50));
+                }
+                let outcome = if has_error || !clean_exit {
+                    Outcome::Failed
+                } else {
+                    Outcome::Succeeded
+                };
+                let finished = Finished {
+                    outcome,
+                    body,
+                    exit_code: code,
+                };
+                (finished, !has_error && !clean_exit)
+            }
+            (false, _, Some(Err(problem))) => (
+                Finished::error(
+                    Outcome::Failed,
+                    format!(
+                        "the workflow exited with {} and {problem}",
+                        describe_exit(status)
+                    ),
+                    Some(last_lines(&stderr_tail, 50)),
+                ),
+                true,
+            ),
+            (false, _, None) => (
+                Finished::error(
+                    Outcome::Failed,
+                    format!(
+                        "the workflow exited with {} without writing result.json",
+                        describe_exit(status)
+                    ),
+                    Some(last_lines(&stderr_tail, 50)),
+                ),
+                true,
+            ),
+        };
+        finished.exit_code = exit_code;
+        if ours {
+            write_result(&result_file, &finished.body).await;
+        }
+        redactor.json(&mut finished.body);
+        tracing::info!(
+            run_id = %req.run_id,
+            workflow = %req.workflow.release,
+            outcome = ?finished.outcome,
+            exit_code = exit_code.unwrap_or(-1),
+            duration_ms = started.elapsed().as_millis() as u64,
+            "workflow finished"
+        );
+        drop(config);
+        drop(lithops);
+        Ok(finished)
+    }
+}
+
+fn temp_file(
+    prefix: &str,
+    suffix: &str,
+    contents: &[u8],
+) -> Result<tempfile::NamedTempFile, InvokeError> {
+    let mut file = tempfile::Builder::new()
+        .prefix(prefix)
+        .suffix(suffix)
+        .tempfile()
+        .map_err(|e| InvokeError::Internal(format!("could not create a temporary file: {e}")))?;
+    std::io::Write::write_all(&mut file, contents)
+        .and_then(|_| std::io::Write::flush(&mut file))
+        .map_err(|e| InvokeError::Internal(format!("could not write a temporary file: {e}")))?;
+    Ok(file)
+}
+
+/// Writes result.json for a run the workflow could not report itself (atomically).
+pub async fn write_result(result_file: &Path, body: &serde_json::Value) {
+    let partial = result_file.with_file_name(".result.json.partial");
+    let text = serde_json::to_string(body).unwrap_or_default();
+    let written = async {
+        tokio::fs::write(&partial, text).await?;
+        tokio::fs::rename(&partial, result_file).await
+    }
+    .await;
+    if let Err(e) = written {
+        tracing::warn!("could not write {}: {e}", result_file.display());
+    }
+}
+
+fn describe_exit(status: Option<std::process::ExitStatus>) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    match status {
+        Some(s) => match (s.code(), s.signal()) {
+            (Some(c), _) => format!("code {c}"),
+            (None, Some(sig)) => format!("signal {sig}"),
+            _ => "an unknown status".into(),
+        },
+        None => "an unknown status".into(),
+    }
+}
+
+fn last_lines(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text.trim_end().lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    //! Exit codes and result.json handling, with a fake interpreter (a shell script) standing
+    //! in for the workflow's Python. The real thing is tested in tests/serve.rs.
+
+    use super::*;
+    use crate::server::invoker::{BatchOptions, TraceContext};
+    use crate::server::secrets::Secrets;
+    use crate::server::workflows::ServedWorkflow;
+    use serde_json::Value;
+
+    const FAKE: &str = r#"#!/bin/sh
+dir="${WT_RESULTS#file://}"
+case "$FAKE_MODE" in
+  mode-reject) echo "Error: Invalid configuration: 1 validation error(s)" >&2; exit 2 ;;
+  mode-crash) echo "Traceback (most recent call last): boom" >&2; exit 3 ;;
+  mode-ok) printf '{"result":[1,2],"error":null,"trace":null}' > "$dir/result.json"; exit 0 ;;
+  mode-fail) printf '{"result":null,"error":"ValueError: x","trace":"tb"}' > "$dir/result.json"; exit 1 ;;
+  mode-garbage) printf 'not json' > "$dir/result.json"; exit 1 ;;
+esac
+exit 9
+"#;
+
+    async fn run(mode: &str) -> (Finished, Value) {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let python = dir.path().join("python");
+        std::fs::write(&python, FAKE).unwrap();
+        std::fs::set_permissions(&python, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let results = dir.path().join("results");
+        let request = RunRequest {
+            run_id: "r".into(),
+            workflow_run_id: String::new(),
+            workflow: Arc::new(ServedWorkflow {
+                label: "//x".into(),
+                release: "wt-x-workflow".into(),
+                package: "wt_x_workflow".into(),
+                version: "0.0.0".into(),
+                workspace: dir.path().to_path_buf(),
+                python,
+                params: Value::Null,
+                rjsf: Value::Null,
+            }),
+            params: json!({}),
+            execution_mode: "sequential".into(),
+            mock_io: false,
+            results: ResultsLocation::Local(results.clone()),
+            timeout: Some(Duration::from_secs(30)),
+            secrets: Secrets::parse(Some(&json!({"FAKE_MODE": mode}))).unwrap(),
+            trace: TraceContext::default(),
+            lithops_config: None,
+            batch: BatchOptions::default(),
+        };
+        let invoker = LocalInvoker {
+            output_limit: 1024,
+            slots: Arc::new(Semaphore::new(1)),
+            pixi: None,
+        };
+        let finished = invoker.execute(request).await.unwrap();
+        let on_disk = std::fs::read_to_string(results.join("result.json"))
+            .map(|t| serde_json::from_str(&t).unwrap())
+            .unwrap_or(Value::Null);
+        (finished, on_disk)
+    }
+
+    #[tokio::test]
+    async fn exit_codes_and_result_json() {
+        let (f, disk) = run("mode-ok").await;
+        assert_eq!(f.outcome, Outcome::Succeeded);
+        assert_eq!(f.body["result"], json!([1, 2]));
+        assert_eq!(disk, f.body);
+
+        let (f, disk) = run("mode-fail").await;
+        assert_eq!((f.outcome, f.exit_code), (Outcome::Failed, Some(1)));
+        assert_eq!(f.body["error"], "ValueError: x");
+        assert_eq!(
+            disk["trace"], "tb",
+            "the workflow's own result.json is kept"
+        );
+
+        let (f, disk) = run("mode-reject").await;
+        assert_eq!((f.outcome, f.exit_code), (Outcome::Rejected, Some(2)));
+        let error = f.error_message().unwrap();
+        assert!(error.contains("exit code 2") && error.contains("Invalid configuration"));
+        assert_eq!(disk, f.body, "the server wrote result.json");
+
+        for mode in ["mode-crash", "mode-garbage"] {
+            let (f, disk) = run(mode).await;
+            assert_eq!(f.outcome, Outcome::Failed, "{mode}");
+            assert!(
+                f.error_message().unwrap().contains("exited with code"),
+                "{mode}"
+            );
+            assert_eq!(disk, f.body, "{mode}");
+        }
+        let (f, _) = run("mode-crash").await;
+        assert!(f.body["trace"].as_str().unwrap().contains("boom"));
+    }
+}

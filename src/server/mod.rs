@@ -1,0 +1,159 @@
+//! `wt serve`: the runner HTTP server (PEER.md §8), serving workflows compiled by this build.
+//!
+//! The published runner (`wt-runner`, FastAPI) runs one workflow package chosen per request by
+//! a rattler matchspec through an invoker. We keep its API — the same endpoints, query
+//! parameters, body fields, response shapes and status codes — and fix its faults
+//! (PEER.md §9.11–9.14):
+//! - the served set is fixed at start-up (the targets `wt serve` built), and a request picks
+//!   one by release name (`matchspec`) or `label`; nothing a client sends is ever used as a
+//!   path or a command;
+//! - parameters are validated against params.json before any process starts (422 with
+//!   jsonschema-native items), and conversions and schemas are answered in Rust;
+//! - the local invoker reads the child's stdout/stderr concurrently into bounded buffers (no
+//!   pipe deadlock), always deletes its temporary config, passes arguments as an argv (no
+//!   whitespace splitting), waits without blocking the event loop (runs are concurrent, bounded
+//!   by a semaphore), kills the whole process group on timeout and uses the exit code;
+//! - any JSON result is fine (the peer turned a non-object result into a 500);
+//! - Cloud Batch job ids are fully sanitised, `gpu_count` is a count, a missing project is an
+//!   error rather than `projects/None`, and the Pub/Sub timeout cap is applied;
+//! - secrets (`data_connections_env_vars`) are wrapped in [`secrets::Secret`] and redacted
+//!   from everything the server logs or answers.
+//!
+//! Layout: [`app`] (router and middleware), [`handlers`] (endpoints), [`request`] (run
+//! options from the query string and body), [`workflows`] (the served set and matchspecs),
+//! [`invoker`] (local subprocess and Cloud Batch), [`runs`] (asynchronous runs),
+//! [`pubsub`], [`secrets`], [`openapi`], [`error`].
+
+pub mod app;
+pub mod error;
+pub mod handlers;
+pub mod invoker;
+pub mod openapi;
+pub mod pubsub;
+pub mod request;
+pub mod runs;
+pub mod secrets;
+pub mod workflows;
+
+pub use invoker::cloud_batch::CloudBatchConfig;
+pub use workflows::ServedWorkflow;
+
+use anyhow::{Context, Result};
+use std::future::Future;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// How the server behaves; [`ServerConfig::new`] gives the defaults.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Where a run writes when the request names no `results_url`: `<root>/<run id>/`.
+    pub results_root: PathBuf,
+    /// Largest accepted request body, in bytes (larger: 413).
+    pub body_limit: usize,
+    /// Local workflow processes running at once; further runs wait for a slot.
+    pub max_concurrent_runs: usize,
+    /// Bytes of a run's stdout and of its stderr kept (the tail) for error reports.
+    pub output_limit: usize,
+    /// Timeout of runs whose request gives none (None: unlimited).
+    pub default_timeout: Option<Duration>,
+    /// Upper bound of a Pub/Sub-triggered run (the push deadline; the peer meant to cap at
+    /// 570 s but did not).
+    pub pubsub_timeout: Duration,
+    /// Finished asynchronous runs remembered for `GET /runs/{id}` (oldest forgotten first).
+    pub retained_runs: usize,
+    /// When not empty, local results folders must lie under one of these.
+    pub allowed_results_roots: Vec<PathBuf>,
+    /// A matchspec that selects the workflow of every request, whatever it asks
+    /// (`ECOSCOPE_WORKFLOWS_MATCHSPEC_OVERRIDE` of the peer).
+    pub matchspec_override: Option<String>,
+    /// Where and how Cloud Batch jobs are submitted.
+    pub cloud_batch: CloudBatchConfig,
+    /// After a shutdown signal, how long in-flight requests may finish before the server
+    /// stops anyway (runs still going are then killed).
+    pub shutdown_grace: Duration,
+}
+
+impl ServerConfig {
+    pub fn new(results_root: PathBuf) -> ServerConfig {
+        ServerConfig {
+            results_root,
+            body_limit: 10 * 1024 * 1024,
+            max_concurrent_runs: std::thread::available_parallelism()
+                .map_or(4, |n| n.get() * 4)
+                .max(4),
+            output_limit: 64 * 1024,
+            default_timeout: None,
+            pubsub_timeout: Duration::from_secs(570),
+            retained_runs: 1000,
+            allowed_results_roots: Vec::new(),
+            matchspec_override: None,
+            cloud_batch: CloudBatchConfig::default(),
+            shutdown_grace: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Serves `workflows` on `listener` until SIGINT or SIGTERM, then stops accepting, lets
+/// in-flight requests finish and kills the processes of runs still going.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    workflows: Vec<ServedWorkflow>,
+    config: ServerConfig,
+) -> Result<()> {
+    serve_until(listener, workflows, config, shutdown_signal()).await
+}
+
+/// [`serve`], stopping when `shutdown` completes: no new connections, in-flight requests get
+/// `shutdown_grace` to finish. Runs still going when the caller drops the runtime are killed.
+pub async fn serve_until(
+    listener: tokio::net::TcpListener,
+    workflows: Vec<ServedWorkflow>,
+    config: ServerConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<()> {
+    std::fs::create_dir_all(&config.results_root).with_context(|| {
+        format!(
+            "could not create the results root {}",
+            config.results_root.display()
+        )
+    })?;
+    let grace = config.shutdown_grace;
+    let router = app::router(workflows, config);
+    let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, router).with_graceful_shutdown(async move {
+        shutdown.await;
+        let _ = stopping.send(());
+    });
+    let deadline = async move {
+        if stopped.await.is_err() {
+            return std::future::pending().await;
+        }
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        result = server => result.context("the HTTP server failed"),
+        _ = deadline => {
+            tracing::warn!("requests still in flight after {} s; stopping anyway", grace.as_secs_f64());
+            Ok(())
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,239 @@
+//! Secrets: data connection credentials sent with a run, and the Cloud Batch token.
+//!
+//! A [`Secret`] prints as `***` (Debug and Display) and has no `Serialize`, so it cannot end
+//! up in a log line, an error or a JSON answer by accident; [`Secret::expose`] is the one way
+//! to its value, used where it must go (a child's environment, a Cloud Batch job, an
+//! `Authorization` header). As a second line of defence a [`Redactor`] replaces the values of a
+//! run's secrets in everything the server logs or answers for that run, including the child's
+//! output and the workflow's result and error.
+
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// A secret string.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    /// The value itself. Call only where the value must go.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl std::fmt::Display for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// Environment variable names a request may not set: what the server itself sets for the run,
+/// and what would change which code the interpreter loads.
+fn reserved(name: &str) -> bool {
+    matches!(
+        name,
+        "WT_RESULTS" | "LITHOPS_CONFIG_FILE" | "TRACEPARENT" | "TRACESTATE" | "PATH"
+    ) || name.starts_with("PYTHON")
+        || name.starts_with("LD_")
+        || name.starts_with("DYLD_")
+}
+
+fn valid_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c == '_' || c.is_ascii_alphabetic())
+        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
+        && name.len() <= 256
+}
+
+/// `data_connections_env_vars`: environment variable name -> secret value.
+#[derive(Clone, Default, Debug)]
+pub struct Secrets(BTreeMap<String, Secret>);
+
+impl Secrets {
+    /// From the request's JSON (absent or null: none). Errors name the variable, never the
+    /// value.
+    pub fn parse(value: Option<&Json>) -> Result<Secrets, String> {
+        let map = match value {
+            None | Some(Json::Null) => return Ok(Secrets::default()),
+            Some(Json::Object(map)) => map,
+            Some(_) => {
+                return Err(
+                    "`data_connections_env_vars` must be an object of environment variable names to string values"
+                        .into(),
+                );
+            }
+        };
+        let mut out = BTreeMap::new();
+        for (name, value) in map {
+            if !valid_name(name) {
+                return Err(format!(
+                    "`data_connections_env_vars`: `{}` is not a valid environment variable name (letters, digits and `_`, not starting with a digit)",
+                    name.escape_default()
+                ));
+            }
+            if reserved(name) {
+                return Err(format!(
+                    "`data_connections_env_vars`: `{name}` is reserved and cannot be set by a request"
+                ));
+            }
+            let Json::String(text) = value else {
+                return Err(format!(
+                    "`data_connections_env_vars`: the value of `{name}` must be a string"
+                ));
+            };
+            if text.contains('\0') {
+                return Err(format!(
+                    "`data_connections_env_vars`: the value of `{name}` contains a NUL character"
+                ));
+            }
+            out.insert(name.clone(), Secret::new(text.clone()));
+        }
+        Ok(Secrets(out))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Secret)> {
+        self.0.iter()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn redactor(&self) -> Redactor {
+        Redactor::new(self.0.values().cloned())
+    }
+}
+
+/// Values shorter than this are not redacted: they would mangle ordinary text and are no
+/// secret worth the name.
+pub const MIN_REDACTED_LEN: usize = 4;
+
+/// Replaces secret values by `***` in text and JSON.
+#[derive(Clone, Default)]
+pub struct Redactor {
+    values: Arc<Vec<String>>,
+}
+
+impl std::fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Redactor({} secrets)", self.values.len())
+    }
+}
+
+impl Redactor {
+    pub fn new(secrets: impl IntoIterator<Item = Secret>) -> Redactor {
+        let mut values: Vec<String> = secrets
+            .into_iter()
+            .map(|s| s.0)
+            .filter(|v| v.len() >= MIN_REDACTED_LEN)
+            .collect();
+        // Longest first, so a secret containing another is replaced whole.
+        values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+        values.dedup();
+        Redactor {
+            values: Arc::new(values),
+        }
+    }
+
+    /// Adds more secrets (e.g. a token) to a redactor.
+    pub fn with(&self, more: impl IntoIterator<Item = Secret>) -> Redactor {
+        Redactor::new(
+            self.values
+                .iter()
+                .cloned()
+                .map(Secret)
+                .chain(more)
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    pub fn text(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for v in self.values.iter() {
+            if out.contains(v.as_str()) {
+                out = out.replace(v.as_str(), "***");
+            }
+        }
+        out
+    }
+
+    /// Redacts every string (and key) in a JSON document.
+    pub fn json(&self, value: &mut Json) {
+        if self.values.is_empty() {
+            return;
+        }
+        match value {
+            Json::String(s) if self.values.iter().any(|v| s.contains(v.as_str())) => {
+                *s = self.text(s);
+            }
+            Json::Array(items) => items.iter_mut().for_each(|v| self.json(v)),
+            Json::Object(map) => {
+                if map
+                    .keys()
+                    .any(|k| self.values.iter().any(|v| k.contains(v.as_str())))
+                {
+                    let old = std::mem::take(map);
+                    for (k, mut v) in old {
+                        self.json(&mut v);
+                        map.insert(self.text(&k), v);
+                    }
+                } else {
+                    map.values_mut().for_each(|v| self.json(v));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn secrets_never_print() {
+        let s = Secret::new("hunter2-hunter2");
+        assert_eq!(format!("{s} {s:?}"), "*** ***");
+        let all = Secrets::parse(Some(&json!({"TOKEN": "hunter2-hunter2"}))).unwrap();
+        assert!(!format!("{all:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn names_are_checked() {
+        for bad in [
+            json!({"1X": "v"}),
+            json!({"A B": "v"}),
+            json!({"PATH": "v"}),
+            json!({"LD_PRELOAD": "v"}),
+            json!({"PYTHONPATH": "v"}),
+            json!({"WT_RESULTS": "v"}),
+            json!({"X": 1}),
+            json!(["X"]),
+        ] {
+            let err = Secrets::parse(Some(&bad)).unwrap_err();
+            assert!(!err.contains("\"v\""), "{err}");
+        }
+        assert!(Secrets::parse(Some(&json!({"ER_TOKEN": "v"}))).is_ok());
+    }
+
+    #[test]
+    fn redaction_covers_text_and_json() {
+        let r = Redactor::new([Secret::new("abcd1234"), Secret::new("abc")]);
+        assert_eq!(r.text("x abcd1234 y abc"), "x *** y abc");
+        let mut v = json!({"k": ["abcd1234!"], "abcd1234": 1});
+        r.json(&mut v);
+        assert_eq!(v, json!({"k": ["***!"], "***": 1}));
+    }
+}
