@@ -2,8 +2,9 @@
 //! then serves them with the runner HTTP API (see [`crate::server`]).
 
 use super::Cli;
-use super::session::{Failure, Session};
+use super::session::Session;
 use crate::compile::{DEFAULT_PREFIX, release_name, write_tree};
+use crate::engine::Rendered;
 use crate::server::{CloudBatchConfig, ServedWorkflow, ServerConfig};
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
@@ -144,7 +145,7 @@ pub fn load_workflows(cli: &Cli, start: &Path, patterns: &[String]) -> Result<Ve
             .iter()
             .map(|(label, err)| format!("{label} failed:\n{}", err.trim_end()))
             .collect();
-        bail!(Failure(text.join("\n\n")));
+        bail!(Rendered(text.join("\n\n")));
     }
     let mut out: Vec<ServedWorkflow> = Vec::new();
     for s in &states {
