@@ -2,40 +2,16 @@
 //! writers (threads and processes, one of them killed mid-write), LRU gc, stats, clean and
 //! sizes. Files on disk are damaged by hand, the way a crash or a bad disk would.
 
+#[path = "support/cache_data.rs"]
+mod cache_data;
+
+use cache_data::{content, key, store};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 use wt::cache::{BlobRef, Cache, CacheError, HitSource, Lookup, Manifest, Stats, parse_size};
-
-/// A step key as the engine makes them: 64 hex blake3.
-fn key(name: &str) -> String {
-    wt::digest::bytes(name.as_bytes())
-}
-
-/// Deterministic content of `len` bytes for a seed (no two seeds alike).
-fn content(seed: &str, len: usize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(len + 32);
-    let mut block = blake3::hash(seed.as_bytes());
-    while out.len() < len {
-        out.extend_from_slice(block.as_bytes());
-        block = blake3::hash(block.as_bytes());
-    }
-    out.truncate(len);
-    out
-}
-
-/// Stores the outputs' blobs, then the action; returns the manifest.
-fn store(cache: &Cache, key: &str, outputs: &[(&str, &[u8])]) -> Manifest {
-    let mut map = BTreeMap::new();
-    for (name, data) in outputs {
-        map.insert(name.to_string(), cache.put_blob(data).unwrap());
-    }
-    let manifest = Manifest { outputs: map };
-    cache.put_action(key, &manifest).unwrap();
-    manifest
-}
 
 fn blob_path(root: &Path, digest: &str) -> PathBuf {
     root.join("v1/cas").join(&digest[..2]).join(digest)

@@ -5,6 +5,10 @@
 #[path = "support/nginx.rs"]
 mod nginx;
 
+#[path = "support/cache_data.rs"]
+mod cache_data;
+
+use cache_data::{content, key, store};
 use nginx::Nginx;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -19,31 +23,6 @@ fn remote(server: &Nginx, read_only: bool) -> Option<RemoteConfig> {
         url: format!("{}/{PREFIX}/", server.url()),
         read_only,
     })
-}
-
-fn key(name: &str) -> String {
-    wt::digest::bytes(name.as_bytes())
-}
-
-fn content(seed: &str, len: usize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(len + 32);
-    let mut block = blake3::hash(seed.as_bytes());
-    while out.len() < len {
-        out.extend_from_slice(block.as_bytes());
-        block = blake3::hash(block.as_bytes());
-    }
-    out.truncate(len);
-    out
-}
-
-fn store(cache: &Cache, key: &str, outputs: &[(&str, &[u8])]) -> Manifest {
-    let mut map = BTreeMap::new();
-    for (name, data) in outputs {
-        map.insert(name.to_string(), cache.put_blob(data).unwrap());
-    }
-    let manifest = Manifest { outputs: map };
-    cache.put_action(key, &manifest).unwrap();
-    manifest
 }
 
 /// A plain HTTP GET: status and body.
