@@ -15,6 +15,7 @@ pub mod fingerprint;
 pub mod label;
 pub mod load;
 pub mod project;
+pub mod pytext;
 pub mod run;
 pub mod schema;
 pub mod server;

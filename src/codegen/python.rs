@@ -18,24 +18,9 @@ use crate::spec::model::{Literal, Value, Variable};
 /// One level of indentation in generated Python.
 pub const INDENT: &str = "    ";
 
-/// Python's hard keywords: never usable as identifiers or keyword-argument names.
-const KEYWORDS: &[&str] = &[
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
-    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
-    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
-    "with", "yield",
-];
-
-pub fn is_keyword(s: &str) -> bool {
-    KEYWORDS.contains(&s)
-}
-
 /// Whether `s` can be written as a Python name (ASCII identifiers only, keywords excluded).
 pub fn is_identifier(s: &str) -> bool {
-    let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c == '_' || c.is_ascii_alphabetic())
-        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
-        && !is_keyword(s)
+    crate::spec::python::is_identifier(s) && !crate::spec::python::is_keyword(s)
 }
 
 /// A Python string literal for `s`, as ruff would format it.
@@ -45,84 +30,9 @@ pub fn py_str(s: &str) -> String {
     let quote = if doubles > singles { '\'' } else { '"' };
     let mut out = String::with_capacity(s.len() + 2);
     out.push(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if !is_printable(c) => {
-                let code = c as u32;
-                if code < 0x100 {
-                    out.push_str(&format!("\\x{code:02x}"));
-                } else if code < 0x10000 {
-                    out.push_str(&format!("\\u{code:04x}"));
-                } else {
-                    out.push_str(&format!("\\U{code:08x}"));
-                }
-            }
-            c => out.push(c),
-        }
-    }
+    crate::pytext::write_escaped(s, quote, &mut out);
     out.push(quote);
     out
-}
-
-/// Approximates Python's `str.isprintable` (which `repr` follows): control (Cc), format (Cf),
-/// separator (Zs except the space, Zl, Zp), private-use (Co) characters and noncharacters
-/// are escaped. Unassigned code points are kept, which is still valid Python.
-fn is_printable(c: char) -> bool {
-    let u = c as u32;
-    if c == ' ' {
-        return true;
-    }
-    if c.is_control() {
-        return false;
-    }
-    // Separators (Zs, Zl, Zp).
-    if matches!(
-        u,
-        0xA0 | 0x1680 | 0x2000..=0x200A | 0x2028 | 0x2029 | 0x202F | 0x205F | 0x3000
-    ) {
-        return false;
-    }
-    // Format characters (Cf): invisible text, bidirectional controls, tags.
-    if matches!(
-        u,
-        0xAD | 0x600..=0x605
-            | 0x61C
-            | 0x6DD
-            | 0x70F
-            | 0x890..=0x891
-            | 0x8E2
-            | 0x180E
-            | 0x200B..=0x200F
-            | 0x202A..=0x202E
-            | 0x2060..=0x2064
-            | 0x2066..=0x206F
-            | 0xFEFF
-            | 0xFFF9..=0xFFFB
-            | 0x110BD
-            | 0x110CD
-            | 0x13430..=0x1343F
-            | 0x1BCA0..=0x1BCA3
-            | 0x1D173..=0x1D17A
-            | 0xE0001
-            | 0xE0020..=0xE007F
-    ) {
-        return false;
-    }
-    // Private use (Co) and noncharacters.
-    if matches!(u, 0xE000..=0xF8FF | 0xF0000..=0xFFFFD | 0x100000..=0x10FFFD | 0xFDD0..=0xFDEF)
-        || (u & 0xFFFE) == 0xFFFE
-    {
-        return false;
-    }
-    true
 }
 
 /// A Python float literal (or expression, for non-finite values) equal to `f`.
@@ -138,38 +48,8 @@ pub fn py_float(f: f64) -> String {
         }
         .into();
     }
-    // Rust's `{:e}` gives the shortest digits that round-trip, like Python's repr.
-    let sci = format!("{f:e}");
-    let (mantissa, exp) = sci.split_once('e').expect("`{:e}` always has an exponent");
-    let exp: i32 = exp.parse().expect("`{:e}` exponent is an integer");
-    let (sign, mantissa) = match mantissa.strip_prefix('-') {
-        Some(m) => ("-", m),
-        None => ("", mantissa),
-    };
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
-    if !(-4..16).contains(&exp) {
-        let (first, rest) = digits.split_at(1);
-        let frac = if rest.is_empty() {
-            String::new()
-        } else {
-            format!(".{rest}")
-        };
-        let exp_sign = if exp < 0 { "-" } else { "" };
-        return format!("{sign}{first}{frac}e{exp_sign}{:02}", exp.abs());
-    }
-    // Fixed notation with the decimal point `exp + 1` digits in.
-    let point = exp + 1;
-    let body = if point <= 0 {
-        format!("0.{}{digits}", "0".repeat((-point) as usize))
-    } else {
-        let point = point as usize;
-        if digits.len() <= point {
-            format!("{digits}{}.0", "0".repeat(point - digits.len()))
-        } else {
-            format!("{}.{}", &digits[..point], &digits[point..])
-        }
-    };
-    format!("{sign}{body}")
+    // Python's repr, minus the `+` ruff drops from positive exponents (`1e+16` -> `1e16`).
+    crate::pytext::py_float_repr(f).replace("e+", "e")
 }
 
 /// A Python literal for an inline YAML scalar.

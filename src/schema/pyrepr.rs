@@ -68,103 +68,11 @@ fn write_str_repr(s: &str, out: &mut String) {
         '\''
     };
     out.push(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if !is_printable(c) => {
-                let cp = c as u32;
-                if cp <= 0xff {
-                    out.push_str(&format!("\\x{cp:02x}"));
-                } else if cp <= 0xffff {
-                    out.push_str(&format!("\\u{cp:04x}"));
-                } else {
-                    out.push_str(&format!("\\U{cp:08x}"));
-                }
-            }
-            c => out.push(c),
-        }
-    }
+    crate::pytext::write_escaped(s, quote, out);
     out.push(quote);
 }
 
-/// An approximation of Python's `str.isprintable()` for a single character: control
-/// characters, separators other than the ASCII space, format characters and private-use code
-/// points are escaped.
-fn is_printable(c: char) -> bool {
-    let cp = c as u32;
-    !(cp < 0x20
-        || (0x7f..=0xa0).contains(&cp)
-        || cp == 0xad
-        || cp == 0x1680
-        || (0x2000..=0x200f).contains(&cp)
-        || (0x2028..=0x202f).contains(&cp)
-        || (0x205f..=0x206f).contains(&cp)
-        || cp == 0x3000
-        || cp == 0xfeff
-        || (0xe000..=0xf8ff).contains(&cp)
-        || (0xfff9..=0xfffb).contains(&cp)
-        || cp >= 0xf0000)
-}
-
-/// Python's `repr(float)`: the shortest round-tripping digits, positional notation when the
-/// decimal exponent is in `-4..16` (always with a fractional part), scientific otherwise with
-/// a signed, at least two-digit exponent (`1e-05`, `1e+16`).
-pub fn py_float_repr(f: f64) -> String {
-    if f.is_nan() {
-        return "nan".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 { "inf".into() } else { "-inf".into() };
-    }
-    // Rust's `{:e}` gives the shortest round-tripping digits, e.g. "-1.5e-7", "1e16".
-    let sci = format!("{f:e}");
-    let (mantissa, exp) = sci.split_once('e').expect("`{:e}` always has an exponent");
-    let exp: i32 = exp.parse().expect("`{:e}` exponent is an integer");
-    let (neg, mantissa) = match mantissa.strip_prefix('-') {
-        Some(m) => (true, m),
-        None => (false, mantissa),
-    };
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
-    let mut out = String::new();
-    if neg {
-        out.push('-');
-    }
-    if (-4..16).contains(&exp) {
-        if exp >= 0 {
-            let int_len = exp as usize + 1;
-            if digits.len() <= int_len {
-                out.push_str(&digits);
-                out.push_str(&"0".repeat(int_len - digits.len()));
-                out.push_str(".0");
-            } else {
-                out.push_str(&digits[..int_len]);
-                out.push('.');
-                out.push_str(&digits[int_len..]);
-            }
-        } else {
-            out.push_str("0.");
-            out.push_str(&"0".repeat((-exp - 1) as usize));
-            out.push_str(&digits);
-        }
-    } else {
-        out.push_str(&digits[..1]);
-        if digits.len() > 1 {
-            out.push('.');
-            out.push_str(&digits[1..]);
-        }
-        out.push('e');
-        out.push(if exp < 0 { '-' } else { '+' });
-        out.push_str(&format!("{:02}", exp.abs()));
-    }
-    out
-}
+pub use crate::pytext::py_float_repr;
 
 #[cfg(test)]
 mod tests {
