@@ -75,21 +75,7 @@ fn main() {
     let results = dir.path().join("results");
     let config = wt::server::ServerConfig::new(results.clone());
     let slots = config.max_concurrent_runs;
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            wt::server::serve_until(listener, workflows, config, std::future::pending())
-                .await
-                .unwrap();
-        });
-    });
+    let base = wt::server::serve_in_background(workflows, config).unwrap();
 
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)

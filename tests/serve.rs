@@ -229,21 +229,7 @@ fn start() -> Server {
         token: Some(Secret::new(TOKEN)),
         ..CloudBatchConfig::default()
     };
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            wt::server::serve_until(listener, workflows, config, std::future::pending())
-                .await
-                .unwrap();
-        });
-    });
+    let base = wt::server::serve_in_background(workflows, config).unwrap();
     let server = Server {
         base,
         root,

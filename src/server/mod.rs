@@ -157,3 +157,26 @@ async fn shutdown_signal() {
     }
     tracing::info!("shutting down");
 }
+
+/// Starts a server on a free 127.0.0.1 port in a background thread with its own runtime, and
+/// returns its base URL (`http://127.0.0.1:PORT`). For embedding the server in tests and
+/// benchmarks; it runs until the process exits.
+pub fn serve_in_background(workflows: Vec<ServedWorkflow>, config: ServerConfig) -> Result<String> {
+    let listener =
+        std::net::TcpListener::bind("127.0.0.1:0").context("could not bind 127.0.0.1")?;
+    listener.set_nonblocking(true)?;
+    let base = format!("http://{}", listener.local_addr()?);
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("tokio runtime");
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).expect("listener for tokio");
+            serve_until(listener, workflows, config, std::future::pending())
+                .await
+                .expect("server runs");
+        });
+    });
+    Ok(base)
+}
