@@ -152,8 +152,8 @@ pub enum WriteOutcome {
 }
 
 /// Replaces `out_dir` with exactly `files` (atomically, via a sibling temp folder); does
-/// nothing when the folder already holds exactly these files. pixi's `pixi.lock` and `.pixi/`
-/// are carried over.
+/// nothing when the folder already holds exactly these files. pixi's installed environments
+/// (`.pixi/`) are carried over.
 pub fn write_tree(out_dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<WriteOutcome> {
     if out_dir.is_dir() && crate::project::diff_tree(out_dir, files).is_empty() {
         return Ok(WriteOutcome::Unchanged);
@@ -176,7 +176,7 @@ pub fn write_tree(out_dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<W
         std::fs::write(&path, content)
             .with_context(|| format!("could not write {}", path.display()))?;
     }
-    for keep in ["pixi.lock", ".pixi"] {
+    for keep in [".pixi"] {
         let src = out_dir.join(keep);
         if src.exists() && !files.contains_key(keep) {
             std::fs::rename(&src, tmp.join(keep))?;

@@ -9,6 +9,13 @@
 //! dir = "cache"            # relative to the workspace root
 //! remote = "http://127.0.0.1:8080/wt"   # Bazel HTTP remote cache
 //! remote-read-only = false
+//!
+//! [conda]
+//! platforms = ["linux-64", "osx-arm64"]   # platforms the lock covers (default: the five below)
+//!
+//! [conda.channels]
+//! internal = "https://conda.example.com/internal"   # specs may write `channel: internal`
+//! local = "channels/local"                           # a folder, relative to the workspace root
 //! ```
 
 use anyhow::{Context, Result};
@@ -24,6 +31,32 @@ pub struct Config {
     pub build: BuildConfig,
     #[serde(default)]
     pub cache: CacheConfig,
+    #[serde(default)]
+    pub conda: CondaConfig,
+}
+
+/// The platforms a lock covers when wt.toml does not say.
+pub const DEFAULT_PLATFORMS: &[&str] =
+    &["linux-64", "linux-aarch64", "osx-64", "osx-arm64", "win-64"];
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CondaConfig {
+    /// Channel names specs may use besides the built-in shortcuts: name -> URL, or a folder
+    /// relative to the workspace root.
+    #[serde(default)]
+    pub channels: std::collections::BTreeMap<String, String>,
+    pub platforms: Option<Vec<String>>,
+}
+
+impl CondaConfig {
+    /// The configured platforms, or the default five.
+    pub fn platforms(&self) -> Vec<String> {
+        match &self.platforms {
+            Some(p) => p.clone(),
+            None => DEFAULT_PLATFORMS.iter().map(|p| p.to_string()).collect(),
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -5,6 +5,7 @@ pub mod check;
 pub mod cli;
 pub mod codegen;
 pub mod compile;
+pub mod conda;
 pub mod config;
 pub mod contracts;
 pub mod diag;

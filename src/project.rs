@@ -103,7 +103,7 @@ impl std::fmt::Display for Difference {
     }
 }
 
-/// Compares `dir` with `files` (ignoring pixi's own `.pixi/`, `pixi.lock` and `__pycache__`).
+/// Compares `dir` with `files` (ignoring pixi's own `.pixi/` and `__pycache__`).
 pub fn diff_tree(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Vec<Difference> {
     let mut diffs = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
@@ -124,9 +124,6 @@ pub fn diff_tree(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Vec<Differenc
                 .map(|c| c.as_os_str().to_string_lossy())
                 .collect::<Vec<_>>()
                 .join("/");
-            if rel == "pixi.lock" {
-                continue;
-            }
             match files.get(&rel) {
                 None => diffs.push(Difference::Extra(rel.clone())),
                 Some(want)

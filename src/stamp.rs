@@ -52,7 +52,7 @@ pub fn is_fresh(cache: &Path, out_dir: &Path, key: &str) -> bool {
     unchanged && count_files(out_dir) == stamp.files.len()
 }
 
-/// Files under `dir`, not counting pixi's own lock and environments or Python caches.
+/// Files under `dir`, not counting pixi's environments or Python caches.
 fn count_files(dir: &Path) -> usize {
     walkdir::WalkDir::new(dir)
         .into_iter()
@@ -60,7 +60,7 @@ fn count_files(dir: &Path) -> usize {
             e.depth() == 0 || !matches!(e.file_name().to_str(), Some(".pixi" | "__pycache__"))
         })
         .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file() && !(e.depth() == 1 && e.file_name() == "pixi.lock"))
+        .filter(|e| e.file_type().is_file())
         .count()
 }
 

@@ -34,6 +34,13 @@ pub struct Cli {
     /// Print only results and errors.
     #[arg(long, short = 'q', global = true)]
     pub quiet: bool,
+    /// Touch no network: conda channels, PyPI and remote caches are read from local caches
+    /// only, and anything missing there is an error.
+    #[arg(long, global = true, env = "WT_OFFLINE")]
+    pub offline: bool,
+    /// Re-solve every requirement, ignoring the pins of existing locks and cached solves.
+    #[arg(long, global = true)]
+    pub update_lock: bool,
     #[command(subcommand)]
     pub command: Command,
 }

@@ -32,6 +32,8 @@ impl Session {
             }
         });
         let config = crate::config::load(&root)?;
+        let conda = crate::conda::settings::CondaSettings::from_config(&root, &config)?;
+        crate::spec::requirements::set_workspace_channels(conda.channels.clone());
         let cache_dir = match (
             &cli.cache_dir,
             std::env::var_os("WT_CACHE_DIR").filter(|v| !v.is_empty()),
@@ -49,7 +51,8 @@ impl Session {
             .remote_cache
             .clone()
             .or_else(|| config.cache.remote.clone());
-        let remote = remote_url.map(|url| RemoteConfig {
+        // Offline, the remote cache is not consulted at all.
+        let remote = remote_url.filter(|_| !cli.offline).map(|url| RemoteConfig {
             url,
             read_only: cli.remote_cache_read_only || config.cache.remote_read_only,
         });
@@ -59,10 +62,14 @@ impl Session {
             .or(config.build.jobs)
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
         let rules = crate::engine::rules::load()?;
+        let mut ctx = BuildContext::new(cache, !cli.quiet);
+        ctx.offline = cli.offline;
+        ctx.update_lock = cli.update_lock;
+        ctx.conda = conda;
         Ok(Session {
             root,
             config,
-            ctx: BuildContext::new(cache, !cli.quiet),
+            ctx,
             rules,
             jobs,
         })

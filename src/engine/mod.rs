@@ -39,6 +39,13 @@ pub struct BuildContext {
     produced: Mutex<HashMap<String, String>>,
     /// Print a line per step that runs.
     pub verbose: bool,
+    /// Guarantee no network access: channels and indexes are read from the caches only.
+    pub offline: bool,
+    /// Re-solve on purpose (`--update-lock`): solve steps run even on a cache hit and ignore
+    /// the pins of the workspace's existing lock.
+    pub update_lock: bool,
+    /// The platforms locks cover and the workspace's channels (wt.toml `[conda]`).
+    pub conda: crate::conda::settings::CondaSettings,
     /// A progress bar on a terminal (plain lines otherwise).
     progress: Option<indicatif::ProgressBar>,
 }
@@ -54,6 +61,9 @@ impl BuildContext {
             registries: Mutex::new(HashMap::new()),
             tree_digests: Mutex::new(HashMap::new()),
             verbose,
+            offline: false,
+            update_lock: false,
+            conda: crate::conda::settings::CondaSettings::default_settings(),
             progress: (verbose && std::io::IsTerminal::is_terminal(&std::io::stderr())).then(
                 || {
                     let bar = indicatif::ProgressBar::new(0);
@@ -105,7 +115,14 @@ impl BuildContext {
     /// uv and the interpreter, located on first use (a fully cached build never needs them).
     pub fn tools(&self) -> Result<&Tools> {
         self.tools
-            .get_or_init(|| Tools::locate().map_err(|e| format!("{e:#}")))
+            .get_or_init(|| {
+                Tools::locate()
+                    .map(|mut t| {
+                        t.offline = self.offline;
+                        t
+                    })
+                    .map_err(|e| format!("{e:#}"))
+            })
             .as_ref()
             .map_err(|e| anyhow!("{e}"))
     }

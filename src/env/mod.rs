@@ -1,6 +1,7 @@
 //! Python environments for discovery and for running workflows.
 
 pub mod pypi;
+pub mod pypi_lock;
 pub mod python_env;
 pub mod runtime;
 pub mod tools;

@@ -10,6 +10,8 @@ pub struct Tools {
     pub uv: PathBuf,
     /// The interpreter handed to `uv venv --python`.
     pub python: String,
+    /// Never touch the network (`--offline`): uv answers from its cache or fails.
+    pub offline: bool,
 }
 
 impl Tools {
@@ -31,7 +33,11 @@ impl Tools {
             .ok()
             .filter(|v| !v.is_empty())
             .unwrap_or_else(|| "python3".into());
-        Ok(Tools { uv, python })
+        Ok(Tools {
+            uv,
+            python,
+            offline: false,
+        })
     }
 
     /// A `uv` command with its download/build cache under the wt cache (unless the user
@@ -44,6 +50,9 @@ impl Tools {
         cmd.env("UV_NO_PROGRESS", "1")
             .env_remove("VIRTUAL_ENV")
             .env_remove("UV_PROJECT_ENVIRONMENT");
+        if self.offline {
+            cmd.env("UV_OFFLINE", "1");
+        }
         cmd
     }
 

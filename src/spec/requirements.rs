@@ -9,8 +9,31 @@ use super::parse::{Fields, expect_str};
 use crate::diag::{Diagnostic, did_you_mean};
 use crate::yaml::{Node, NodeKind};
 
-/// The channel shortcuts every spec may name, and the URLs they stand for.
+/// Channels declared in the workspace's wt.toml (`[conda.channels]`).
+///
+/// Spec parsing is a pure function of the spec text and this table, which is fixed for the
+/// life of a wt process (it is set once the workspace is opened), so it is held here rather
+/// than threaded through every parser entry point.
+static WORKSPACE_CHANNELS: std::sync::RwLock<Vec<Channel>> = std::sync::RwLock::new(Vec::new());
+
+/// Makes the workspace's channels known to spec parsing.
+pub fn set_workspace_channels(channels: Vec<Channel>) {
+    *WORKSPACE_CHANNELS.write().expect("workspace channels") = channels;
+}
+
+/// The channel shortcuts every spec may name, and the URLs they stand for: the workspace's own
+/// (which win), then the built-in ones.
 pub fn known_channels() -> Vec<Channel> {
+    let mut all = WORKSPACE_CHANNELS
+        .read()
+        .expect("workspace channels")
+        .clone();
+    all.extend(builtin_channels());
+    all
+}
+
+/// The built-in channel shortcuts (PEER.md §1.2).
+fn builtin_channels() -> Vec<Channel> {
     let local =
         std::env::var("WT_CONDA_CHANNEL").unwrap_or_else(|_| "/tmp/wt-conda-channel".into());
     let local = local.trim_end_matches('/').to_string();

@@ -1,0 +1,6 @@
+//! Conda packages: the platforms and channels a workspace uses, the solve (rattler's repodata
+//! gateway and the resolvo solver), the `pixi.lock` it writes, and installing locked packages
+//! into an environment.
+
+pub mod platforms;
+pub mod settings;
