@@ -172,7 +172,9 @@ pub fn load_workflows(cli: &Cli, start: &Path, patterns: &[String]) -> Result<Ve
         let discover = s
             .result("discover")
             .with_context(|| format!("{}: discovery did not run", s.target.label))?;
-        let lock = session.ctx.output(s, "solve", "requirements.lock")?;
+        let lock = session
+            .ctx
+            .output(s, "solve", crate::steps::solve::LOCK_FILE)?;
         let env = crate::steps::discover_step::environment(&session.ctx, s, &discover.key, &lock)?;
         let workflow = ServedWorkflow {
             label: s.target.label.clone(),

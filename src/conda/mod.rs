@@ -2,5 +2,9 @@
 //! gateway and the resolvo solver), the `pixi.lock` it writes, and installing locked packages
 //! into an environment.
 
+pub mod install;
+pub mod lock;
+pub mod net;
 pub mod platforms;
 pub mod settings;
+pub mod solve;

@@ -23,6 +23,7 @@ pub fn digest_of(name: &str, ctx: &BuildContext, t: &TargetState) -> Result<Stri
         "requirements" => digest::json(&crate::fingerprint::requirements_document(&t.spec)),
         "runtime" => digest::json(&json!(runtime::PYPI)),
         "python" => digest::bytes(ctx.python_version()?.as_bytes()),
+        "platforms" => digest::json(&json!(ctx.conda.platform_names())),
         "path-manifests" => {
             let mut parts = Vec::new();
             for p in &t.pypi {

@@ -418,9 +418,12 @@ fn run_action(
 ) -> Result<BTreeMap<String, Vec<u8>>> {
     let one = |name: &str, data: Vec<u8>| BTreeMap::from([(name.to_string(), data)]);
     Ok(match rule.action.as_str() {
-        "solve" => one("requirements.lock", crate::steps::solve::run(ctx, t)?),
+        "solve" => one(
+            crate::steps::solve::LOCK_FILE,
+            crate::steps::solve::run(ctx, t)?,
+        ),
         "discover" => {
-            let lock = ctx.output(t, "solve", "requirements.lock")?;
+            let lock = ctx.output(t, "solve", crate::steps::solve::LOCK_FILE)?;
             one(
                 "registry.json",
                 crate::steps::discover_step::run(ctx, t, key, &lock)?,
@@ -429,7 +432,7 @@ fn run_action(
         "codegen" => crate::steps::codegen::run(ctx, t)?,
         "package" => {
             let generated = ctx.outputs(t, "codegen")?;
-            let lock = ctx.output(t, "solve", "requirements.lock")?;
+            let lock = ctx.output(t, "solve", crate::steps::solve::LOCK_FILE)?;
             crate::steps::package::run(generated, lock)?
         }
         other => bail!("unknown action `{other}`"),

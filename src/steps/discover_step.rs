@@ -6,9 +6,11 @@ use crate::engine::target::TargetState;
 use crate::env::python_env::{PythonEnv, materialize, reinstall_path_sources, run_install};
 use anyhow::Result;
 
-/// The environment of a target: pinned packages from the solve step's lock, then its `path:`
-/// requirements without dependencies (theirs are in the lock). Keyed by the discover step's
-/// key, so a restored cache hit can rebuild exactly the same environment later.
+/// The environment of a target, built from this machine's part of the lock: its conda
+/// packages linked in by rattler, its PyPI files installed by uv exactly as pinned (no
+/// resolution, hashes checked), then its `path:` requirements without dependencies (theirs
+/// are in the lock). Keyed by the discover step's key, so a restored cache hit can rebuild
+/// exactly the same environment later.
 pub fn environment(
     ctx: &BuildContext,
     t: &TargetState,
@@ -17,15 +19,19 @@ pub fn environment(
 ) -> Result<PythonEnv> {
     let tools = ctx.tools()?;
     let cache = ctx.cache_root();
+    let python = ctx.python_version()?;
+    let (platform, conda, pypi) = super::solve::for_this_machine(lock)?;
     materialize(tools, cache, &discover_key[..32], |env| {
+        crate::conda::install::install(&conda, &env.dir, platform, &python, cache, ctx.offline)?;
         let scratch = tempfile::tempdir()?;
-        let lock_file = scratch.path().join("requirements.lock");
-        std::fs::write(&lock_file, lock)?;
+        let pins = scratch.path().join("requirements.txt");
+        let lines: Vec<String> = pypi.iter().map(|p| p.install_line()).collect();
+        std::fs::write(&pins, lines.join("\n") + "\n")?;
         let mut cmd = tools.uv(cache);
-        cmd.args(["pip", "install", "--quiet", "--python"])
+        cmd.args(["pip", "install", "--quiet", "--no-deps", "--python"])
             .arg(env.python())
             .arg("-r")
-            .arg(&lock_file);
+            .arg(&pins);
         run_install(cmd, &t.pypi)?;
         let paths: Vec<&crate::env::pypi::ResolvedPypi> =
             t.pypi.iter().filter(|p| p.abs_path.is_some()).collect();

@@ -1,11 +1,10 @@
 //! The package step: the final workspace tree, i.e. the generated files plus the lock that
-//! pins every Python package of the workflow's environment.
+//! pins every package of the workflow's environment.
 
 use anyhow::Result;
 use std::collections::BTreeMap;
 
-/// Name of the lock file in the workspace.
-pub const LOCK_FILE: &str = "requirements.lock";
+pub use super::solve::LOCK_FILE;
 
 pub fn run(
     mut generated: BTreeMap<String, Vec<u8>>,

@@ -1,74 +1,282 @@
-//! The solve step: pin every package the workflow's environment needs.
+//! The solve step: pin every package of the workflow's environment, for every platform of the
+//! lock, and write them as `pixi.lock`.
 //!
-//! Runs `uv pip compile --universal` over wt's runtime packages and the spec's requirements, so
-//! the pins hold on every platform. `path:` requirements take part in the resolution (their
-//! dependencies are pinned) but are left out of the lock itself: their content is keyed by
-//! digest in the discover step, and their location must not leak into a shareable output.
+//! Conda requirements are solved with rattler against their channels (see `crate::conda`);
+//! wt's runtime packages and the PyPI requirements are resolved with uv, once per platform.
+//! `path:` requirements take part in the PyPI resolution (their dependencies are pinned) but
+//! are left out of the lock: their content is keyed by digest in the discover step, and their
+//! location must not leak into a shareable output.
+//!
+//! Unless `--update-lock` is given, the pins of the workspace's existing `pixi.lock` are
+//! preferred, so a change to one requirement moves only what it has to.
 
-use crate::engine::BuildContext;
+use crate::conda::lock::{self, Locked};
+use crate::conda::solve::{CondaRequest, SolveFailure};
+use crate::diag::Diagnostic;
 use crate::engine::target::TargetState;
-use crate::env::python_env::conda_version_as_pep440;
+use crate::engine::{BuildContext, Rendered};
+use crate::env::pypi_lock::{self, PypiPin, PypiRequest};
 use crate::env::runtime;
-use crate::spec::model::Requirement;
-use anyhow::{Context, Result, bail};
+use crate::spec::model::{CondaRequirement, Requirement};
+use anyhow::{Context, Result, anyhow};
+use rattler_conda_types::Subdir;
+use std::collections::BTreeMap;
 
-/// Resolves and returns the lock text (one `name==version` line per package, with markers).
+/// Name of the lock file in the workspace.
+pub const LOCK_FILE: &str = "pixi.lock";
+
+/// Resolves and returns the lock text.
 pub fn run(ctx: &BuildContext, t: &TargetState) -> Result<Vec<u8>> {
+    let python = ctx.python_version()?;
+    let previous = if ctx.update_lock {
+        Locked::default()
+    } else {
+        existing_lock(t)
+    };
+    let conda: Vec<CondaRequirement> = t
+        .spec
+        .requirements
+        .iter()
+        .filter_map(|r| match r {
+            Requirement::Conda(c) => Some(c.clone()),
+            Requirement::Pypi(_) => None,
+        })
+        .collect();
+    let platforms = &ctx.conda.platforms;
+    let solution = crate::conda::solve::solve(&CondaRequest {
+        requirements: &conda,
+        platforms,
+        python_version: &python,
+        preferred: &previous.conda,
+        offline: ctx.offline,
+        cache: ctx.cache_root(),
+    })
+    .map_err(|f| conda_failure(t, &conda, f))?;
+    let pypi = pypi_pins(ctx, t, &python, &previous)?;
+    let mut channels: Vec<String> = Vec::new();
+    for c in &conda {
+        if !channels.contains(&c.channel.value.base_url) {
+            channels.push(c.channel.value.base_url.clone());
+        }
+    }
+    let text = lock::render(&Locked {
+        channels,
+        conda: solution,
+        pypi,
+    })?;
+    Ok(text.into_bytes())
+}
+
+/// The pins of the lock already in the workspace, if there is one wt can read.
+fn existing_lock(t: &TargetState) -> Locked {
+    std::fs::read_to_string(t.out_dir.join(LOCK_FILE))
+        .ok()
+        .and_then(|text| lock::parse(&text).ok())
+        .unwrap_or_default()
+}
+
+/// Resolves wt's runtime packages and the PyPI requirements for each platform, in parallel.
+fn pypi_pins(
+    ctx: &BuildContext,
+    t: &TargetState,
+    python: &str,
+    previous: &Locked,
+) -> Result<BTreeMap<Subdir, Vec<PypiPin>>> {
     let tools = ctx.tools()?;
-    let dir = tempfile::tempdir().context("could not create a temporary folder")?;
     let mut lines: Vec<String> = runtime::PYPI
         .iter()
         .map(|(n, v)| format!("{n}{v}"))
         .collect();
-    for r in &t.spec.requirements {
-        if let Requirement::Conda(c) = r {
-            lines.push(format!(
-                "{}{}",
-                c.name.value,
-                conda_version_as_pep440(&c.version)
-            ));
-        }
-    }
     for p in &t.pypi {
         lines.push(p.uv_args().join(" "));
     }
-    let input = dir.path().join("requirements.in");
-    std::fs::write(&input, lines.join("\n") + "\n")?;
-    let mut cmd = tools.uv(ctx.cache_root());
-    cmd.args([
-        "pip",
-        "compile",
-        "--quiet",
-        "--universal",
-        "--no-header",
-        "--no-annotate",
-        "--python",
-    ])
-    .arg(&tools.python)
-    .arg(&input)
-    .current_dir(dir.path());
-    for p in t.pypi.iter().filter(|p| p.abs_path.is_some()) {
-        cmd.args(["--no-emit-package", &p.req.name.value]);
+    let local: Vec<String> = t
+        .pypi
+        .iter()
+        .filter(|p| p.abs_path.is_some())
+        .map(|p| p.req.name.value.clone())
+        .collect();
+    let minor: String = python.split('.').take(2).collect::<Vec<_>>().join(".");
+    let request = PypiRequest {
+        lines: &lines,
+        local: &local,
+        python_minor: &minor,
+    };
+    let results: Vec<(Subdir, Result<Vec<PypiPin>>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = ctx
+            .conda
+            .platforms
+            .iter()
+            .map(|&p| {
+                let request = &request;
+                let preferred = previous.pypi.get(&p).map(Vec::as_slice).unwrap_or(&[]);
+                scope.spawn(move || {
+                    (
+                        p,
+                        pypi_lock::resolve(tools, ctx.cache_root(), request, p, preferred),
+                    )
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a PyPI resolution thread panicked"))
+            .collect()
+    });
+    let mut pins = BTreeMap::new();
+    for (p, result) in results {
+        let resolved = result.map_err(|e| pypi_failure(ctx, t, p, &e))?;
+        pins.insert(p, resolved);
     }
-    for p in t.pypi.iter().filter(|p| p.abs_path.is_some()) {
-        // Re-read local projects' metadata instead of trusting uv's cache of it.
-        cmd.args(["--refresh-package", &p.req.name.value]);
+    Ok(pins)
+}
+
+/// A uv failure as an error on the spec's PyPI requirements that uv's message names.
+fn pypi_failure(
+    ctx: &BuildContext,
+    t: &TargetState,
+    p: Subdir,
+    e: &anyhow::Error,
+) -> anyhow::Error {
+    let text = format!("{e:#}");
+    let lower = text.to_lowercase();
+    let mut named: Vec<Diagnostic> = Vec::new();
+    for r in t.spec.requirements.iter() {
+        if let Requirement::Pypi(req) = r
+            && lower.contains(&req.name.value.to_lowercase())
+        {
+            named.push(
+                Diagnostic::new(
+                    req.name.span,
+                    format!(
+                        "the PyPI requirement `{}` cannot be resolved for {p}:\n{}",
+                        req.name.value,
+                        indent(&text)
+                    ),
+                )
+                .help("check the name, version and source of this requirement"),
+            );
+            break;
+        }
     }
-    let out = cmd.output().context("could not run uv")?;
-    if !out.status.success() {
-        bail!(
-            "resolving the requirements of {} failed:\n{}\n  = help: check the names and versions under `requirements:` in {}",
-            t.target.label,
-            String::from_utf8_lossy(&out.stderr).trim_end(),
-            t.file.display
+    if let Some(d) = named.pop() {
+        return anyhow!(Rendered(t.file.render(&[d])));
+    }
+    let offline = if ctx.offline {
+        "\n  = note: wt is offline: only packages already in uv's cache can be resolved"
+    } else {
+        ""
+    };
+    anyhow!(
+        "resolving the PyPI packages of {} for {p} failed:\n{}{offline}\n  = help: check the PyPI requirements in {}",
+        t.target.label,
+        indent(&text),
+        t.file.display
+    )
+}
+
+/// A conda solve failure as errors located on the requirements it concerns.
+fn conda_failure(t: &TargetState, conda: &[CondaRequirement], f: SolveFailure) -> anyhow::Error {
+    let at = |i: usize| &conda[i];
+    let diagnostics: Vec<Diagnostic> = match f {
+        SolveFailure::Channel {
+            requirements,
+            message,
+        } => requirements
+            .into_iter()
+            .map(|i| {
+                let r = at(i);
+                Diagnostic::new(
+                    r.channel.span,
+                    format!(
+                        "the channel of conda requirement `{}` cannot be read ({}):\n{}",
+                        r.name.value,
+                        r.channel.value.base_url,
+                        indent(&message)
+                    ),
+                )
+                .help("check the channel's name or URL and that it is reachable; a local channel needs `noarch/repodata.json`")
+            })
+            .collect(),
+        SolveFailure::Unknown { requirement } => {
+            let r = at(requirement);
+            vec![
+                Diagnostic::new(
+                    r.name.span,
+                    format!(
+                        "conda package `{}` does not exist in channel `{}` ({}).",
+                        r.name.value, r.channel.value.name, r.channel.value.base_url
+                    ),
+                )
+                .underline(&r.name.value)
+                .help("check the package name, or name the channel that has it with `channel:`"),
+            ]
+        }
+        SolveFailure::Conflict {
+            platform,
+            explanation,
+        } => {
+            let involved: Vec<&CondaRequirement> = conda
+                .iter()
+                .filter(|r| explanation.contains(r.name.value.as_str()))
+                .collect();
+            let first = involved.first().copied().unwrap_or(&conda[0]);
+            let lines: Vec<String> = involved
+                .iter()
+                .map(|r| format!("`{} {}` (line {})", r.name.value, r.version, r.span.line))
+                .collect();
+            vec![
+                Diagnostic::new(
+                    first.span,
+                    format!(
+                        "the conda requirements cannot all be met on {platform}:\n{}",
+                        indent(&explanation)
+                    ),
+                )
+                .help(format!(
+                    "relax the version of one of {}",
+                    if lines.is_empty() {
+                        "the conda requirements".to_string()
+                    } else {
+                        lines.join(", ")
+                    }
+                )),
+            ]
+        }
+        SolveFailure::Other(message) => {
+            return anyhow!("solving the conda requirements of {} failed: {message}", t.target.label);
+        }
+    };
+    anyhow!(Rendered(t.file.render(&diagnostics)))
+}
+
+fn indent(text: &str) -> String {
+    text.trim_end()
+        .lines()
+        .map(|l| format!("    {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The current platform's part of a lock: what an environment on this machine installs.
+pub fn for_this_machine(
+    lock_text: &[u8],
+) -> Result<(
+    Subdir,
+    Vec<rattler_conda_types::RepoDataRecord>,
+    Vec<PypiPin>,
+)> {
+    let locked = lock::parse(std::str::from_utf8(lock_text).context("pixi.lock is not UTF-8")?)?;
+    let platform = crate::conda::platforms::current()
+        .context("this machine's platform cannot run locked environments")?;
+    if !locked.platforms().contains(&platform) {
+        anyhow::bail!(
+            "the lock does not cover this machine's platform `{platform}`\n  = help: add `{platform}` to `platforms` under [conda] in wt.toml"
         );
     }
-    let text = String::from_utf8(out.stdout).context("uv printed a lock that is not UTF-8")?;
-    // Keep only requirement lines: no comments that could mention local paths.
-    let lock: String = text
-        .lines()
-        .filter(|l| !l.trim_start().starts_with('#') && !l.trim().is_empty())
-        .map(|l| format!("{l}\n"))
-        .collect();
-    Ok(lock.into_bytes())
+    Ok((
+        platform,
+        locked.conda.get(&platform).cloned().unwrap_or_default(),
+        locked.pypi.get(&platform).cloned().unwrap_or_default(),
+    ))
 }

@@ -1,0 +1,79 @@
+//! Installing locked conda packages into an environment.
+//!
+//! Packages are downloaded (or read, for `file://` channels) once into a package cache under
+//! the wt cache, verified against the lock's sha256, extracted, and linked into the prefix.
+//! The prefix is a virtual environment of wt's interpreter, so `noarch: python` packages are
+//! linked into its `site-packages` and their scripts into its `bin/`.
+
+use super::net;
+use anyhow::{Context, Result, anyhow};
+use rattler::install::{InstallOptions, PythonInfo, link_package_sync};
+use rattler_cache::package_cache::PackageCache;
+use rattler_conda_types::prefix::Prefix;
+use rattler_conda_types::prefix_record::PrefixRecord;
+use rattler_conda_types::{RepoDataRecord, Subdir, Version};
+use rattler_networking::LazyClient;
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+
+/// Installs `records` (one platform's locked packages) into `prefix`.
+pub fn install(
+    records: &[RepoDataRecord],
+    prefix: &Path,
+    platform: Subdir,
+    python_version: &str,
+    cache: &Path,
+    offline: bool,
+) -> Result<()> {
+    if records.is_empty() {
+        return Ok(());
+    }
+    let short: Vec<&str> = python_version.split('.').take(2).collect();
+    let python = Version::from_str(&short.join("."))
+        .with_context(|| format!("invalid Python version `{python_version}`"))?;
+    let python_info = PythonInfo::from_version(&python, None, platform)
+        .map_err(|e| anyhow!("cannot place Python packages for Python {python_version}: {e}"))?;
+    let package_cache = PackageCache::new(cache.join("conda").join("pkgs"));
+    let client = LazyClient::from(net::client(offline));
+    let prefix = Prefix::create(prefix)
+        .with_context(|| format!("could not prepare {} for conda packages", prefix.display()))?;
+    let clobbers = Arc::new(Mutex::new(Default::default()));
+    for record in records {
+        let name = record.package_record.name.as_normalized().to_string();
+        let fetched = net::block_on(package_cache.get_or_fetch_from_url(
+            &record.package_record,
+            record.url.clone(),
+            client.clone(),
+            None,
+            None,
+        ))?
+        .map_err(|e| {
+            let mut msg = format!(
+                "could not fetch conda package `{name}` from {}: {e}",
+                record.url
+            );
+            if offline {
+                msg.push_str(
+                    " (wt is offline: only packages already in the cache can be installed)",
+                );
+            }
+            anyhow!(msg)
+        })?;
+        let options = InstallOptions {
+            python_info: Some(python_info.clone()),
+            platform: Some(platform),
+            ..Default::default()
+        };
+        let (paths, _) = link_package_sync(fetched.path(), &prefix, clobbers.clone(), options)
+            .map_err(|e| anyhow!("could not install conda package `{name}`: {e}"))?;
+        let record = PrefixRecord::from_repodata_record(record.clone(), paths);
+        record
+            .write_to_path(
+                prefix.path().join("conda-meta").join(record.file_name()),
+                true,
+            )
+            .with_context(|| format!("could not record conda package `{name}`"))?;
+    }
+    Ok(())
+}
