@@ -89,8 +89,15 @@ pub fn solve(req: &CondaRequest) -> Result<Solution, SolveFailure> {
     let mut found: Vec<bool> = vec![false; specs.len()];
     let mut available = BTreeMap::new();
     for &platform in req.platforms {
+        // Query by name: every version of each package, so the solver (not the fetch) decides
+        // and can explain a conflict in terms of real candidates.
+        let names: Vec<MatchSpec> = req
+            .requirements
+            .iter()
+            .filter_map(|r| MatchSpec::from_str(&r.name.value, ParseStrictness::Lenient).ok())
+            .collect();
         let query = gateway
-            .query(channels.clone(), [platform, Subdir::NoArch], specs.clone())
+            .query(channels.clone(), [platform, Subdir::NoArch], names)
             .recursive(true);
         let output = net::block_on(query.execute())
             .map_err(|e| SolveFailure::Other(format!("could not start an async runtime: {e}")))?

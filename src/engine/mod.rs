@@ -335,7 +335,12 @@ fn run_step(ctx: &BuildContext, rule: &Rule, t: &TargetState) -> Result<()> {
     let lock = ctx.key_lock(&key);
     let _guard = lock.lock().expect("key lock");
     let previous = explain::load(ctx.cache_root(), &t.target.label, &rule.name);
-    let (manifest, outcome, why) = match ctx.cache.get_action(&key)? {
+    let lookup = if ctx.update_lock && rule.action == "solve" {
+        Lookup::Miss
+    } else {
+        ctx.cache.get_action(&key)?
+    };
+    let (manifest, outcome, why) = match lookup {
         Lookup::Hit { manifest, source } => {
             let producer = ctx.produced.lock().expect("produced").get(&key).cloned();
             match (source, producer) {
@@ -349,7 +354,11 @@ fn run_step(ctx: &BuildContext, rule: &Rule, t: &TargetState) -> Result<()> {
             }
         }
         other => {
-            let mut why = explain::why(previous.as_ref(), &input_digests);
+            let mut why = if ctx.update_lock && rule.action == "solve" {
+                "--update-lock".to_string()
+            } else {
+                explain::why(previous.as_ref(), &input_digests)
+            };
             if let Lookup::Corrupt { reason } = other {
                 eprintln!(
                     "warning: corrupt cache entry for {} {} ({reason}); rebuilding",

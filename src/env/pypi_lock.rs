@@ -72,7 +72,10 @@ pub fn resolve(
         .current_dir(dir.path());
     for name in req.local {
         // Leave local projects out, and re-read their metadata instead of trusting uv's cache.
-        cmd.args(["--no-emit-package", name, "--refresh-package", name]);
+        cmd.args(["--no-emit-package", name]);
+        if !tools.offline {
+            cmd.args(["--refresh-package", name]);
+        }
     }
     let out = cmd.output().context("could not run uv")?;
     if !out.status.success() {

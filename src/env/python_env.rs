@@ -31,15 +31,18 @@ impl PythonEnv {
 }
 
 /// uv caches builds of local folders by their pyproject mtime; force `path:` requirements to
-/// be rebuilt from their current source.
-pub fn reinstall_path_sources(cmd: &mut std::process::Command, pypi: &[ResolvedPypi]) {
+/// be rebuilt from their current source. (Offline, uv refuses `--refresh-package`; the
+/// reinstall alone still rebuilds from the source tree.)
+pub fn reinstall_path_sources(
+    cmd: &mut std::process::Command,
+    pypi: &[ResolvedPypi],
+    offline: bool,
+) {
     for p in pypi.iter().filter(|p| p.abs_path.is_some()) {
-        cmd.args([
-            "--reinstall-package",
-            &p.req.name.value,
-            "--refresh-package",
-            &p.req.name.value,
-        ]);
+        cmd.args(["--reinstall-package", &p.req.name.value]);
+        if !offline {
+            cmd.args(["--refresh-package", &p.req.name.value]);
+        }
     }
 }
 

@@ -41,7 +41,7 @@ pub fn environment(
         let mut cmd = tools.uv(cache);
         cmd.args(["pip", "install", "--quiet", "--no-deps", "--python"])
             .arg(env.python());
-        reinstall_path_sources(&mut cmd, &t.pypi);
+        reinstall_path_sources(&mut cmd, &t.pypi, ctx.offline);
         for p in &paths {
             cmd.args(p.uv_args());
         }

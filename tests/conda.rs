@@ -1,0 +1,347 @@
+//! Conda requirements end to end: a local `file://` channel built here with rattler's own
+//! package writer and indexer, solved with rattler into `pixi.lock` beside uv's PyPI pins,
+//! installed from the lock, reused offline, and the errors a spec author meets.
+
+#[path = "support/conda_channel.rs"]
+mod conda_channel;
+
+use conda_channel::{Pkg, publish};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+const GREET_1: &str = "def greeting(name):\n    return f\"Hello, {name}!\"\n";
+const GREET_2: &str = "def greeting(name):\n    return f\"Hello again, {name}!\"\n";
+const POLITE: &str = "from greet import greeting\n\n\ndef polite(name):\n    return greeting(name) + \" Pleased to meet you.\"\n";
+
+/// A workspace with a local channel (`local` in wt.toml), a task library that imports the
+/// channel's `greet` package, and its own cache.
+struct Ws {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+    cache: PathBuf,
+}
+
+impl Ws {
+    fn new(platforms: &[&str]) -> Ws {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("ws");
+        std::fs::create_dir_all(root.join("channel")).unwrap();
+        let list: Vec<String> = platforms.iter().map(|p| format!("\"{p}\"")).collect();
+        std::fs::write(
+            root.join("wt.toml"),
+            format!(
+                "[conda]\nplatforms = [{}]\n\n[conda.channels]\nlocal = \"channel\"\n",
+                list.join(", ")
+            ),
+        )
+        .unwrap();
+        let lib = root.join("libs/greet-tasks");
+        std::fs::create_dir_all(lib.join("greet_tasks")).unwrap();
+        std::fs::write(
+            lib.join("pyproject.toml"),
+            "[project]\nname = \"greet-tasks\"\nversion = \"0.1.0\"\nrequires-python = \">=3.10\"\ndependencies = [\"wt-registry\"]\n\n[project.entry-points.\"wt_registry\"]\ntasks = \"greet_tasks\"\n\n[build-system]\nrequires = [\"setuptools>=61\"]\nbuild-backend = \"setuptools.build_meta\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            lib.join("greet_tasks/__init__.py"),
+            "from wt_registry import register\n\n\n@register()\ndef hello(name: str) -> str:\n    import greet\n\n    return greet.greeting(name)\n",
+        )
+        .unwrap();
+        let cache = dir.path().join("cache");
+        Ws {
+            _dir: dir,
+            root,
+            cache,
+        }
+    }
+
+    fn channel(&self) -> PathBuf {
+        self.root.join("channel")
+    }
+
+    /// Writes `workflows/hello/spec.yaml` with these conda requirement lines.
+    fn spec(&self, conda: &[&str]) -> PathBuf {
+        let dir = self.root.join("workflows/hello");
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut text = String::from("id: hello\nrequirements:\n");
+        for line in conda {
+            text.push_str(&format!("  - {line}\n"));
+        }
+        text.push_str("  - name: greet-tasks\n    path: ../../libs/greet-tasks\nworkflow:\n  - id: hi\n    task: hello\n");
+        let path = dir.join("spec.yaml");
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn wt(&self, args: &[&str]) -> Output {
+        let mut paths = vec![root().join(".tools/bin")];
+        paths.extend(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        ));
+        Command::new(env!("CARGO_BIN_EXE_wt"))
+            .args(args)
+            .current_dir(&self.root)
+            .env("PATH", std::env::join_paths(paths).unwrap())
+            .env("WT_CACHE_DIR", &self.cache)
+            .env("UV_CACHE_DIR", root().join("target/uv-cache"))
+            .env_remove("WT_REMOTE_CACHE")
+            .env_remove("WT_OFFLINE")
+            .output()
+            .unwrap()
+    }
+
+    fn lock(&self) -> String {
+        std::fs::read_to_string(
+            self.root
+                .join("workflows/hello/wt-hello-workflow/pixi.lock"),
+        )
+        .unwrap()
+    }
+
+    /// stderr with the workspace's temporary location replaced by `[WS]`.
+    fn stderr(&self, out: &Output) -> String {
+        String::from_utf8_lossy(&out.stderr).replace(&self.root.display().to_string(), "[WS]")
+    }
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "wt failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The conda package versions of `name` in a lock, per platform line order.
+fn locked_versions(lock: &str, name: &str) -> Vec<String> {
+    let prefix = format!("/noarch/{name}-");
+    let mut v: Vec<String> = lock
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("- conda: "))
+        .filter_map(|url| url.split_once(&prefix).map(|(_, rest)| rest.to_string()))
+        .map(|rest| rest.trim_end_matches("-py_0.conda").to_string())
+        .collect();
+    v.dedup();
+    v
+}
+
+#[test]
+fn the_test_channel_is_reproducible() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    for dir in [a.path(), b.path()] {
+        publish(
+            dir,
+            &[
+                Pkg::new("greet", "1.0", &["python >=3.8"], GREET_1),
+                Pkg::new("polite", "1.0", &["greet"], POLITE),
+            ],
+        );
+    }
+    let files = |d: &Path| -> Vec<(String, Vec<u8>)> {
+        let mut out: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(d)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                (
+                    e.path().strip_prefix(d).unwrap().display().to_string(),
+                    std::fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    };
+    let (fa, fb) = (files(a.path()), files(b.path()));
+    let names: Vec<&str> = fa.iter().map(|(n, _)| n.as_str()).collect();
+    assert!(names.contains(&"noarch/repodata.json"), "{names:?}");
+    assert!(names.contains(&"noarch/greet-1.0-py_0.conda"), "{names:?}");
+    assert!(fa == fb, "two builds of the channel differ");
+    let repodata = String::from_utf8(
+        fa.iter()
+            .find(|(n, _)| n == "noarch/repodata.json")
+            .unwrap()
+            .1
+            .clone(),
+    )
+    .unwrap();
+    assert!(!repodata.contains("indexed_timestamp"), "{repodata}");
+}
+
+/// A conda package from the local channel plus a PyPI task library: both locked for both
+/// platforms, installed from the lock, run; then the environment is rebuilt offline, with the
+/// channel gone, from the caches alone.
+#[test]
+fn conda_and_pypi_requirements_lock_install_run_and_rebuild_offline() {
+    let ws = Ws::new(&["linux-64", "osx-arm64"]);
+    publish(
+        &ws.channel(),
+        &[Pkg::new("greet", "1.0", &["python >=3.8"], GREET_1)],
+    );
+    let spec = ws.spec(&["{name: greet, version: \">=1\", channel: local}"]);
+    let spec = spec.to_str().unwrap();
+    let out = ok(&ws.wt(&["run", spec, "--config-json", r#"{"hi": {"name": "wt"}}"#]));
+    assert!(out.contains("Hello, wt!"), "{out}");
+
+    let lock = ws.lock();
+    assert_eq!(locked_versions(&lock, "greet"), ["1.0"], "{lock}");
+    for platform in ["linux-64:", "osx-arm64:"] {
+        assert!(lock.contains(platform), "{lock}");
+    }
+    assert!(lock.contains("/noarch/greet-1.0-py_0.conda"), "{lock}");
+    assert!(lock.contains("/wt_task-"), "{lock}");
+    // pydantic-core has a different wheel per platform.
+    assert!(
+        lock.contains("manylinux") && lock.contains("macosx"),
+        "{lock}"
+    );
+    // The lock reads back (as pixi would read it) and renders to the same bytes.
+    let parsed = rattler_lock::LockFile::from_str_with_base_directory(&lock, None).unwrap();
+    assert_eq!(parsed.render_to_string().unwrap(), lock);
+
+    // A second build touches nothing; offline, with the channel gone and the environments
+    // deleted, the environment is rebuilt from the lock and the package caches.
+    std::fs::rename(ws.channel(), ws.root.join("channel-away")).unwrap();
+    std::fs::create_dir_all(ws.channel()).unwrap();
+    std::fs::remove_dir_all(ws.cache.join("envs")).unwrap();
+    let out = ok(&ws.wt(&[
+        "--offline",
+        "run",
+        spec,
+        "--config-json",
+        r#"{"hi": {"name": "offline"}}"#,
+    ]));
+    assert!(out.contains("Hello, offline!"), "{out}");
+    assert_eq!(ws.lock(), lock);
+
+    // Offline, a solve that needs a channel nobody has cached is a clear error.
+    std::fs::remove_dir_all(ws.channel()).unwrap();
+    std::fs::rename(ws.root.join("channel-away"), ws.channel()).unwrap();
+    ws.spec(&[
+        "{name: greet, version: \">=1\", channel: local}",
+        "{name: extra, version: \"*\", channel: \"https://127.0.0.1:9/nowhere\"}",
+    ]);
+    let out = ws.wt(&["--offline", "build", "//workflows/hello"]);
+    assert!(!out.status.success());
+    let err = ws.stderr(&out);
+    assert!(
+        err.contains("the channel of conda requirement `extra` cannot be read"),
+        "{err}"
+    );
+    assert!(err.contains("wt is offline"), "{err}");
+    assert!(err.contains("spec.yaml:4:"), "{err}");
+    assert_eq!(ws.lock(), lock, "a failed solve must not touch the lock");
+}
+
+#[test]
+fn conflicting_requirements_are_explained_with_their_lines() {
+    let ws = Ws::new(&["linux-64"]);
+    publish(
+        &ws.channel(),
+        &[
+            Pkg::new("greet", "1.0", &["python >=3.8"], GREET_1),
+            Pkg::new("greet", "2.0", &["python >=3.8"], GREET_2),
+            Pkg::new("polite", "1.0", &["greet <2"], POLITE),
+        ],
+    );
+    ws.spec(&[
+        "{name: greet, version: \">=2\", channel: local}",
+        "{name: polite, version: \"1.0\", channel: local}",
+    ]);
+    let out = ws.wt(&["--quiet", "build", "//workflows/hello"]);
+    assert!(!out.status.success());
+    insta::assert_snapshot!(ws.stderr(&out));
+    assert!(!ws.root.join("workflows/hello/wt-hello-workflow").exists());
+}
+
+#[test]
+fn unknown_packages_and_unreachable_channels_name_their_requirement() {
+    let ws = Ws::new(&["linux-64"]);
+    publish(
+        &ws.channel(),
+        &[Pkg::new("greet", "1.0", &["python >=3.8"], GREET_1)],
+    );
+    ws.spec(&["{name: greeet, version: \"*\", channel: local}"]);
+    let out = ws.wt(&["--quiet", "build", "//workflows/hello"]);
+    assert!(!out.status.success());
+    insta::assert_snapshot!("unknown_package", ws.stderr(&out));
+
+    ws.spec(&["{name: greet, version: \"*\", channel: \"file:///nonexistent/wt-channel\"}"]);
+    let out = ws.wt(&["--quiet", "build", "//workflows/hello"]);
+    assert!(!out.status.success());
+    let err = ws.stderr(&out);
+    assert!(err.contains("the channel of conda requirement `greet` cannot be read (file:///nonexistent/wt-channel/)"), "{err}");
+    assert!(err.contains("spec.yaml:3:"), "{err}");
+
+    ws.spec(&["{name: greet, version: \"*\", channel: \"https://127.0.0.1:9/nowhere\"}"]);
+    let out = ws.wt(&["--quiet", "build", "//workflows/hello"]);
+    assert!(!out.status.success());
+    let err = ws.stderr(&out);
+    assert!(err.contains("(https://127.0.0.1:9/nowhere/)"), "{err}");
+    assert!(err.contains("spec.yaml:3:"), "{err}");
+}
+
+#[test]
+fn unknown_channel_names_list_the_known_ones() {
+    let ws = Ws::new(&["linux-64"]);
+    ws.spec(&["{name: greet, version: \"*\", channel: locl}"]);
+    let out = ws.wt(&["--quiet", "check", "//workflows/hello"]);
+    assert!(!out.status.success());
+    insta::assert_snapshot!(ws.stderr(&out));
+}
+
+#[test]
+fn existing_pins_are_kept_until_update_lock() {
+    let ws = Ws::new(&["linux-64"]);
+    publish(
+        &ws.channel(),
+        &[
+            Pkg::new("greet", "1.0", &["python >=3.8"], GREET_1),
+            Pkg::new("polite", "1.0", &["greet"], POLITE),
+        ],
+    );
+    ws.spec(&["{name: greet, version: \"*\", channel: local}"]);
+    ok(&ws.wt(&["build", "//workflows/hello"]));
+    assert_eq!(locked_versions(&ws.lock(), "greet"), ["1.0"]);
+
+    // A newer greet appears; another requirement changes, so the solve runs again, but the
+    // lock's greet still satisfies the spec and is kept.
+    publish(
+        &ws.channel(),
+        &[Pkg::new("greet", "2.0", &["python >=3.8"], GREET_2)],
+    );
+    ws.spec(&[
+        "{name: greet, version: \"*\", channel: local}",
+        "{name: polite, version: \"*\", channel: local}",
+    ]);
+    ok(&ws.wt(&["build", "//workflows/hello"]));
+    assert_eq!(locked_versions(&ws.lock(), "greet"), ["1.0"]);
+    assert_eq!(locked_versions(&ws.lock(), "polite"), ["1.0"]);
+
+    // Nothing changed: the solve is a cache hit.
+    let out = ws.wt(&["build", "--explain", "//workflows/hello"]);
+    let table = ok(&out);
+    assert!(
+        table.contains("0 step(s) ran")
+            || !String::from_utf8_lossy(&out.stderr).contains("solve //"),
+        "{table}"
+    );
+
+    // --update-lock re-solves on purpose and moves to greet 2.0.
+    ok(&ws.wt(&["--update-lock", "build", "//workflows/hello"]));
+    assert_eq!(locked_versions(&ws.lock(), "greet"), ["2.0"]);
+    let out = ok(&ws.wt(&[
+        "run",
+        "workflows/hello/spec.yaml",
+        "--config-json",
+        r#"{"hi": {"name": "you"}}"#,
+    ]));
+    assert!(out.contains("Hello again, you!"), "{out}");
+}
