@@ -22,6 +22,7 @@ test: tools
 
 bench: build
 	cargo bench --locked --bench build
+	cargo bench --locked --bench lock   # solve and install times on the examples
 	cargo bench --locked --bench serve  # bench-serve: load on `wt serve` (200 runs, 20 clients)
 
 bench-serve: tools

@@ -176,11 +176,9 @@ pub fn write_tree(out_dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<W
         std::fs::write(&path, content)
             .with_context(|| format!("could not write {}", path.display()))?;
     }
-    for keep in [".pixi"] {
-        let src = out_dir.join(keep);
-        if src.exists() && !files.contains_key(keep) {
-            std::fs::rename(&src, tmp.join(keep))?;
-        }
+    let installed = out_dir.join(".pixi");
+    if installed.exists() {
+        std::fs::rename(&installed, tmp.join(".pixi"))?;
     }
     if out_dir.exists() {
         std::fs::rename(out_dir, &old)

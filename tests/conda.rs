@@ -345,3 +345,21 @@ fn existing_pins_are_kept_until_update_lock() {
     ]));
     assert!(out.contains("Hello again, you!"), "{out}");
 }
+
+#[test]
+fn invalid_conda_settings_in_wt_toml_are_reported() {
+    let ws = Ws::new(&["linux64", "osx-arm64", "osx-arm64"]);
+    let toml = std::fs::read_to_string(ws.root.join("wt.toml")).unwrap();
+    std::fs::write(
+        ws.root.join("wt.toml"),
+        toml.replace(
+            "local = \"channel\"",
+            "local = \"no-such-folder\"\nweb = \"ftp://example.org/ch\"",
+        ),
+    )
+    .unwrap();
+    ws.spec(&["{name: greet, version: \"*\", channel: local}"]);
+    let out = ws.wt(&["--quiet", "check", "//workflows/hello"]);
+    assert!(!out.status.success());
+    insta::assert_snapshot!(ws.stderr(&out));
+}

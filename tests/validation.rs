@@ -215,6 +215,14 @@ rule_full!(
     "id: demo\nrequirements:\n  - name: numpy\n    version: \">=1\"\n    channel: conda-forg\nworkflow: []\n"
 );
 rule_full!(
+    conda_requirement_invalid_version,
+    "id: demo\nrequirements:\n  - name: numpy\n    version: \">=1,,<<2\"\n    channel: conda-forge\nworkflow: []\n"
+);
+rule_full!(
+    conda_requirement_invalid_match_spec,
+    "id: demo\nrequirements:\n  - requirement: \"conda-forge::numpy >=1 [[\"\nworkflow: []\n"
+);
+rule_full!(
     conda_requirement_missing_version,
     "id: demo\nrequirements:\n  - name: numpy\nworkflow: []\n"
 );

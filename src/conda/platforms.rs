@@ -102,7 +102,7 @@ mod tests {
             assert_eq!(parse(p).unwrap().as_str(), *p);
         }
         let err = parse("linux64").unwrap_err();
-        assert!(err.contains("did you mean `linux-64`"), "{err}");
+        assert!(err.contains("Did you mean `linux-64`?"), "{err}");
         assert!(parse("linux-ppc64le").is_err());
     }
 

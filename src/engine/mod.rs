@@ -335,7 +335,12 @@ fn run_step(ctx: &BuildContext, rule: &Rule, t: &TargetState) -> Result<()> {
     let lock = ctx.key_lock(&key);
     let _guard = lock.lock().expect("key lock");
     let previous = explain::load(ctx.cache_root(), &t.target.label, &rule.name);
-    let lookup = if ctx.update_lock && rule.action == "solve" {
+    // --update-lock re-solves once per key: a key another target already re-solved in this
+    // build is a hit.
+    let resolve_again = ctx.update_lock
+        && rule.action == "solve"
+        && !ctx.produced.lock().expect("produced").contains_key(&key);
+    let lookup = if resolve_again {
         Lookup::Miss
     } else {
         ctx.cache.get_action(&key)?
@@ -354,7 +359,7 @@ fn run_step(ctx: &BuildContext, rule: &Rule, t: &TargetState) -> Result<()> {
             }
         }
         other => {
-            let mut why = if ctx.update_lock && rule.action == "solve" {
+            let mut why = if resolve_again {
                 "--update-lock".to_string()
             } else {
                 explain::why(previous.as_ref(), &input_digests)

@@ -158,6 +158,15 @@ fn parse_conda(node: &Node, errors: &mut Vec<Diagnostic>) -> Option<CondaRequire
             }
         };
         f.finish();
+        if !name.is_empty()
+            && let Err(msg) = crate::conda::solve::check_match_spec(name, version)
+        {
+            errors.push(
+                Diagnostic::new(req.span, msg)
+                    .help("Write the requirement as `[channel::]name [version]`, e.g. `conda-forge::numpy >=1.26,<2`."),
+            );
+            return None;
+        }
         if name.is_empty() {
             errors.push(Diagnostic::new(
                 req.span,
@@ -195,9 +204,17 @@ fn parse_conda(node: &Node, errors: &mut Vec<Diagnostic>) -> Option<CondaRequire
         }
     };
     f.finish();
+    let (name, version) = (name?, version?);
+    if let Err(msg) = crate::conda::solve::check_match_spec(&name.value, &version.value) {
+        errors.push(
+            Diagnostic::new(version.span, msg)
+                .help("Write a conda version constraint such as `>=1.2,<2`, `1.2.*` or `\"*\"` for any version."),
+        );
+        return None;
+    }
     Some(CondaRequirement {
-        name: name?,
-        version: version?.value,
+        name,
+        version: version.value,
         channel: channel?,
         span: node.span,
     })

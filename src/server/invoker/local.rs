@@ -2,7 +2,7 @@
 //!
 //! A run is the generated CLI in the workflow's environment, from the workspace folder:
 //! - `pixi run --manifest-path <ws>/pixi.toml <release> run …` when `pixi` is on `PATH` and the
-//!   workspace has a `pixi.lock` (an installed pixi environment);
+//!   workspace has an installed pixi environment (`.pixi/`);
 //! - otherwise `<python> -m <package>.cli run …` with the interpreter of the environment `wt`
 //!   built for the workflow.
 //!
@@ -177,7 +177,7 @@ impl LocalInvoker {
     ) -> tokio::process::Command {
         let wf = &req.workflow;
         let mut cmd = match &self.pixi {
-            Some(pixi) if wf.workspace.join("pixi.lock").is_file() => {
+            Some(pixi) if wf.workspace.join(".pixi").is_dir() => {
                 let mut c = tokio::process::Command::new(pixi);
                 c.arg("run")
                     .arg("--manifest-path")

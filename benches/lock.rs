@@ -1,0 +1,138 @@
+//! `make bench` (lock part): how long solving and installing take on the bundled example
+//! workflows, plus one workflow with a conda requirement from a local channel. Uses the release
+//! binary, real uv, rattler and Python. uv's download cache is warm (as on any machine after
+//! the first build), wt's cache is not.
+//!
+//! - solve: `wt --update-lock build //...` re-solves every distinct requirement set for the
+//!   five default platforms (the examples share one set; the conda workflow has its own),
+//!   minus a no-op build;
+//! - install: `wt run` after deleting the built environments (so the environment is created
+//!   from the lock: conda packages linked by rattler, PyPI files by uv), minus a `wt run` with
+//!   the environment in place.
+
+#[path = "../tests/support/conda_channel.rs"]
+mod conda_channel;
+#[path = "../tests/support/fs.rs"]
+#[allow(dead_code)]
+mod fs;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const RUNS: usize = 3;
+
+fn main() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let wt = root.join("target/release/wt");
+    assert!(
+        wt.is_file(),
+        "build the release binary first (make bench does)"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    fs::copy_dir(&root.join("examples"), &ws.join("examples"));
+    fs::copy_dir(&root.join("workflows"), &ws.join("workflows"));
+    conda_channel::publish(
+        &ws.join("channel"),
+        &[conda_channel::Pkg::new(
+            "greet",
+            "1.0",
+            &["python >=3.8"],
+            "def greeting(name):\n    return f\"Hello, {name}!\"\n",
+        )],
+    );
+    std::fs::write(
+        ws.join("wt.toml"),
+        "[conda.channels]\nlocal = \"channel\"\n",
+    )
+    .unwrap();
+    let spec = std::fs::read_to_string(ws.join("workflows/add_then_double/spec.yaml"))
+        .unwrap()
+        .replace("id: add_then_double", "id: add_then_double_conda")
+        .replace(
+            "requirements:\n",
+            "requirements:\n  - {name: greet, version: \">=1\", channel: local}\n",
+        );
+    std::fs::create_dir_all(ws.join("workflows/with_conda")).unwrap();
+    std::fs::write(ws.join("workflows/with_conda/spec.yaml"), spec).unwrap();
+    let cache = dir.path().join("cache");
+    let wt_cmd = |args: &[&str]| -> Duration {
+        let start = Instant::now();
+        let out = Command::new(&wt)
+            .args(args)
+            .current_dir(&ws)
+            .env("WT_CACHE_DIR", &cache)
+            .env("PATH", path_with_tools(&root))
+            .output()
+            .unwrap();
+        let took = start.elapsed();
+        assert!(
+            out.status.success(),
+            "wt {args:?} failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        took
+    };
+    let cold = wt_cmd(&["--quiet", "build", "//..."]);
+    println!(
+        "cold build of 5 workflows (2 distinct requirement sets): {:.1} s",
+        cold.as_secs_f64()
+    );
+    let noop = median(
+        (0..RUNS)
+            .map(|_| wt_cmd(&["--quiet", "build", "//..."]))
+            .collect(),
+    );
+    let solve = median(
+        (0..RUNS)
+            .map(|_| wt_cmd(&["--quiet", "--update-lock", "build", "//..."]).saturating_sub(noop))
+            .collect(),
+    );
+    println!(
+        "solve, 2 requirement sets x 5 platforms (conda via rattler + PyPI via uv): {:.2} s  (median of {RUNS})",
+        solve.as_secs_f64()
+    );
+    for (label, spec) in [
+        ("PyPI only", "workflows/add_then_double/spec.yaml"),
+        ("conda + PyPI", "workflows/with_conda/spec.yaml"),
+    ] {
+        let config = r#"{"total": {"a": 1, "b": 2}}"#;
+        let run = [
+            "--quiet",
+            "run",
+            spec,
+            "--config-json",
+            config,
+            "--results",
+            "results",
+        ];
+        let warm = median((0..RUNS).map(|_| wt_cmd(&run)).collect());
+        let install = median(
+            (0..RUNS)
+                .map(|_| {
+                    std::fs::remove_dir_all(cache.join("envs")).unwrap();
+                    wt_cmd(&run).saturating_sub(warm)
+                })
+                .collect(),
+        );
+        println!(
+            "install from the lock ({label}): {:.2} s  (median of {RUNS}; the run itself: {:.2} s)",
+            install.as_secs_f64(),
+            warm.as_secs_f64()
+        );
+    }
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn path_with_tools(root: &Path) -> std::ffi::OsString {
+    let mut paths = vec![root.join(".tools/bin")];
+    paths.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    std::env::join_paths(paths).unwrap()
+}
