@@ -36,9 +36,11 @@ pub enum SolveFailure {
         requirements: Vec<usize>,
         message: String,
     },
-    /// No channel of the requirement has a package of that name.
+    /// No channel of the requirement has a package of that name; `suggestion` is a
+    /// " Did you mean …?" sentence when the channel has a close name.
     Unknown {
         requirement: usize,
+        suggestion: String,
     },
     /// The requirements cannot all hold on `platform`; `explanation` is resolvo's.
     Conflict {
@@ -127,8 +129,24 @@ pub fn solve(req: &CondaRequest) -> Result<Solution, SolveFailure> {
         available.insert(platform, records);
     }
     if let Some(missing) = found.iter().position(|f| !f) {
+        let r = &req.requirements[missing];
+        let names = channel(r).ok().and_then(|c| {
+            let query = gateway.names([c], [req.platforms[0], Subdir::NoArch]);
+            net::block_on(query.execute()).ok()?.ok()
+        });
+        let suggestion = names
+            .map(|out| {
+                let names: Vec<String> = out
+                    .names
+                    .iter()
+                    .map(|n| n.as_normalized().to_string())
+                    .collect();
+                crate::diag::did_you_mean(&r.name.value, names.iter().map(String::as_str))
+            })
+            .unwrap_or_default();
         return Err(SolveFailure::Unknown {
             requirement: missing,
+            suggestion,
         });
     }
     for (platform, records) in &available {

@@ -198,13 +198,16 @@ fn conda_failure(t: &TargetState, conda: &[CondaRequirement], f: SolveFailure) -
                 .help("check the channel's name or URL and that it is reachable; a local channel needs `noarch/repodata.json`")
             })
             .collect(),
-        SolveFailure::Unknown { requirement } => {
+        SolveFailure::Unknown {
+            requirement,
+            suggestion,
+        } => {
             let r = at(requirement);
             vec![
                 Diagnostic::new(
                     r.name.span,
                     format!(
-                        "conda package `{}` does not exist in channel `{}` ({}).",
+                        "conda package `{}` does not exist in channel `{}` ({}).{suggestion}",
                         r.name.value, r.channel.value.name, r.channel.value.base_url
                     ),
                 )
