@@ -39,6 +39,9 @@ pub struct PypiRequest<'a> {
     pub local: &'a [String],
     /// `major.minor` of the interpreter the environment runs.
     pub python_minor: &'a str,
+    /// Re-read the local projects' metadata instead of trusting uv's cache of it. The first
+    /// platform's resolution does; the others, run after it, reuse what it cached.
+    pub refresh_local: bool,
 }
 
 /// Resolves `req` for `platform`, preferring the versions in `preferences` (an earlier lock).
@@ -71,9 +74,9 @@ pub fn resolve(
         .arg(&output)
         .current_dir(dir.path());
     for name in req.local {
-        // Leave local projects out, and re-read their metadata instead of trusting uv's cache.
+        // Leave local projects out of the output.
         cmd.args(["--no-emit-package", name]);
-        if !tools.offline {
+        if req.refresh_local && !tools.offline {
             cmd.args(["--refresh-package", name]);
         }
     }

@@ -75,7 +75,7 @@ fn existing_lock(t: &TargetState) -> Locked {
         .unwrap_or_default()
 }
 
-/// Resolves wt's runtime packages and the PyPI requirements for each platform, in parallel.
+/// Resolves wt's runtime packages and the PyPI requirements for each platform.
 fn pypi_pins(
     ctx: &BuildContext,
     t: &TargetState,
@@ -97,32 +97,32 @@ fn pypi_pins(
         .map(|p| p.req.name.value.clone())
         .collect();
     let minor: String = python.split('.').take(2).collect::<Vec<_>>().join(".");
-    let request = PypiRequest {
+    let request = |refresh_local: bool| PypiRequest {
         lines: &lines,
         local: &local,
         python_minor: &minor,
+        refresh_local,
     };
-    let results: Vec<(Subdir, Result<Vec<PypiPin>>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = ctx
-            .conda
-            .platforms
-            .iter()
-            .map(|&p| {
-                let request = &request;
-                let preferred = previous.pypi.get(&p).map(Vec::as_slice).unwrap_or(&[]);
-                scope.spawn(move || {
-                    (
-                        p,
-                        pypi_lock::resolve(tools, ctx.cache_root(), request, p, preferred),
-                    )
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("a PyPI resolution thread panicked"))
-            .collect()
-    });
+    let resolve = |p: Subdir, refresh: bool| {
+        let preferred = previous.pypi.get(&p).map(Vec::as_slice).unwrap_or(&[]);
+        pypi_lock::resolve(tools, ctx.cache_root(), &request(refresh), p, preferred)
+    };
+    // The first platform alone (it refreshes the local projects' metadata once), then the
+    // others in parallel, from uv's warm cache.
+    let platforms = &ctx.conda.platforms;
+    let mut results: Vec<(Subdir, Result<Vec<PypiPin>>)> = Vec::new();
+    if let Some((&first, rest)) = platforms.split_first() {
+        results.push((first, resolve(first, true)));
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = rest
+                .iter()
+                .map(|&p| scope.spawn(move || (p, resolve(p, false))))
+                .collect();
+            for h in handles {
+                results.push(h.join().expect("a PyPI resolution thread panicked"));
+            }
+        });
+    }
     let mut pins = BTreeMap::new();
     for (p, result) in results {
         let resolved = result.map_err(|e| pypi_failure(ctx, t, p, &e))?;
