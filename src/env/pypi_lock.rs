@@ -151,15 +151,14 @@ pub fn parse_pylock(text: &str) -> Result<Vec<PypiPin>> {
     Ok(pins)
 }
 
-/// A minimal PEP 751 document holding `pins`, for uv to read as preferences.
+/// A minimal PEP 751 document holding `pins`, for uv to read as preferences. uv takes only
+/// the versions from it (and requires every file to carry a hash), so pins without a hash, such
+/// as git sources, are left out.
 fn preferences_document(pins: &[PypiPin]) -> String {
     let mut out = String::from("lock-version = \"1.0\"\ncreated-by = \"wt\"\n");
-    for p in pins.iter().filter(|p| !p.url.starts_with("git+")) {
-        let hashes = p
-            .sha256
-            .as_ref()
-            .map(|h| format!(", hashes = {{ sha256 = {} }}", toml_str(h)))
-            .unwrap_or_default();
+    for p in pins {
+        let Some(sha) = &p.sha256 else { continue };
+        let hashes = format!(", hashes = {{ sha256 = {} }}", toml_str(sha));
         let kind = if p.url.ends_with(".whl") {
             format!("wheels = [{{ url = {}{hashes} }}]", toml_str(&p.url))
         } else {

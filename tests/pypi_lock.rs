@@ -1,0 +1,87 @@
+//! The PyPI half of the lock, with real uv and PyPI: one exact file per package and platform,
+//! and an earlier lock's versions kept as preferences.
+
+use wt::env::pypi_lock::{PypiPin, PypiRequest, resolve};
+use wt::env::tools::Tools;
+
+fn request(lines: &[String]) -> PypiRequest<'_> {
+    PypiRequest {
+        lines,
+        local: &[],
+        python_minor: "3.11",
+        refresh_local: false,
+    }
+}
+
+fn tools_and_cache() -> (Tools, std::path::PathBuf) {
+    let tools = Tools::locate().expect("uv (run scripts/bootstrap.sh)");
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    (tools, root.join("target/pypi-lock-cache"))
+}
+
+fn parse(p: &str) -> rattler_conda_types::Subdir {
+    wt::conda::platforms::parse(p).unwrap()
+}
+
+#[test]
+fn each_platform_gets_its_own_wheel_with_a_hash() {
+    let (tools, cache) = tools_and_cache();
+    let lines = vec!["pydantic>=2,<3".to_string()];
+    let core = |platform: &str| -> PypiPin {
+        resolve(&tools, &cache, &request(&lines), parse(platform), &[])
+            .unwrap()
+            .into_iter()
+            .find(|p| p.name == "pydantic-core")
+            .expect("pydantic-core is pinned")
+    };
+    let (linux, mac, win) = (core("linux-64"), core("osx-arm64"), core("win-64"));
+    assert!(
+        linux.url.contains("manylinux") && linux.url.contains("x86_64"),
+        "{}",
+        linux.url
+    );
+    assert!(
+        mac.url.contains("macosx") && mac.url.contains("arm64"),
+        "{}",
+        mac.url
+    );
+    assert!(win.url.contains("win_amd64"), "{}", win.url);
+    for pin in [&linux, &mac, &win] {
+        assert_eq!(pin.sha256.as_ref().map(String::len), Some(64), "{pin:?}");
+    }
+    assert_eq!(linux.version, mac.version);
+}
+
+#[test]
+fn an_earlier_lock_keeps_its_versions_while_they_fit() {
+    let (tools, cache) = tools_and_cache();
+    let lines = vec!["click>=8,<9".to_string()];
+    let linux = parse("linux-64");
+    let click = |prefs: &[PypiPin]| -> String {
+        resolve(&tools, &cache, &request(&lines), linux, prefs)
+            .unwrap()
+            .into_iter()
+            .find(|p| p.name == "click")
+            .unwrap()
+            .version
+    };
+    let old = PypiPin {
+        name: "click".into(),
+        version: "8.1.3".into(),
+        url: "https://files.pythonhosted.org/packages/x/click-8.1.3-py3-none-any.whl".into(),
+        sha256: Some("0".repeat(64)),
+    };
+    assert_eq!(click(std::slice::from_ref(&old)), "8.1.3");
+    assert_ne!(
+        click(&[]),
+        "8.1.3",
+        "without preferences the newest click is chosen"
+    );
+    // A preference that no longer fits gives way.
+    let lines = vec!["click>=8.1.7,<9".to_string()];
+    let pins = resolve(&tools, &cache, &request(&lines), linux, &[old]).unwrap();
+    assert_ne!(
+        pins.iter().find(|p| p.name == "click").unwrap().version,
+        "8.1.3"
+    );
+}
