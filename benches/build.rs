@@ -3,6 +3,9 @@
 //! a cold build (empty cache), a no-op rebuild, a cosmetic edit of one workflow, and a source
 //! edit of one task library. Uses the release binary and real uv/Python, like a user.
 
+#[path = "../tests/support/tools.rs"]
+mod tools;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -31,7 +34,7 @@ fn main() {
             .args(["build", "//...", "--explain"])
             .current_dir(&ws)
             .env("WT_CACHE_DIR", &cache)
-            .env("PATH", path_with_tools(&root))
+            .env("PATH", tools::path_with_tools(&root))
             .output()
             .unwrap();
         let took = start.elapsed();
@@ -81,14 +84,6 @@ fn main() {
         &source,
         &last,
     );
-}
-
-fn path_with_tools(root: &Path) -> std::ffi::OsString {
-    let mut paths = vec![root.join(".tools/bin")];
-    paths.extend(std::env::split_paths(
-        &std::env::var_os("PATH").unwrap_or_default(),
-    ));
-    std::env::join_paths(paths).unwrap()
 }
 
 /// Replaces `from` (or the previous edit) in a spec.

@@ -16,7 +16,10 @@ mod conda_channel;
 #[allow(dead_code)]
 mod fs;
 
-use std::path::{Path, PathBuf};
+#[path = "../tests/support/tools.rs"]
+mod tools;
+
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -63,7 +66,7 @@ fn main() {
             .args(args)
             .current_dir(&ws)
             .env("WT_CACHE_DIR", &cache)
-            .env("PATH", path_with_tools(&root))
+            .env("PATH", tools::path_with_tools(&root))
             .output()
             .unwrap();
         let took = start.elapsed();
@@ -127,12 +130,4 @@ fn main() {
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
-}
-
-fn path_with_tools(root: &Path) -> std::ffi::OsString {
-    let mut paths = vec![root.join(".tools/bin")];
-    paths.extend(std::env::split_paths(
-        &std::env::var_os("PATH").unwrap_or_default(),
-    ));
-    std::env::join_paths(paths).unwrap()
 }

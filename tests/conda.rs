@@ -4,9 +4,14 @@
 
 #[path = "support/conda_channel.rs"]
 mod conda_channel;
+#[path = "support/fs.rs"]
+#[allow(dead_code)]
+mod fs;
+#[path = "support/tools.rs"]
+mod tools;
 
 use conda_channel::{Pkg, publish};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn root() -> PathBuf {
@@ -78,14 +83,10 @@ impl Ws {
     }
 
     fn wt(&self, args: &[&str]) -> Output {
-        let mut paths = vec![root().join(".tools/bin")];
-        paths.extend(std::env::split_paths(
-            &std::env::var_os("PATH").unwrap_or_default(),
-        ));
         Command::new(env!("CARGO_BIN_EXE_wt"))
             .args(args)
             .current_dir(&self.root)
-            .env("PATH", std::env::join_paths(paths).unwrap())
+            .env("PATH", tools::path_with_tools(&root()))
             .env("WT_CACHE_DIR", &self.cache)
             .env("UV_CACHE_DIR", root().join("target/uv-cache"))
             .env_remove("WT_REMOTE_CACHE")
@@ -143,23 +144,7 @@ fn the_test_channel_is_reproducible() {
             ],
         );
     }
-    let files = |d: &Path| -> Vec<(String, Vec<u8>)> {
-        let mut out: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(d)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_file())
-            .map(|e| {
-                (
-                    e.path().strip_prefix(d).unwrap().display().to_string(),
-                    std::fs::read(e.path()).unwrap(),
-                )
-            })
-            .collect();
-        out.sort();
-        out
-    };
-    let (fa, fb) = (files(a.path()), files(b.path()));
+    let (fa, fb) = (fs::read_tree(a.path()), fs::read_tree(b.path()));
     let names: Vec<&str> = fa.iter().map(|(n, _)| n.as_str()).collect();
     assert!(names.contains(&"noarch/repodata.json"), "{names:?}");
     assert!(names.contains(&"noarch/greet-1.0-py_0.conda"), "{names:?}");
