@@ -7,6 +7,9 @@ mod conda_channel;
 #[path = "support/fs.rs"]
 #[allow(dead_code)]
 mod fs;
+#[path = "support/nginx.rs"]
+#[allow(dead_code)]
+mod nginx;
 #[path = "support/tools.rs"]
 mod tools;
 
@@ -347,4 +350,55 @@ fn invalid_conda_settings_in_wt_toml_are_reported() {
     let out = ws.wt(&["--quiet", "check", "//workflows/hello"]);
     assert!(!out.status.success());
     insta::assert_snapshot!(ws.stderr(&out));
+}
+
+/// A channel served over HTTP (nginx on 127.0.0.1): repodata and packages are fetched once and
+/// cached; with the server gone, `--offline` re-solves from the cached repodata, rebuilds
+/// environments from the package cache, and says clearly what it cannot fetch.
+#[test]
+fn an_http_channel_is_cached_for_offline_solves_and_installs() {
+    let server = nginx::Nginx::start();
+    let ws = Ws::new(&["linux-64"]);
+    publish(
+        &server.data().join("channel"),
+        &[
+            Pkg::new("greet", "1.0", &["python >=3.8"], GREET_1),
+            Pkg::new("polite", "1.0", &["greet"], POLITE),
+        ],
+    );
+    let channel = format!("{}/channel", server.url());
+    let greet = format!("{{name: greet, version: \">=1\", channel: \"{channel}\"}}");
+    let spec = ws.spec(&[&greet]);
+    let spec = spec.to_str().unwrap();
+    let config = r#"{"hi": {"name": "http"}}"#;
+    let out = ok(&ws.wt(&["run", spec, "--config-json", config]));
+    assert!(out.contains("Hello, http!"), "{out}");
+    let lock = ws.lock();
+    assert!(
+        lock.contains(&format!("{channel}/noarch/greet-1.0-py_0.conda")),
+        "{lock}"
+    );
+    drop(server);
+
+    // The server is gone: the environment comes back from the caches alone.
+    std::fs::remove_dir_all(ws.cache.join("envs")).unwrap();
+    let out = ok(&ws.wt(&["--offline", "run", spec, "--config-json", config]));
+    assert!(out.contains("Hello, http!"), "{out}");
+
+    // A new requirement on the same channel solves offline from the cached repodata; its
+    // package was never downloaded, which is the one clear error.
+    let polite = format!("{{name: polite, version: \"*\", channel: \"{channel}\"}}");
+    ws.spec(&[&greet, &polite]);
+    let out = ws.wt(&["--offline", "--quiet", "build", "//workflows/hello"]);
+    assert!(!out.status.success());
+    let err = ws.stderr(&out);
+    assert!(
+        err.contains("could not fetch conda package `polite`") && err.contains("wt is offline"),
+        "{err}"
+    );
+    assert_eq!(
+        ws.lock(),
+        lock,
+        "a failed build must not touch the workspace"
+    );
 }

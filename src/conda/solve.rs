@@ -101,21 +101,16 @@ pub fn solve(req: &CondaRequest) -> Result<Solution, SolveFailure> {
     for &platform in req.platforms {
         // Query by name: every version of each package, so the solver (not the fetch) decides
         // and can explain a conflict in terms of real candidates.
-        let names: Vec<MatchSpec> = req
+        let names: Vec<String> = req
             .requirements
             .iter()
-            .filter_map(|r| MatchSpec::from_str(&r.name.value, ParseStrictness::Lenient).ok())
+            .map(|r| r.name.value.clone())
             .collect();
-        let query = gateway
-            .query(channels.clone(), [platform, Subdir::NoArch], names)
-            .recursive(true);
-        let output = net::block_on(query.execute())
-            .map_err(|e| SolveFailure::Other(format!("could not start an async runtime: {e}")))?
+        let fetched = super::fetch::records(&gateway, &channels, platform, &names, req.offline)
             .map_err(|e| channel_failure(req, &e))?;
         // The interpreter is wt's own: never solve for a conda `python` package.
-        let records: Vec<RepoDataRecord> = output
-            .iter()
-            .flat_map(|rd| rd.iter().cloned())
+        let records: Vec<RepoDataRecord> = fetched
+            .into_iter()
             .filter(|r| r.package_record.name.as_normalized() != "python")
             .collect();
         for (i, r) in req.requirements.iter().enumerate() {
