@@ -15,7 +15,7 @@ pub enum Command {
     },
     /// Re-hash every blob and check every entry; remove what is corrupt.
     Verify,
-    /// Remove everything wt stored in the cache.
+    /// Remove everything wt stored in the cache: steps, environments, conda packages.
     Clean,
 }
 
@@ -30,6 +30,18 @@ pub fn run(cli: &Cli, cmd: &Command) -> Result<i32> {
                 "entries: {}\nblobs: {} ({} bytes)\ntotal: {} bytes",
                 s.entries, s.blobs, s.blob_bytes, s.total_bytes
             );
+            // What `gc --max-size` does not bound: built environments and package caches.
+            for (dir, what) in [
+                ("envs", "Python environments"),
+                ("conda/pkgs", "conda packages"),
+                ("conda/repodata", "conda repodata"),
+                ("uv", "uv's cache"),
+            ] {
+                let path = cache.root().join(dir);
+                if path.is_dir() {
+                    println!("{what} ({dir}/): {} bytes", folder_bytes(&path));
+                }
+            }
         }
         Command::Gc { max_size } => {
             let max = crate::cache::parse_size(max_size).map_err(anyhow::Error::msg)?;
@@ -65,8 +77,29 @@ pub fn run(cli: &Cli, cmd: &Command) -> Result<i32> {
         }
         Command::Clean => {
             cache.clean()?;
+            // Environments and conda caches are wt's too (uv's cache is left: it may be shared).
+            for dir in ["envs", "conda"] {
+                let path = cache.root().join(dir);
+                match std::fs::remove_dir_all(&path) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                        anyhow::bail!("could not remove {}: {e}", path.display())
+                    }
+                    _ => {}
+                }
+            }
             println!("cleaned {}", cache.root().display());
         }
     }
     Ok(0)
+}
+
+/// Bytes of the files under `dir` (symlinks not followed; a hard-linked file counts at each of its names).
+fn folder_bytes(dir: &std::path::Path) -> u64 {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| e.metadata().ok())
+        .map(|m| m.len())
+        .sum()
 }
