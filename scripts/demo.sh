@@ -12,6 +12,8 @@ run() {
 }
 echo "== wt build --explain //workflows/..."
 "$wt" build --explain //workflows/...
+echo "== workflows/add_then_double/wt-add-then-double-workflow/pixi.lock (first lines)"
+head -n 14 workflows/add_then_double/wt-add-then-double-workflow/pixi.lock
 run add_then_double --config-json '{"total": {"a": 3, "b": 3}}'
 run fan_out --config-json '{"pairs": {"bases": [1, 2, 3]}, "scores": {"names": ["ab", "c"]}, "summary": {"count": 2}}'
 run safe_sqrt --config-json '{"difference": {"a": 3, "b": 6}}'
