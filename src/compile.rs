@@ -45,7 +45,12 @@ pub struct Compiled {
 /// Generates every file of the workspace that will live in `out_dir`. `pypi` are the spec's
 /// PyPI requirements resolved against its folder (their paths are written relative to
 /// `out_dir`, so the output does not depend on where the repository is checked out).
-pub fn generate(wf: &Workflow, pypi: &[ResolvedPypi], out_dir: &Path) -> Result<Compiled> {
+pub fn generate(
+    wf: &Workflow,
+    pypi: &[ResolvedPypi],
+    out_dir: &Path,
+    platforms: &[&str],
+) -> Result<Compiled> {
     let release = release_name(DEFAULT_PREFIX, &wf.spec.id.value);
     let package = release.replace('-', "_");
     let params = crate::schema::params_schema(wf);
@@ -69,7 +74,7 @@ pub fn generate(wf: &Workflow, pypi: &[ResolvedPypi], out_dir: &Path) -> Result<
         "wt_version".to_string(),
         env!("CARGO_PKG_VERSION").to_string(),
     );
-    let dependencies = dependencies(wf, pypi, out_dir);
+    let dependencies = dependencies(wf, pypi, out_dir, platforms);
     let files = crate::codegen::generate(&CodegenInput {
         workflow: wf,
         release_name: &release,
@@ -93,7 +98,12 @@ pub fn generate(wf: &Workflow, pypi: &[ResolvedPypi], out_dir: &Path) -> Result<
 
 /// The pixi.toml dependency tables: the spec's requirements, then wt's runtime packages
 /// (a spec requirement of the same name wins).
-fn dependencies(wf: &Workflow, pypi: &[ResolvedPypi], out_dir: &Path) -> Dependencies {
+fn dependencies(
+    wf: &Workflow,
+    pypi: &[ResolvedPypi],
+    out_dir: &Path,
+    platforms: &[&str],
+) -> Dependencies {
     let declared: Vec<&str> = wf
         .spec
         .requirements
@@ -138,7 +148,12 @@ fn dependencies(wf: &Workflow, pypi: &[ResolvedPypi], out_dir: &Path) -> Depende
     }
     Dependencies {
         channels,
-        platforms: PLATFORMS.iter().map(|p| p.to_string()).collect(),
+        // The lock's platforms, in the published order.
+        platforms: PLATFORMS
+            .iter()
+            .filter(|p| platforms.contains(p))
+            .map(|p| p.to_string())
+            .collect(),
         conda,
         pypi: pypi_deps,
     }

@@ -190,6 +190,14 @@ fn conda_and_pypi_requirements_lock_install_run_and_rebuild_offline() {
         lock.contains("manylinux") && lock.contains("macosx"),
         "{lock}"
     );
+    // pixi.toml names the lock's platforms.
+    let manifest =
+        std::fs::read_to_string(ws.root.join("workflows/hello/wt-hello-workflow/pixi.toml"))
+            .unwrap();
+    assert!(
+        manifest.contains("platforms = [\"linux-64\", \"osx-arm64\"]"),
+        "{manifest}"
+    );
     // The lock reads back (as pixi would read it) and renders to the same bytes.
     let parsed = rattler_lock::LockFile::from_str_with_base_directory(&lock, None).unwrap();
     assert_eq!(parsed.render_to_string().unwrap(), lock);

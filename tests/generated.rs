@@ -37,7 +37,9 @@ fn generate(name: &str) -> BTreeMap<String, String> {
         .collect();
     let release = wt::compile::release_name("wt", &wf.spec.id.value);
     let out = spec_dir.join(&release);
-    wt::compile::generate(&wf, &pypi, &out).unwrap().files
+    wt::compile::generate(&wf, &pypi, &out, wt::compile::PLATFORMS)
+        .unwrap()
+        .files
 }
 
 #[test]

@@ -11,7 +11,7 @@ pub fn run(
 ) -> Result<BTreeMap<String, Vec<u8>>> {
     crate::engine::validate_workflow(ctx, t)?;
     let wf = t.workflow.get().context("codegen runs after validation")?;
-    let compiled = crate::compile::generate(wf, &t.pypi, &t.out_dir)?;
+    let compiled = crate::compile::generate(wf, &t.pypi, &t.out_dir, &ctx.conda.platform_names())?;
     Ok(compiled
         .files
         .into_iter()
