@@ -410,3 +410,27 @@ fn an_http_channel_is_cached_for_offline_solves_and_installs() {
         "a failed build must not touch the workspace"
     );
 }
+
+/// A task library that depends on a package PyPI does not have: the error is uv's, located
+/// on the library's requirement.
+#[test]
+fn an_unresolvable_pypi_dependency_names_its_requirement() {
+    let ws = Ws::new(&["linux-64"]);
+    let manifest = ws.root.join("libs/greet-tasks/pyproject.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap().replace(
+        "dependencies = [\"wt-registry\"]",
+        "dependencies = [\"wt-registry\", \"wt-no-such-package-for-tests\"]",
+    );
+    std::fs::write(&manifest, text).unwrap();
+    ws.spec(&[]);
+    let out = ws.wt(&["--quiet", "build", "//workflows/hello"]);
+    assert!(!out.status.success());
+    let err = ws.stderr(&out);
+    assert!(
+        err.contains("the PyPI requirement `greet-tasks` cannot be resolved for linux-64"),
+        "{err}"
+    );
+    assert!(err.contains("wt-no-such-package-for-tests"), "{err}");
+    assert!(err.contains("spec.yaml:3:11"), "{err}");
+    assert!(!ws.root.join("workflows/hello/wt-hello-workflow").exists());
+}

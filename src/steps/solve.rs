@@ -140,35 +140,31 @@ fn pypi_failure(
 ) -> anyhow::Error {
     let text = format!("{e:#}");
     let lower = text.to_lowercase();
-    let mut named: Vec<Diagnostic> = Vec::new();
-    for r in t.spec.requirements.iter() {
-        if let Requirement::Pypi(req) = r
-            && lower.contains(&req.name.value.to_lowercase())
-        {
-            named.push(
-                Diagnostic::new(
-                    req.name.span,
-                    format!(
-                        "the PyPI requirement `{}` cannot be resolved for {p}:\n{}",
-                        req.name.value,
-                        indent(&text)
-                    ),
-                )
-                .help("check the name, version and source of this requirement"),
-            );
-            break;
-        }
-    }
-    if let Some(d) = named.pop() {
-        return anyhow!(Rendered(t.file.render(&[d])));
-    }
     let offline = if ctx.offline {
-        "\n  = note: wt is offline: only packages already in uv's cache can be resolved"
+        "; wt is offline: only packages already in uv's cache can be resolved"
     } else {
         ""
     };
+    // uv's message names the packages it could not resolve; locate the first spec
+    // requirement it names (a local library whose dependencies fail is named by uv too).
+    let named = t.spec.requirements.iter().find_map(|r| match r {
+        Requirement::Pypi(req) if lower.contains(&req.name.value.to_lowercase()) => Some(req),
+        _ => None,
+    });
+    if let Some(req) = named {
+        let d = Diagnostic::new(
+            req.name.span,
+            format!(
+                "the PyPI requirement `{}` cannot be resolved for {p}{offline}:\n{}",
+                req.name.value,
+                indent(&text)
+            ),
+        )
+        .help("check the name, version and source of this requirement, and the dependencies it declares");
+        return anyhow!(Rendered(t.file.render(&[d])));
+    }
     anyhow!(
-        "resolving the PyPI packages of {} for {p} failed:\n{}{offline}\n  = help: check the PyPI requirements in {}",
+        "resolving the PyPI packages of {} for {p} failed{offline}:\n{}\n  = help: check the PyPI requirements in {}",
         t.target.label,
         indent(&text),
         t.file.display
