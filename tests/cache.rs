@@ -579,3 +579,101 @@ fn parse_size_reads_human_sizes() {
     }
     assert!(parse_size("5X").unwrap_err().contains("e.g. 500M"));
 }
+
+/// An environment as `wt` publishes one: `envs/<key>` links to the build folder, whose
+/// `.complete` marker's mtime is its last use.
+fn published_env(root: &Path, key: &str, bytes: usize, used: Duration) -> PathBuf {
+    let envs = root.join("envs");
+    let build = envs.join(format!("{key}.100.1"));
+    fs::create_dir_all(build.join("lib")).unwrap();
+    fs::write(build.join("lib/module.py"), vec![b'#'; bytes]).unwrap();
+    fs::write(build.join(".complete"), b"").unwrap();
+    set_mtime(&build.join(".complete"), used);
+    std::os::unix::fs::symlink(format!("{key}.100.1"), envs.join(key)).unwrap();
+    fs::write(envs.join(format!("{key}.lock")), b"").unwrap();
+    envs.join(key)
+}
+
+/// An extracted conda package as rattler's package cache lays it out, with its metadata file.
+fn extracted_package(root: &Path, name: &str, bytes: usize, used: Duration) -> PathBuf {
+    let pkgs = root.join("conda/pkgs");
+    fs::create_dir_all(pkgs.join(name).join("info")).unwrap();
+    fs::write(pkgs.join(name).join("info/index.json"), vec![b' '; bytes]).unwrap();
+    fs::write(pkgs.join(format!("{name}.lock")), [0u8; 8]).unwrap();
+    set_mtime(&pkgs.join(format!("{name}.lock")), used);
+    pkgs.join(name)
+}
+
+/// Environments and conda packages share the size budget and the LRU order with the steps'
+/// entries: what was used least recently goes first, what a process holds or used within the
+/// grace period stays, and leftovers of interrupted environment builds are swept.
+#[test]
+fn gc_bounds_environments_and_conda_packages_in_the_same_lru() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let cache = Cache::open(root, None).unwrap();
+    let hour = Duration::from_secs(3600);
+    let step = key("step");
+    let manifest = store(&cache, &step, &[("own", &content("own", 1000))]);
+    set_mtime(&entry_path(root, &step), 5 * hour);
+    set_mtime(&blob_path(root, &manifest.outputs["own"].digest), 5 * hour);
+    let (a, b, c) = ("a".repeat(32), "b".repeat(32), "c".repeat(32));
+    let env_a = published_env(root, &a, 2000, 4 * hour);
+    let package = extracted_package(root, "greet-1.0-py_0", 500, 3 * hour);
+    let env_b = published_env(root, &b, 2000, 2 * hour);
+    let env_c = published_env(root, &c, 2000, Duration::from_secs(60));
+    // A build killed before it published, and a half-made link.
+    let killed = root.join(format!("envs/{}.200.2", "d".repeat(32)));
+    fs::create_dir_all(killed.join("bin")).unwrap();
+    std::os::unix::fs::symlink(
+        "x",
+        root.join(format!("envs/.{}.300.3.link", "d".repeat(32))),
+    )
+    .unwrap();
+
+    assert_eq!(wt::env::gc::remove_leftovers(root).unwrap(), 2);
+    assert!(!killed.exists());
+    assert!(env_a.join(".complete").is_file() && env_c.join(".complete").is_file());
+
+    let derived = || {
+        let mut all = wt::env::gc::environments(root).unwrap();
+        all.extend(wt::conda::gc::conda_caches(root).unwrap());
+        all
+    };
+    // Environment a is in use by a running process.
+    let user = wt::cache::FileLock::shared(&root.join(format!("envs/{a}.lock"))).unwrap();
+    // Order: step (5h), a (4h, held), package (3h), b (2h), c (1 min, within grace).
+    let report = cache
+        .gc_with(2500, wt::cache::GC_GRACE, &derived())
+        .unwrap();
+    assert_eq!(report.entries_removed, 1, "{report:?}");
+    assert_eq!(
+        report.derived_removed,
+        BTreeMap::from([
+            (wt::cache::DerivedKind::Environment, 1),
+            (wt::cache::DerivedKind::CondaPackage, 1)
+        ]),
+        "{report:?}"
+    );
+    assert_eq!(
+        (report.derived_kept_in_use, report.derived_kept_recent),
+        (1, 1)
+    );
+    assert!(env_a.join("lib/module.py").is_file(), "held: kept");
+    assert!(!package.exists() && !root.join("conda/pkgs/greet-1.0-py_0.lock").exists());
+    assert!(!env_b.exists() && !root.join(format!("envs/{b}.100.1")).exists());
+    assert!(!root.join(format!("envs/{b}.lock")).exists());
+    assert!(env_c.join("lib/module.py").is_file(), "recent: kept");
+    assert_eq!(report.derived_bytes_after, 4000);
+    assert_eq!(cache.get_action(&step).unwrap(), Lookup::Miss);
+
+    // Released, it goes; the fresh one still stays inside the grace period.
+    drop(user);
+    let report = cache.gc_with(0, wt::cache::GC_GRACE, &derived()).unwrap();
+    assert_eq!(report.derived_removed.values().sum::<usize>(), 1);
+    assert!(!env_a.exists());
+    assert!(env_c.exists());
+    let report = cache.gc_with(0, Duration::ZERO, &derived()).unwrap();
+    assert_eq!(report.derived_bytes_after, 0);
+    assert!(!env_c.exists());
+}

@@ -409,6 +409,55 @@ fn an_http_channel_is_cached_for_offline_solves_and_installs() {
         lock,
         "a failed build must not touch the workspace"
     );
+
+    // `wt cache gc` bounds all of it: steps, the environment, the extracted packages and the
+    // cached repodata, once they were last used longer ago than gc's grace period.
+    let kept = ok(&ws.wt(&["cache", "gc", "--max-size", "0"]));
+    assert!(kept.contains("used in the last 10 minutes"), "{kept}");
+    assert!(
+        ws.cache.join("conda/pkgs/greet-1.0-py_0").is_dir(),
+        "{kept}"
+    );
+    age_files(&ws.cache, std::time::Duration::from_secs(2 * 3600));
+    let out = ok(&ws.wt(&["cache", "gc", "--max-size", "0"]));
+    assert!(
+        out.contains("1 environment,") && out.contains("1 conda package,"),
+        "{out}"
+    );
+    assert!(out.contains("channel subdir"), "{out}");
+    assert!(
+        out.contains("0 B of environments and conda caches"),
+        "{out}"
+    );
+    let left: Vec<_> = std::fs::read_dir(ws.cache.join("envs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    assert!(!ws.cache.join("conda/pkgs/greet-1.0-py_0").exists());
+    // With the server gone, nothing is left to build from: offline says so.
+    ws.spec(&[&greet]);
+    let out = ws.wt(&["--offline", "--quiet", "build", "//workflows/hello"]);
+    assert!(!out.status.success());
+    assert!(
+        ws.stderr(&out).contains("wt is offline"),
+        "{}",
+        ws.stderr(&out)
+    );
+}
+
+/// Sets the mtime of every file under `dir` to `ago` in the past.
+fn age_files(dir: &std::path::Path, ago: std::time::Duration) {
+    let then = std::time::SystemTime::now() - ago;
+    for entry in walkdir::WalkDir::new(dir).into_iter().map(Result::unwrap) {
+        if entry.file_type().is_file() {
+            let file = std::fs::File::options()
+                .write(true)
+                .open(entry.path())
+                .unwrap();
+            file.set_modified(then).unwrap();
+        }
+    }
 }
 
 /// A task library that depends on a package PyPI does not have: the error is uv's, located

@@ -1,14 +1,18 @@
-//! Size-capped garbage collection: least-recently-used action entries go first, then every blob
-//! no remaining entry references.
+//! Size-capped garbage collection: least-recently-used action entries (and derived data:
+//! environments, conda packages, repodata; see [`Evictable`]) go first, then every blob no
+//! remaining entry references.
 //!
-//! "Used" is the entry file's mtime: set when the entry is written and on every hit. Blobs have
-//! no LRU of their own: a blob lives as long as some entry references it.
+//! "Used" is the entry file's mtime: set when the entry is written and on every hit; derived
+//! data says itself when it was last used. Blobs have no LRU of their own: a blob lives as long
+//! as some entry references it. Derived data used within [`GC_GRACE`] or held by a running
+//! process is never evicted.
 //!
 //! gc may run while builds run. A build stores its blobs, then its entry; a blob stored (or
 //! re-stored, which refreshes its mtime) in the last [`GC_GRACE`] is never deleted, so a
 //! concurrent gc cannot pull a blob from under an entry about to be written. Temp files older
 //! than [`TMP_GRACE`] are leftovers of killed processes and are removed.
 
+use super::evictable::{DerivedKind, Evictable};
 use super::local::StoredFile;
 use super::{Cache, CacheError, Manifest, Stats};
 use std::collections::{BTreeMap, BTreeSet};
@@ -33,8 +37,22 @@ pub struct GcReport {
     pub bytes_freed: u64,
     /// Leftover temp files of killed processes removed.
     pub temp_files_removed: usize,
-    /// The cache after gc.
+    /// Derived data evicted, by kind.
+    pub derived_removed: BTreeMap<DerivedKind, usize>,
+    /// Derived data gc would have evicted but a running process holds.
+    pub derived_kept_in_use: usize,
+    /// Derived data gc would have evicted but that was used within the grace period.
+    pub derived_kept_recent: usize,
+    /// Bytes of the derived data that remains.
+    pub derived_bytes_after: u64,
+    /// The step cache after gc.
     pub after: Stats,
+}
+
+/// Something gc may evict, in LRU order.
+enum Candidate<'a> {
+    Entry(usize),
+    Derived(&'a dyn Evictable),
 }
 
 struct Live {
@@ -53,6 +71,18 @@ impl Cache {
     /// [`Cache::gc`] with another grace period for unreferenced blobs (`Duration::ZERO`: none;
     /// only safe when no build uses the cache meanwhile).
     pub fn gc_with_grace(&self, max_bytes: u64, grace: Duration) -> Result<GcReport, CacheError> {
+        self.gc_with(max_bytes, grace, &[])
+    }
+
+    /// [`Cache::gc_with_grace`] with derived data in the same budget and LRU order: the cache
+    /// (entries, their blobs and `derived`) is brought to at most `max_bytes` by evicting
+    /// whatever was used least recently, except derived data used within `grace` or in use.
+    pub fn gc_with(
+        &self,
+        max_bytes: u64,
+        grace: Duration,
+        derived: &[Box<dyn Evictable>],
+    ) -> Result<GcReport, CacheError> {
         let now = SystemTime::now();
         let mut report = GcReport {
             temp_files_removed: self.remove_old_temp_files(now)?,
@@ -89,32 +119,63 @@ impl Cache {
             }
         }
 
-        // Oldest first; ties by key so the order is the same on every run.
-        live.sort_by(|a, b| (a.file.modified, &a.file.name).cmp(&(b.file.modified, &b.file.name)));
         let mut refs: BTreeMap<&str, usize> = BTreeMap::new();
         for entry in &live {
             for digest in &entry.blobs {
                 *refs.entry(digest).or_default() += 1;
             }
         }
+        let derived_total: u64 = derived.iter().map(|d| d.bytes()).sum();
         let mut total: u64 = live.iter().map(|e| e.file.size).sum::<u64>()
-            + refs.keys().map(|d| blobs[*d].size).sum::<u64>();
+            + refs.keys().map(|d| blobs[*d].size).sum::<u64>()
+            + derived_total;
+        report.derived_bytes_after = derived_total;
 
-        let mut evicted = 0;
-        while total > max_bytes && evicted < live.len() {
-            let entry = &live[evicted];
-            self.store.remove(&entry.file.path)?;
-            report.entries_removed += 1;
-            report.bytes_freed += entry.file.size;
-            total -= entry.file.size;
-            for digest in &entry.blobs {
-                let count = refs.get_mut(digest.as_str()).expect("counted above");
-                *count -= 1;
-                if *count == 0 {
-                    total -= blobs[digest].size;
+        // Oldest first; ties by name so the order is the same on every run.
+        let mut order: Vec<(SystemTime, &str, Candidate)> = live
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.file.modified, e.file.name.as_str(), Candidate::Entry(i)))
+            .chain(
+                derived
+                    .iter()
+                    .map(|d| (d.last_used(), d.name(), Candidate::Derived(d.as_ref()))),
+            )
+            .collect();
+        order.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+
+        for (last_used, _, candidate) in &order {
+            if total <= max_bytes {
+                break;
+            }
+            match candidate {
+                Candidate::Entry(i) => {
+                    let entry = &live[*i];
+                    self.store.remove(&entry.file.path)?;
+                    report.entries_removed += 1;
+                    report.bytes_freed += entry.file.size;
+                    total -= entry.file.size;
+                    for digest in &entry.blobs {
+                        let count = refs.get_mut(digest.as_str()).expect("counted above");
+                        *count -= 1;
+                        if *count == 0 {
+                            total -= blobs[digest].size;
+                        }
+                    }
+                }
+                Candidate::Derived(d) => {
+                    if now.duration_since(*last_used).unwrap_or(Duration::ZERO) < grace {
+                        report.derived_kept_recent += 1;
+                    } else if d.evict()? {
+                        *report.derived_removed.entry(d.kind()).or_default() += 1;
+                        report.bytes_freed += d.bytes();
+                        report.derived_bytes_after -= d.bytes();
+                        total -= d.bytes();
+                    } else {
+                        report.derived_kept_in_use += 1;
+                    }
                 }
             }
-            evicted += 1;
         }
 
         for (digest, file) in &blobs {

@@ -41,6 +41,8 @@
 
 mod action;
 mod error;
+mod evictable;
+mod file_lock;
 mod gc;
 mod local;
 mod manifest;
@@ -50,10 +52,12 @@ mod stats;
 mod verify;
 
 pub use error::CacheError;
+pub use evictable::{DerivedKind, Evictable};
+pub use file_lock::FileLock;
 pub use gc::{GC_GRACE, GcReport, TMP_GRACE};
 pub use manifest::{BlobRef, Manifest, sha256_hex};
-pub use size::parse_size;
-pub use stats::Stats;
+pub use size::{human_size, parse_size};
+pub use stats::{Stats, folder_bytes};
 pub use verify::{BadEntry, VerifyReport};
 
 use std::path::{Path, PathBuf};

@@ -57,9 +57,37 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
     }
 }
 
+/// A size for people: `512 B`, `1.5 KiB`, `23.3 MiB` (powers of 1024, one decimal).
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
 #[cfg(test)]
 mod tests {
-    use super::parse_size;
+    use super::{human_size, parse_size};
+
+    #[test]
+    fn human_sizes() {
+        assert_eq!(human_size(0), "0 B");
+        assert_eq!(human_size(1023), "1023 B");
+        assert_eq!(human_size(1536), "1.5 KiB");
+        assert_eq!(human_size(23_341_346), "22.3 MiB");
+        assert_eq!(human_size(3 << 30), "3.0 GiB");
+        assert_eq!(
+            parse_size(&human_size(10 << 20)).map(human_size),
+            Ok("10.0 MiB".into())
+        );
+    }
 
     #[test]
     fn units() {

@@ -30,3 +30,15 @@ impl Cache {
         })
     }
 }
+
+/// Bytes of the files under `dir` (symlinks not followed; a hard-linked file counts at each of
+/// its names, so this is what the files would take as copies: an upper bound).
+pub fn folder_bytes(dir: &std::path::Path) -> u64 {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| e.metadata().ok())
+        .map(|m| m.len())
+        .sum()
+}

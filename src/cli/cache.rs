@@ -2,13 +2,16 @@
 
 use super::Cli;
 use super::session::Session;
+use crate::cache::human_size;
 use anyhow::Result;
 
 #[derive(clap::Subcommand)]
 pub enum Command {
     /// Entries, blobs and size of the cache.
     Stats,
-    /// Evict least-recently-used entries until the cache is at most SIZE (e.g. 500M, 2G).
+    /// Evict what was used least recently (step outputs, environments, conda packages and
+    /// repodata) until the cache is at most SIZE (e.g. 500M, 2G). What a running build, run or
+    /// server uses, or what was used in the last 10 minutes, is kept.
     Gc {
         #[arg(long, value_name = "SIZE")]
         max_size: String,
@@ -27,36 +30,38 @@ pub fn run(cli: &Cli, cmd: &Command) -> Result<i32> {
             let s = cache.stats()?;
             println!("cache: {}", cache.root().display());
             println!(
-                "entries: {}\nblobs: {} ({} bytes)\ntotal: {} bytes",
-                s.entries, s.blobs, s.blob_bytes, s.total_bytes
+                "entries: {}\nblobs: {} ({})\ntotal: {}",
+                s.entries,
+                s.blobs,
+                human_size(s.blob_bytes),
+                human_size(s.total_bytes)
             );
-            // What `gc --max-size` does not bound: built environments and package caches.
+            // Derived data, which `gc --max-size` bounds too, and uv's cache, which it does not
+            // (uv's own `uv cache prune` does).
             for (dir, what) in [
                 ("envs", "Python environments"),
                 ("conda/pkgs", "conda packages"),
                 ("conda/repodata", "conda repodata"),
-                ("uv", "uv's cache"),
+                ("uv", "uv's cache (not bounded by gc)"),
             ] {
                 let path = cache.root().join(dir);
                 if path.is_dir() {
-                    println!("{what} ({dir}/): {} bytes", folder_bytes(&path));
+                    println!(
+                        "{what} ({dir}/): {}",
+                        human_size(crate::cache::folder_bytes(&path))
+                    );
                 }
             }
         }
         Command::Gc { max_size } => {
             let max = crate::cache::parse_size(max_size).map_err(anyhow::Error::msg)?;
-            let r = cache.gc(max)?;
-            println!(
-                "removed {} entries and {} blobs ({} bytes freed, {} temp files); kept {} recent unreferenced blobs\nnow: {} entries, {} blobs, {} bytes",
-                r.entries_removed,
-                r.blobs_removed,
-                r.bytes_freed,
-                r.temp_files_removed,
-                r.blobs_kept_recent,
-                r.after.entries,
-                r.after.blobs,
-                r.after.total_bytes
-            );
+            let root = cache.root();
+            let leftovers = crate::env::gc::remove_leftovers(root)?;
+            let mut derived = crate::env::gc::environments(root)?;
+            derived.extend(crate::conda::gc::conda_caches(root)?);
+            let r = cache.gc_with(max, crate::cache::GC_GRACE, &derived)?;
+            drop(derived);
+            println!("{}", gc_summary(&r, leftovers));
         }
         Command::Verify => {
             let r = cache.verify()?;
@@ -93,13 +98,37 @@ pub fn run(cli: &Cli, cmd: &Command) -> Result<i32> {
     Ok(0)
 }
 
-/// Bytes of the files under `dir` (symlinks not followed; a hard-linked file counts at each of its names).
-fn folder_bytes(dir: &std::path::Path) -> u64 {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .filter_map(|e| e.metadata().ok())
-        .map(|m| m.len())
-        .sum()
+/// What `wt cache gc` did, in a few lines.
+fn gc_summary(r: &crate::cache::GcReport, env_leftovers: usize) -> String {
+    let mut removed = vec![
+        format!("{} entries", r.entries_removed),
+        format!("{} blobs", r.blobs_removed),
+    ];
+    for (kind, n) in &r.derived_removed {
+        removed.push(kind.count(*n));
+    }
+    let mut out = format!(
+        "removed {} ({} freed); {} temp files and {} environment leftovers of interrupted builds",
+        removed.join(", "),
+        human_size(r.bytes_freed),
+        r.temp_files_removed,
+        env_leftovers
+    );
+    if r.derived_kept_in_use + r.derived_kept_recent + r.blobs_kept_recent > 0 {
+        out.push_str(&format!(
+            "\nkept {} in use by a running wt, {} used in the last {} minutes, {} recent unreferenced blobs",
+            r.derived_kept_in_use,
+            r.derived_kept_recent,
+            crate::cache::GC_GRACE.as_secs() / 60,
+            r.blobs_kept_recent
+        ));
+    }
+    out.push_str(&format!(
+        "\nnow: {} entries, {} blobs, {} of step outputs; {} of environments and conda caches",
+        r.after.entries,
+        r.after.blobs,
+        human_size(r.after.total_bytes),
+        human_size(r.derived_bytes_after)
+    ));
+    out
 }

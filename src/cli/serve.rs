@@ -185,6 +185,7 @@ pub fn load_workflows(cli: &Cli, start: &Path, patterns: &[String]) -> Result<Ve
             package,
             workspace: s.out_dir.clone(),
             python: env.python(),
+            env_hold: Some(env.hold.clone()),
         };
         if let Some(other) = out.iter().find(|w| w.release == workflow.release) {
             bail!(

@@ -4,6 +4,11 @@
 //! the wt cache, verified against the lock's sha256, extracted, and linked into the prefix.
 //! The prefix is a virtual environment of wt's interpreter, so `noarch: python` packages are
 //! linked into its `site-packages` and their scripts into its `bin/`.
+//!
+//! An install holds the package cache's global lock (the one rattler's own installer takes),
+//! so concurrent wt processes never extract the same package at once and `wt cache gc` never
+//! removes a package being linked. Each use sets the mtime of the package's metadata file
+//! (`<entry>.lock`), gc's measure of when it was last used.
 
 use super::net;
 use anyhow::{Context, Result, anyhow};
@@ -38,6 +43,8 @@ pub fn install(
     let client = LazyClient::from(net::client(offline));
     let prefix = Prefix::create(prefix)
         .with_context(|| format!("could not prepare {} for conda packages", prefix.display()))?;
+    let _global = net::block_on(package_cache.acquire_global_lock())?
+        .map_err(|e| anyhow!("could not lock the conda package cache: {e}"))?;
     let clobbers = Arc::new(Mutex::new(Default::default()));
     for record in records {
         let name = record.package_record.name.as_normalized().to_string();
@@ -60,6 +67,7 @@ pub fn install(
             }
             anyhow!(msg)
         })?;
+        mark_used(fetched.path());
         let options = InstallOptions {
             python_info: Some(python_info.clone()),
             platform: Some(platform),
@@ -76,4 +84,14 @@ pub fn install(
             .with_context(|| format!("could not record conda package `{name}`"))?;
     }
     Ok(())
+}
+
+/// Records a use of the extracted package at `entry` for gc's LRU order (best effort: a
+/// read-only cache only makes it look older).
+fn mark_used(entry: &Path) {
+    let mut metadata = entry.as_os_str().to_owned();
+    metadata.push(".lock");
+    if let Ok(file) = std::fs::File::options().write(true).open(metadata) {
+        let _ = file.set_modified(std::time::SystemTime::now());
+    }
 }

@@ -3,6 +3,7 @@
 //! into an environment.
 
 pub mod fetch;
+pub mod gc;
 pub mod install;
 pub mod lock;
 pub mod net;

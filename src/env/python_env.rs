@@ -5,19 +5,27 @@
 //! afterwards. Creation happens under a file lock, and a `.complete` marker is written last, so
 //! concurrent wt processes share one environment and an interrupted creation is redone rather
 //! than trusted. (Virtual environments hold absolute paths, so they are built in place rather
-//! than in a temp folder and renamed.)
+//! than in a temp folder and renamed.) A [`PythonEnv`] holds a shared lock on its environment
+//! and every use sets the marker's mtime, which is how `wt cache gc` knows what is in use and
+//! what was used least recently ([`crate::cache::FileLock`]).
 
 use super::pypi::ResolvedPypi;
 use super::tools::Tools;
+use crate::cache::FileLock;
 use anyhow::{Context, Result, bail};
-use std::fs::{self, File};
+use std::fs;
 use std::path::{Path, PathBuf};
 
-/// A ready environment.
+/// The file whose presence says an environment is complete and whose mtime says when it was
+/// last used.
+pub const COMPLETE_MARKER: &str = ".complete";
+
+/// A ready environment, safe from gc while this value (or a clone of it) lives.
 #[derive(Debug, Clone)]
 pub struct PythonEnv {
     pub dir: PathBuf,
     pub key: String,
+    pub hold: FileLock,
 }
 
 impl PythonEnv {
@@ -78,21 +86,25 @@ pub fn materialize(
     let envs = cache.join("envs");
     fs::create_dir_all(&envs).with_context(|| format!("could not create {}", envs.display()))?;
     let link = envs.join(key);
-    let published = |link: &Path| link.join(".complete").is_file();
-    if published(&link) {
-        return Ok(PythonEnv {
-            dir: link,
+    let lock_path = envs.join(format!("{key}.lock"));
+    let lock_error = || format!("could not lock {}", lock_path.display());
+    let published = |link: &Path| link.join(COMPLETE_MARKER).is_file();
+    let ready = |hold: FileLock| {
+        mark_used(&link);
+        PythonEnv {
+            dir: link.clone(),
             key: key.to_string(),
-        });
+            hold,
+        }
+    };
+    let user = FileLock::shared(&lock_path).with_context(lock_error)?;
+    if published(&link) {
+        return Ok(ready(user));
     }
-    let lock = File::create(envs.join(format!("{key}.lock")))?;
-    lock.lock()
-        .context("could not lock the environment folder")?;
+    drop(user);
+    let builder = FileLock::exclusive(&lock_path).with_context(lock_error)?;
     if published(&link) {
-        return Ok(PythonEnv {
-            dir: link,
-            key: key.to_string(),
-        });
+        return Ok(ready(builder.downgrade().with_context(lock_error)?));
     }
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -102,6 +114,7 @@ pub fn materialize(
     let env = PythonEnv {
         dir: dir.clone(),
         key: key.to_string(),
+        hold: builder.clone(),
     };
     let out = tools
         .uv(cache)
@@ -120,12 +133,21 @@ pub fn materialize(
         let _ = fs::remove_dir_all(&dir);
         return Err(e);
     }
-    fs::write(dir.join(".complete"), b"")?;
+    drop(env);
+    fs::write(dir.join(COMPLETE_MARKER), b"")?;
     publish(&envs, &link, &name)?;
-    Ok(PythonEnv {
-        dir: link,
-        key: key.to_string(),
-    })
+    Ok(ready(builder.downgrade().with_context(lock_error)?))
+}
+
+/// Records a use of the environment at `link` (the marker's mtime), for gc's LRU order. A
+/// read-only cache cannot record it, which only makes the environment look older.
+fn mark_used(link: &Path) {
+    if let Ok(marker) = fs::File::options()
+        .write(true)
+        .open(link.join(COMPLETE_MARKER))
+    {
+        let _ = marker.set_modified(std::time::SystemTime::now());
+    }
 }
 
 /// Points the symlink `link` at `target` (a name inside `envs`), atomically.

@@ -35,6 +35,9 @@ pub struct ServedWorkflow {
     /// The interpreter of the workflow's environment.
     #[serde(skip)]
     pub python: PathBuf,
+    /// Keeps that environment safe from `wt cache gc` while the server runs.
+    #[serde(skip)]
+    pub env_hold: Option<crate::cache::FileLock>,
     /// params.json
     #[serde(skip)]
     pub params: Json,
@@ -370,6 +373,7 @@ mod tests {
             version: "0.1.2".into(),
             workspace: PathBuf::new(),
             python: PathBuf::new(),
+            env_hold: None,
             params: Json::Null,
             rjsf: Json::Null,
         }

@@ -528,6 +528,7 @@ exit 9
                 version: "0.0.0".into(),
                 workspace: dir.path().to_path_buf(),
                 python,
+                env_hold: None,
                 params: Value::Null,
                 rjsf: Value::Null,
             }),
