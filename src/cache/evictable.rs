@@ -4,8 +4,8 @@
 //! repodata (`conda/repodata/`) are derived data: each can be made again from the lock (and,
 //! for packages and repodata, the network). They share one size budget and one
 //! least-recently-used order with the action entries, so `wt cache gc --max-size` bounds the
-//! whole cache. The modules that own them know their layout and their locks; gc only knows
-//! this trait.
+//! whole cache. The modules that own them know their layout and their locks; gc only sees
+//! [`Evictable`]s.
 
 use super::CacheError;
 use std::time::SystemTime;
@@ -31,15 +31,17 @@ impl DerivedKind {
     }
 }
 
+/// Removes one thing. `Ok(false)`: it is in use right now (a lock is held) and was kept.
+pub type Evict = Box<dyn Fn() -> Result<bool, CacheError>>;
+
 /// One evictable thing of derived data.
-pub trait Evictable {
-    fn kind(&self) -> DerivedKind;
+pub struct Evictable {
+    pub kind: DerivedKind,
     /// Stable name, used to break ties in the LRU order so every run evicts the same way.
-    fn name(&self) -> &str;
+    pub name: String,
     /// When it was last used: set by every build, run or install that uses it.
-    fn last_used(&self) -> SystemTime;
+    pub last_used: SystemTime,
     /// Bytes on disk (apparent size of its files).
-    fn bytes(&self) -> u64;
-    /// Removes it. `Ok(false)`: it is in use right now (a lock is held) and was kept.
-    fn evict(&self) -> Result<bool, CacheError>;
+    pub bytes: u64,
+    pub evict: Evict,
 }

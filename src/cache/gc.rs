@@ -52,7 +52,7 @@ pub struct GcReport {
 /// Something gc may evict, in LRU order.
 enum Candidate<'a> {
     Entry(usize),
-    Derived(&'a dyn Evictable),
+    Derived(&'a Evictable),
 }
 
 struct Live {
@@ -81,7 +81,7 @@ impl Cache {
         &self,
         max_bytes: u64,
         grace: Duration,
-        derived: &[Box<dyn Evictable>],
+        derived: &[Evictable],
     ) -> Result<GcReport, CacheError> {
         let now = SystemTime::now();
         let mut report = GcReport {
@@ -125,7 +125,7 @@ impl Cache {
                 *refs.entry(digest).or_default() += 1;
             }
         }
-        let derived_total: u64 = derived.iter().map(|d| d.bytes()).sum();
+        let derived_total: u64 = derived.iter().map(|d| d.bytes).sum();
         let mut total: u64 = live.iter().map(|e| e.file.size).sum::<u64>()
             + refs.keys().map(|d| blobs[*d].size).sum::<u64>()
             + derived_total;
@@ -139,7 +139,7 @@ impl Cache {
             .chain(
                 derived
                     .iter()
-                    .map(|d| (d.last_used(), d.name(), Candidate::Derived(d.as_ref()))),
+                    .map(|d| (d.last_used, d.name.as_str(), Candidate::Derived(d))),
             )
             .collect();
         order.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
@@ -166,11 +166,11 @@ impl Cache {
                 Candidate::Derived(d) => {
                     if now.duration_since(*last_used).unwrap_or(Duration::ZERO) < grace {
                         report.derived_kept_recent += 1;
-                    } else if d.evict()? {
-                        *report.derived_removed.entry(d.kind()).or_default() += 1;
-                        report.bytes_freed += d.bytes();
-                        report.derived_bytes_after -= d.bytes();
-                        total -= d.bytes();
+                    } else if (d.evict)()? {
+                        *report.derived_removed.entry(d.kind).or_default() += 1;
+                        report.bytes_freed += d.bytes;
+                        report.derived_bytes_after -= d.bytes;
+                        total -= d.bytes;
                     } else {
                         report.derived_kept_in_use += 1;
                     }

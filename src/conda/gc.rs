@@ -11,87 +11,20 @@
 
 use crate::cache::{CacheError, DerivedKind, Evictable, FileLock, folder_bytes};
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-/// An extracted package in the package cache.
-struct Package {
-    name: String,
-    dir: PathBuf,
-    metadata: PathBuf,
-    last_used: SystemTime,
-    bytes: u64,
-    /// The package cache's global lock, held until gc is done with every package.
-    _global: Arc<std::fs::File>,
-}
-
-impl Evictable for Package {
-    fn kind(&self) -> DerivedKind {
-        DerivedKind::CondaPackage
-    }
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn last_used(&self) -> SystemTime {
-        self.last_used
-    }
-    fn bytes(&self) -> u64 {
-        self.bytes
-    }
-    fn evict(&self) -> Result<bool, CacheError> {
-        // The metadata file first: a package without one is re-validated, never trusted.
-        remove_file(&self.metadata)?;
-        fs::remove_dir_all(&self.dir).map_err(|e| CacheError::io("remove", &self.dir, e))?;
-        Ok(true)
-    }
-}
-
-/// One channel subdir's cached repodata.
-struct Repodata {
-    name: String,
-    files: [PathBuf; 2],
-    lock: PathBuf,
-    last_used: SystemTime,
-    bytes: u64,
-}
-
-impl Evictable for Repodata {
-    fn kind(&self) -> DerivedKind {
-        DerivedKind::Repodata
-    }
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn last_used(&self) -> SystemTime {
-        self.last_used
-    }
-    fn bytes(&self) -> u64 {
-        self.bytes
-    }
-    fn evict(&self) -> Result<bool, CacheError> {
-        let held = FileLock::try_exclusive(&self.lock)
-            .map_err(|e| CacheError::io("lock", &self.lock, e))?;
-        if held.is_none() {
-            return Ok(false);
-        }
-        for file in &self.files {
-            remove_file(file)?;
-        }
-        Ok(true)
-    }
-}
-
 /// The extracted packages and cached repodata under `<cache>/conda`. Waits for running
 /// installs to finish, then holds the package cache until the returned values are dropped.
-pub fn conda_caches(cache: &Path) -> Result<Vec<Box<dyn Evictable>>, CacheError> {
+pub fn conda_caches(cache: &Path) -> Result<Vec<Evictable>, CacheError> {
     let mut out = packages(&cache.join("conda").join("pkgs"))?;
     out.extend(repodata(&cache.join("conda").join("repodata"))?);
     Ok(out)
 }
 
-fn packages(pkgs: &Path) -> Result<Vec<Box<dyn Evictable>>, CacheError> {
-    let mut out: Vec<Box<dyn Evictable>> = Vec::new();
+fn packages(pkgs: &Path) -> Result<Vec<Evictable>, CacheError> {
+    let mut out = Vec::new();
     let Ok(list) = fs::read_dir(pkgs) else {
         return Ok(out);
     };
@@ -117,20 +50,27 @@ fn packages(pkgs: &Path) -> Result<Vec<Box<dyn Evictable>>, CacheError> {
         let last_used = modified(&metadata)
             .or_else(|| modified(&dir))
             .unwrap_or(SystemTime::UNIX_EPOCH);
-        out.push(Box::new(Package {
+        // The global lock lives as long as the closures: until gc is done with every package.
+        let global = global.clone();
+        out.push(Evictable {
+            kind: DerivedKind::CondaPackage,
             bytes: folder_bytes(&dir),
             name,
-            dir,
-            metadata,
             last_used,
-            _global: global.clone(),
-        }));
+            evict: Box::new(move || {
+                let _held = &global;
+                // The metadata file first: a package without one is re-validated, never trusted.
+                remove_file(&metadata)?;
+                fs::remove_dir_all(&dir).map_err(|e| CacheError::io("remove", &dir, e))?;
+                Ok(true)
+            }),
+        });
     }
     Ok(out)
 }
 
-fn repodata(dir: &Path) -> Result<Vec<Box<dyn Evictable>>, CacheError> {
-    let mut out: Vec<Box<dyn Evictable>> = Vec::new();
+fn repodata(dir: &Path) -> Result<Vec<Evictable>, CacheError> {
+    let mut out = Vec::new();
     let Ok(list) = fs::read_dir(dir) else {
         return Ok(out);
     };
@@ -154,13 +94,24 @@ fn repodata(dir: &Path) -> Result<Vec<Box<dyn Evictable>>, CacheError> {
             .filter_map(|f| fs::metadata(f).ok())
             .map(|m| m.len())
             .sum();
-        out.push(Box::new(Repodata {
-            lock: dir.join(format!("{key}.lock")),
+        let lock = dir.join(format!("{key}.lock"));
+        out.push(Evictable {
+            kind: DerivedKind::Repodata,
             name: key.to_string(),
-            files,
             last_used,
             bytes,
-        }));
+            evict: Box::new(move || {
+                let held =
+                    FileLock::try_exclusive(&lock).map_err(|e| CacheError::io("lock", &lock, e))?;
+                if held.is_none() {
+                    return Ok(false);
+                }
+                for file in &files {
+                    remove_file(file)?;
+                }
+                Ok(true)
+            }),
+        });
     }
     Ok(out)
 }

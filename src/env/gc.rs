@@ -16,41 +16,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-/// One published environment.
-pub struct Environment {
-    key: String,
-    link: PathBuf,
-    build: PathBuf,
-    lock: PathBuf,
-    last_used: SystemTime,
-    bytes: u64,
-}
-
-impl Evictable for Environment {
-    fn kind(&self) -> DerivedKind {
-        DerivedKind::Environment
-    }
-    fn name(&self) -> &str {
-        &self.key
-    }
-    fn last_used(&self) -> SystemTime {
-        self.last_used
-    }
-    fn bytes(&self) -> u64 {
-        self.bytes
-    }
-    fn evict(&self) -> Result<bool, CacheError> {
-        let Some(_held) = try_lock(&self.lock)? else {
-            return Ok(false);
-        };
-        // Unpublish first: whoever looks next finds no environment rather than half of one.
-        remove(&self.link)?;
-        remove(&self.build)?;
-        remove(&self.lock)?;
-        Ok(true)
-    }
-}
-
 /// What `<cache>/envs/` holds, grouped by environment key.
 #[derive(Default)]
 struct Key {
@@ -96,9 +61,9 @@ fn scan(envs: &Path) -> Result<BTreeMap<String, Key>, CacheError> {
 }
 
 /// The published, complete environments under `<cache>/envs`.
-pub fn environments(cache: &Path) -> Result<Vec<Box<dyn Evictable>>, CacheError> {
+pub fn environments(cache: &Path) -> Result<Vec<Evictable>, CacheError> {
     let envs = cache.join("envs");
-    let mut out: Vec<Box<dyn Evictable>> = Vec::new();
+    let mut out = Vec::new();
     for (key, found) in scan(&envs)? {
         let (Some(link), Some(build)) = (found.link, found.published) else {
             continue;
@@ -106,14 +71,23 @@ pub fn environments(cache: &Path) -> Result<Vec<Box<dyn Evictable>>, CacheError>
         let Ok(marker) = fs::metadata(build.join(COMPLETE_MARKER)) else {
             continue;
         };
-        out.push(Box::new(Environment {
-            lock: envs.join(format!("{key}.lock")),
+        let lock = envs.join(format!("{key}.lock"));
+        out.push(Evictable {
+            kind: DerivedKind::Environment,
             last_used: marker.modified().unwrap_or(SystemTime::UNIX_EPOCH),
             bytes: folder_bytes(&build),
-            key,
-            link,
-            build,
-        }));
+            name: key,
+            evict: Box::new(move || {
+                let Some(_held) = try_lock(&lock)? else {
+                    return Ok(false);
+                };
+                // Unpublish first: whoever looks next finds no environment, not half of one.
+                remove(&link)?;
+                remove(&build)?;
+                remove(&lock)?;
+                Ok(true)
+            }),
+        });
     }
     Ok(out)
 }
