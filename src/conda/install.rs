@@ -40,7 +40,7 @@ pub fn install(
     let python_info = PythonInfo::from_version(&python, None, platform)
         .map_err(|e| anyhow!("cannot place Python packages for Python {python_version}: {e}"))?;
     let package_cache = PackageCache::new(cache.join("conda").join("pkgs"));
-    let client = LazyClient::from(net::client(offline));
+    let client = LazyClient::from(net::client(offline)?);
     let prefix = Prefix::create(prefix)
         .with_context(|| format!("could not prepare {} for conda packages", prefix.display()))?;
     let _global = net::block_on(package_cache.acquire_global_lock())?
@@ -56,14 +56,19 @@ pub fn install(
             None,
         ))?
         .map_err(|e| {
+            // The cache's own message ("failed to interact with the package cache layer")
+            // hides the cause; the chain has it.
             let mut msg = format!(
-                "could not fetch conda package `{name}` from {}: {e}",
-                record.url
+                "could not fetch conda package `{name}` from {}: {}",
+                record.url,
+                net::chain(&e)
             );
             if offline {
                 msg.push_str(
                     " (wt is offline: only packages already in the cache can be installed)",
                 );
+            } else if net::is_untrusted_certificate(&msg) {
+                msg.push_str(&format!("\n  = help: {}", net::UNTRUSTED_HELP));
             }
             anyhow!(msg)
         })?;

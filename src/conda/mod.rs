@@ -2,6 +2,7 @@
 //! gateway and the resolvo solver), the `pixi.lock` it writes, and installing locked packages
 //! into an environment.
 
+pub mod certs;
 pub mod fetch;
 pub mod gc;
 pub mod install;

@@ -95,7 +95,7 @@ pub fn solve(req: &CondaRequest) -> Result<Solution, SolveFailure> {
         }
         return Ok(solution);
     }
-    let gateway = gateway(req);
+    let gateway = gateway(req).map_err(|e| SolveFailure::Other(format!("{e:#}")))?;
     let mut found: Vec<bool> = vec![false; specs.len()];
     let mut available = BTreeMap::new();
     for &platform in req.platforms {
@@ -177,22 +177,22 @@ pub fn solve(req: &CondaRequest) -> Result<Solution, SolveFailure> {
     Ok(solution)
 }
 
-fn gateway(req: &CondaRequest) -> Gateway {
+fn gateway(req: &CondaRequest) -> anyhow::Result<Gateway> {
     let mut source = SourceConfig::default();
     if req.offline {
         source.cache_action = CacheAction::ForceCacheOnly;
     }
-    Gateway::builder()
+    Ok(Gateway::builder()
         .with_cache_dir(req.cache.join("conda").join("repodata"))
         .with_package_cache(rattler_cache::package_cache::PackageCache::new(
             req.cache.join("conda").join("pkgs"),
         ))
-        .with_client(net::client(req.offline))
+        .with_client(net::client(req.offline)?)
         .with_channel_config(FetchConfig {
             default: source,
             per_channel: Default::default(),
         })
-        .finish()
+        .finish())
 }
 
 /// A gateway error, attributed to the requirements whose channel it names (all of them when

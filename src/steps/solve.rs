@@ -191,7 +191,11 @@ fn conda_failure(t: &TargetState, conda: &[CondaRequirement], f: SolveFailure) -
                         indent(&message)
                     ),
                 )
-                .help("check the channel's name or URL and that it is reachable; a local channel needs `noarch/repodata.json`")
+                .help(if crate::conda::net::is_untrusted_certificate(&message) {
+                    crate::conda::net::UNTRUSTED_HELP
+                } else {
+                    "check the channel's name or URL and that it is reachable; a local channel needs `noarch/repodata.json`"
+                })
             })
             .collect(),
         SolveFailure::Unknown {

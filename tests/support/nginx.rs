@@ -1,7 +1,8 @@
 //! A real nginx WebDAV server for the remote-cache tests: generated config in a temp dir,
 //! listening on a free 127.0.0.1 port, run in the foreground as a child process and killed on
 //! drop. nginx must be installed (`scripts/install-nginx.sh`); a missing nginx fails the test
-//! with that instruction rather than skipping it.
+//! with that instruction rather than skipping it. [`Nginx::start_tls`] serves the same folder
+//! over https instead, with a certificate the test made.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -12,12 +13,30 @@ use std::time::{Duration, Instant};
 pub struct Nginx {
     child: Child,
     port: u16,
+    tls: bool,
     dir: tempfile::TempDir,
+}
+
+/// The server's side of https: its certificate (chain) and private key, PEM.
+#[allow(dead_code)] // Not every test binary that serves files serves https.
+pub struct Tls<'a> {
+    pub certificate: &'a str,
+    pub key: &'a str,
 }
 
 impl Nginx {
     /// Starts nginx and waits until it answers HTTP.
     pub fn start() -> Nginx {
+        Nginx::launch(None)
+    }
+
+    /// Starts nginx with an https listener (and no plain one) and waits until it answers.
+    #[allow(dead_code)] // Not every test binary that serves files serves https.
+    pub fn start_tls(tls: Tls) -> Nginx {
+        Nginx::launch(Some(tls))
+    }
+
+    fn launch(tls: Option<Tls>) -> Nginx {
         let binary = find_nginx().unwrap_or_else(|| {
             panic!(
                 "nginx is not installed, and the remote-cache tests need a real WebDAV server: \
@@ -26,11 +45,19 @@ impl Nginx {
         });
         let dir = tempfile::tempdir().expect("temp dir for nginx");
         std::fs::create_dir_all(dir.path().join("data")).unwrap();
+        if let Some(tls) = &tls {
+            std::fs::write(dir.path().join("server.pem"), tls.certificate).unwrap();
+            std::fs::write(dir.path().join("server.key"), tls.key).unwrap();
+        }
         // A port picked by the OS can be taken by someone else before nginx binds it: retry.
         let mut last_error = String::new();
         for _ in 0..5 {
             let port = free_port();
-            std::fs::write(dir.path().join("nginx.conf"), config(dir.path(), port)).unwrap();
+            std::fs::write(
+                dir.path().join("nginx.conf"),
+                config(dir.path(), port, tls.is_some()),
+            )
+            .unwrap();
             let mut child = Command::new(&binary)
                 .arg("-p")
                 .arg(dir.path())
@@ -44,7 +71,14 @@ impl Nginx {
                 .spawn()
                 .unwrap_or_else(|e| panic!("could not start {}: {e}", binary.display()));
             match wait_ready(&mut child, port, dir.path(), Duration::from_secs(10)) {
-                Ok(()) => return Nginx { child, port, dir },
+                Ok(()) => {
+                    return Nginx {
+                        child,
+                        port,
+                        tls: tls.is_some(),
+                        dir,
+                    };
+                }
                 Err(e) => {
                     last_error = e;
                     let _ = child.kill();
@@ -55,9 +89,10 @@ impl Nginx {
         panic!("nginx did not start: {last_error}");
     }
 
-    /// `http://127.0.0.1:<port>`
+    /// `http://127.0.0.1:<port>`, or `https://…` for [`Nginx::start_tls`].
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://127.0.0.1:{}", self.port)
     }
 
     /// The folder nginx serves: `<url>/a/b` is `<data>/a/b`.
@@ -73,7 +108,8 @@ impl Drop for Nginx {
     }
 }
 
-/// Waits until nginx answers HTTP on `port`, or says why not.
+/// Waits until nginx answers HTTP on `port`, or says why not. An https listener answers plain
+/// HTTP too (with nginx's "400 The plain HTTP request was sent to HTTPS port").
 fn wait_ready(child: &mut Child, port: u16, dir: &Path, limit: Duration) -> Result<(), String> {
     let log = || std::fs::read_to_string(dir.join("error.log")).unwrap_or_default();
     let start = Instant::now();
@@ -92,9 +128,17 @@ fn wait_ready(child: &mut Child, port: u16, dir: &Path, limit: Duration) -> Resu
 }
 
 /// The nginx config: one server on 127.0.0.1 only, WebDAV PUT/DELETE into `<dir>/data`, every
-/// path nginx writes (pid, logs, temp files) inside `dir`, one process in the foreground.
-fn config(dir: &Path, port: u16) -> String {
+/// path nginx writes (pid, logs, temp files) inside `dir`, one process in the foreground. With
+/// `tls`, the listener speaks https with `<dir>/server.pem` and `<dir>/server.key`.
+fn config(dir: &Path, port: u16, tls: bool) -> String {
     let d = dir.display();
+    let listen = if tls {
+        format!(
+            "listen 127.0.0.1:{port} ssl;\n        ssl_certificate {d}/server.pem;\n        ssl_certificate_key {d}/server.key;"
+        )
+    } else {
+        format!("listen 127.0.0.1:{port};")
+    };
     // nginx switches its workers to `nobody` when started as root; they must be able to
     // write the data folder, and root can.
     let user = if running_as_root() {
@@ -118,7 +162,7 @@ http {{
     uwsgi_temp_path {d}/uwsgi;
     scgi_temp_path {d}/scgi;
     server {{
-        listen 127.0.0.1:{port};
+        {listen}
         root {d}/data;
         client_max_body_size 0;
         location / {{
