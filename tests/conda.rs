@@ -85,17 +85,20 @@ impl Ws {
         path
     }
 
-    fn wt(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_wt"))
-            .args(args)
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_wt"));
+        cmd.args(args)
             .current_dir(&self.root)
             .env("PATH", tools::path_with_tools(&root()))
             .env("WT_CACHE_DIR", &self.cache)
             .env("UV_CACHE_DIR", root().join("target/uv-cache"))
             .env_remove("WT_REMOTE_CACHE")
-            .env_remove("WT_OFFLINE")
-            .output()
-            .unwrap()
+            .env_remove("WT_OFFLINE");
+        cmd
+    }
+
+    fn wt(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
     }
 
     fn lock(&self) -> String {
@@ -411,20 +414,36 @@ fn an_http_channel_is_cached_for_offline_solves_and_installs() {
     );
 
     // `wt cache gc` bounds all of it: steps, the environment, the extracted packages and the
-    // cached repodata, once they were last used longer ago than gc's grace period.
+    // cached repodata, once they were last used longer ago than gc's grace period, and never
+    // what a running wt holds: here a `wt serve` of the workflow.
     let kept = ok(&ws.wt(&["cache", "gc", "--max-size", "0"]));
     assert!(kept.contains("used in the last 10 minutes"), "{kept}");
     assert!(
         ws.cache.join("conda/pkgs/greet-1.0-py_0").is_dir(),
         "{kept}"
     );
+    ws.spec(&[&greet]);
+    let mut serve = ws
+        .command(&["--offline", "--quiet", "serve", "--bind", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_until_listening(&mut serve);
     age_files(&ws.cache, std::time::Duration::from_secs(2 * 3600));
     let out = ok(&ws.wt(&["cache", "gc", "--max-size", "0"]));
+    assert!(out.contains("kept 1 in use by a running wt"), "{out}");
     assert!(
-        out.contains("1 environment,") && out.contains("1 conda package,"),
+        out.contains("1 conda package,") && out.contains("channel subdir"),
         "{out}"
     );
-    assert!(out.contains("channel subdir"), "{out}");
+    assert_eq!(published_environments(&ws.cache).len(), 1, "{out}");
+    assert!(!ws.cache.join("conda/pkgs/greet-1.0-py_0").exists());
+
+    serve.kill().unwrap();
+    serve.wait().unwrap();
+    let out = ok(&ws.wt(&["cache", "gc", "--max-size", "0"]));
+    assert!(out.contains("1 environment"), "{out}");
     assert!(
         out.contains("0 B of environments and conda caches"),
         "{out}"
@@ -434,9 +453,7 @@ fn an_http_channel_is_cached_for_offline_solves_and_installs() {
         .map(|e| e.unwrap().file_name())
         .collect();
     assert!(left.is_empty(), "{left:?}");
-    assert!(!ws.cache.join("conda/pkgs/greet-1.0-py_0").exists());
     // With the server gone, nothing is left to build from: offline says so.
-    ws.spec(&[&greet]);
     let out = ws.wt(&["--offline", "--quiet", "build", "//workflows/hello"]);
     assert!(!out.status.success());
     assert!(
@@ -458,6 +475,33 @@ fn age_files(dir: &std::path::Path, ago: std::time::Duration) {
             file.set_modified(then).unwrap();
         }
     }
+}
+
+/// Reads a `wt serve`'s log until it listens (its build is over), then drains the rest in the
+/// background so the server never blocks on a full pipe.
+fn wait_until_listening(serve: &mut std::process::Child) {
+    use std::io::BufRead;
+    let mut log = std::io::BufReader::new(serve.stderr.take().unwrap());
+    let mut seen = String::new();
+    loop {
+        let mut line = String::new();
+        let read = log.read_line(&mut line).unwrap();
+        assert!(read > 0, "wt serve ended before it listened:\n{seen}");
+        seen.push_str(&line);
+        if line.contains("listening on http://127.0.0.1:") {
+            break;
+        }
+    }
+    std::thread::spawn(move || std::io::copy(&mut log, &mut std::io::sink()));
+}
+
+/// The environments published under the cache (links in `envs/`).
+fn published_environments(cache: &std::path::Path) -> Vec<PathBuf> {
+    std::fs::read_dir(cache.join("envs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_symlink() && p.join(".complete").is_file())
+        .collect()
 }
 
 /// A task library that depends on a package PyPI does not have: the error is uv's, located
