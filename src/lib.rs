@@ -13,6 +13,7 @@ pub mod digest;
 pub mod engine;
 pub mod env;
 pub mod fingerprint;
+pub mod http_tls;
 pub mod label;
 pub mod load;
 pub mod project;

@@ -39,6 +39,7 @@ impl Fixture {
         let server = nginx::Nginx::start_tls(nginx::Tls {
             certificate: &ca.server_certificate,
             key: &ca.server_key,
+            basic_auth: None,
         });
         publish(
             &server.data().join("channel"),
@@ -137,31 +138,16 @@ fn ok(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// The machine's CA bundle, as the user's `SSL_CERT_FILE` would start from: uv reads the same
-/// variable to reach PyPI, and on Linux the bundle takes the place of the system's.
-fn system_bundle() -> String {
-    let ambient = std::env::var_os("SSL_CERT_FILE").map(PathBuf::from);
-    ambient
-        .into_iter()
-        .chain(
-            [
-                "/etc/ssl/certs/ca-certificates.crt",
-                "/etc/pki/tls/certs/ca-bundle.crt",
-                "/etc/ssl/cert.pem",
-            ]
-            .map(PathBuf::from),
-        )
-        .find_map(|p| std::fs::read_to_string(p).ok())
-        .unwrap_or_default()
-}
-
 /// With the private CA appended to the bundle `SSL_CERT_FILE` names, the https channel is
 /// solved, locked under its https URLs, installed and run; installing again without the CA is
 /// refused with the same advice as the solve.
 #[test]
 fn a_private_ca_in_ssl_cert_file_is_trusted() {
     let f = Fixture::new();
-    let bundle = f.file("bundle.pem", &format!("{}\n{}", system_bundle(), f.ca.ca));
+    let bundle = f.file(
+        "bundle.pem",
+        &format!("{}\n{}", tls::system_bundle(), f.ca.ca),
+    );
     ok(&f.wt(Some(&bundle), &["build", "//workflows/hello"]));
     let lock = f.lock();
     let channel = f.channel();
@@ -186,7 +172,7 @@ fn a_private_ca_in_ssl_cert_file_is_trusted() {
     let cache = f.dir.path().join("cache");
     std::fs::remove_dir_all(cache.join("envs")).unwrap();
     std::fs::remove_dir_all(cache.join("conda/pkgs")).unwrap();
-    let without_ca = f.file("system.pem", &system_bundle());
+    let without_ca = f.file("system.pem", &tls::system_bundle());
     let out = f.wt(
         Some(&without_ca),
         &[

@@ -235,7 +235,7 @@ impl Cache {
     }
 
     fn upload_failed(&self, remote: &Remote, e: RemoteError, action: &str) {
-        if matches!(e, RemoteError::Status(_)) && !remote.uploads_off() {
+        if matches!(e, RemoteError::Status(_) | RemoteError::Denied(_)) && !remote.uploads_off() {
             remote.set_uploads_off();
             self.warn(format!("remote cache: {e}; {action}"));
         } else {
@@ -243,14 +243,22 @@ impl Cache {
         }
     }
 
-    /// Warns once about a remote that cannot be reached and switches it off; warns about each
-    /// error answer.
+    /// Warns once about a remote that cannot be reached or refuses wt's credentials and switches
+    /// it off; warns about each other error answer.
     fn remote_failed(&self, remote: &Remote, e: RemoteError, action: &str) {
         match e {
             RemoteError::Unreachable(_) => {
                 if remote.set_down() {
                     self.warn(format!(
                         "remote cache {} is unreachable ({e}); continuing without it",
+                        remote.base()
+                    ));
+                }
+            }
+            RemoteError::Denied(_) => {
+                if remote.set_down() {
+                    self.warn(format!(
+                        "remote cache {} refused wt ({e}); continuing without it\n  = help: check the credentials in the remote cache URL (https://user:password@host/...)",
                         remote.base()
                     ));
                 }

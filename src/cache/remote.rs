@@ -2,10 +2,12 @@
 //! `<url>/cas/<sha256>`, 404 meaning "not there". Any server that stores what is PUT and serves
 //! it back works: nginx with WebDAV PUT, bazel-remote, a plain object store behind a proxy.
 //!
-//! Only plain `http://` is built in (no TLS stack, to keep wt lean); put a TLS-terminating proxy
-//! in front of an `https://` cache. Timeouts are bounded (connect 5 s, a whole request 60 s) so a
-//! dead cache costs seconds, and after the first transport failure the remote is switched off
-//! for the rest of the process (see [`super::Cache`]).
+//! `http://` and `https://` (verified as [`crate::http_tls`] says). Credentials in the URL
+//! (`https://user:password@cache.example`) are sent as HTTP basic auth, the scheme
+//! bazel-remote and nginx use, and never printed: every message shows the URL without them.
+//! Timeouts are bounded (connect 5 s, a whole request 60 s) so a dead cache costs seconds, and
+//! after the first transport failure the remote is switched off for the rest of the process
+//! (see [`super::Cache`]).
 
 use super::{CacheError, RemoteConfig};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -35,21 +37,29 @@ impl Store {
 pub(crate) enum RemoteError {
     /// No answer: refused, timed out, reset. The remote is switched off after one of these.
     Unreachable(String),
-    /// An answer that is neither success nor 404 (403, 500, ...).
+    /// 401 or 403: the remote wants other credentials. Reads are switched off after one of
+    /// these (they would all be refused); a refused upload only stops uploads (read-only
+    /// credentials).
+    Denied(String),
+    /// Another answer that is neither success nor 404 (500, ...).
     Status(String),
 }
 
 impl std::fmt::Display for RemoteError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            RemoteError::Unreachable(m) | RemoteError::Status(m) => f.write_str(m),
+            RemoteError::Unreachable(m) | RemoteError::Denied(m) | RemoteError::Status(m) => {
+                f.write_str(m)
+            }
         }
     }
 }
 
 pub(crate) struct Remote {
-    /// The URL without a trailing `/`.
+    /// The URL without credentials and without a trailing `/`.
     base: String,
+    /// `Basic …` when the URL carried credentials.
+    authorization: Option<String>,
     pub read_only: bool,
     agent: ureq::Agent,
     /// Set after a transport failure: no more requests this process.
@@ -60,36 +70,40 @@ pub(crate) struct Remote {
 
 impl Remote {
     pub fn new(config: &RemoteConfig) -> Result<Remote, CacheError> {
-        let url = config.url.trim();
         let invalid = |reason: &str| CacheError::InvalidRemote {
-            url: config.url.clone(),
+            url: redacted(&config.url),
             reason: reason.to_string(),
         };
-        if url.starts_with("https://") {
+        let mut url = url::Url::parse(config.url.trim()).map_err(|e| {
+            invalid(&format!(
+                "{e}; expected an http:// or https:// URL, e.g. https://cache.internal:8080"
+            ))
+        })?;
+        if !matches!(url.scheme(), "http" | "https") {
             return Err(invalid(
-                "this wt build has no TLS support; use an http:// URL (for example a local TLS-terminating proxy)",
+                "expected an http:// or https:// URL, e.g. https://cache.internal:8080",
             ));
         }
-        let Some(rest) = url.strip_prefix("http://") else {
-            return Err(invalid(
-                "expected an http:// URL, e.g. http://cache.internal:8080",
-            ));
-        };
-        if rest.is_empty() || rest.starts_with('/') {
+        if url.host_str().is_none_or(str::is_empty) {
             return Err(invalid("the URL has no host"));
         }
-        if rest.contains(['?', '#']) {
+        if url.query().is_some() || url.fragment().is_some() {
             return Err(invalid("the URL must not have a query or fragment"));
         }
+        let authorization = basic_auth(&url);
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .timeout_connect(Some(CONNECT_TIMEOUT))
             .timeout_global(Some(REQUEST_TIMEOUT))
             .http_status_as_error(false)
             .user_agent(concat!("wt/", env!("CARGO_PKG_VERSION")))
+            .tls_config(crate::http_tls::config())
             .build()
             .into();
         Ok(Remote {
-            base: url.trim_end_matches('/').to_string(),
+            base: url.as_str().trim_end_matches('/').to_string(),
+            authorization,
             read_only: config.read_only,
             agent,
             down: AtomicBool::new(false),
@@ -122,20 +136,30 @@ impl Remote {
         format!("{}/{}/{name}", self.base, store.path())
     }
 
+    fn authorize<B>(&self, request: ureq::RequestBuilder<B>) -> ureq::RequestBuilder<B> {
+        match &self.authorization {
+            Some(value) => request.header("Authorization", value),
+            None => request,
+        }
+    }
+
     fn unreachable(&self, method: &str, url: &str, e: ureq::Error) -> RemoteError {
         RemoteError::Unreachable(format!("{method} {url} failed: {e}"))
     }
 
     fn status(&self, method: &str, url: &str, status: ureq::http::StatusCode) -> RemoteError {
-        RemoteError::Status(format!("{method} {url} answered {status}"))
+        let message = format!("{method} {url} answered {status}");
+        match status.as_u16() {
+            401 | 403 => RemoteError::Denied(message),
+            _ => RemoteError::Status(message),
+        }
     }
 
     /// The object's bytes, or `None` on 404.
     pub fn get(&self, store: Store, name: &str) -> Result<Option<Vec<u8>>, RemoteError> {
         let url = self.url(store, name);
         let response = self
-            .agent
-            .get(&url)
+            .authorize(self.agent.get(&url))
             .call()
             .map_err(|e| self.unreachable("GET", &url, e))?;
         match response.status().as_u16() {
@@ -155,8 +179,7 @@ impl Remote {
     pub fn head(&self, store: Store, name: &str) -> Result<bool, RemoteError> {
         let url = self.url(store, name);
         let response = self
-            .agent
-            .head(&url)
+            .authorize(self.agent.head(&url))
             .call()
             .map_err(|e| self.unreachable("HEAD", &url, e))?;
         match response.status().as_u16() {
@@ -170,8 +193,7 @@ impl Remote {
     pub fn put(&self, store: Store, name: &str, data: &[u8]) -> Result<(), RemoteError> {
         let url = self.url(store, name);
         let response = self
-            .agent
-            .put(&url)
+            .authorize(self.agent.put(&url))
             .header("Content-Type", "application/octet-stream")
             .send(data)
             .map_err(|e| self.unreachable("PUT", &url, e))?;
@@ -180,5 +202,60 @@ impl Remote {
         } else {
             Err(self.status("PUT", &url, response.status()))
         }
+    }
+}
+
+/// The `Authorization` value for the URL's credentials, if it has any.
+fn basic_auth(url: &url::Url) -> Option<String> {
+    use base64::Engine;
+    if url.username().is_empty() && url.password().is_none() {
+        return None;
+    }
+    // URLs carry the reserved characters of credentials percent-encoded (`%40` for `@`).
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    let pair = format!(
+        "{}:{}",
+        decode(url.username()),
+        decode(url.password().unwrap_or(""))
+    );
+    Some(format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(pair)
+    ))
+}
+
+/// The URL with any password replaced by `***`, for messages.
+pub(crate) fn redacted(url: &str) -> String {
+    match url::Url::parse(url.trim()) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{basic_auth, redacted};
+
+    #[test]
+    fn credentials_become_basic_auth_and_are_redacted() {
+        let url = url::Url::parse("https://ci:p%40ss@cache.example/prefix").unwrap();
+        // base64("ci:p@ss")
+        assert_eq!(basic_auth(&url).as_deref(), Some("Basic Y2k6cEBzcw=="));
+        assert_eq!(
+            basic_auth(&url::Url::parse("https://cache.example").unwrap()),
+            None
+        );
+        assert_eq!(
+            redacted("https://ci:p%40ss@cache.example/prefix"),
+            "https://ci:***@cache.example/prefix"
+        );
+        assert_eq!(redacted("http://cache.example/"), "http://cache.example/");
     }
 }

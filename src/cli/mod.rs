@@ -22,7 +22,8 @@ pub struct Cli {
     /// Cache folder (default: $WT_CACHE_DIR, else wt.toml's cache.dir, else <workspace>/cache).
     #[arg(long, global = true, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
-    /// Bazel HTTP remote cache to read through and upload to (or wt.toml's cache.remote).
+    /// Bazel HTTP remote cache to read through and upload to, http:// or https:// (credentials
+    /// as https://user:password@host/...; or wt.toml's cache.remote).
     #[arg(long, global = true, value_name = "URL", env = "WT_REMOTE_CACHE")]
     pub remote_cache: Option<String>,
     /// Read from the remote cache but never upload (for untrusted CI jobs).

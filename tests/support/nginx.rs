@@ -17,11 +17,13 @@ pub struct Nginx {
     dir: tempfile::TempDir,
 }
 
-/// The server's side of https: its certificate (chain) and private key, PEM.
+/// The server's side of https: its certificate (chain) and private key, PEM; and, when
+/// `basic_auth` names a user and password, HTTP basic auth on every request.
 #[allow(dead_code)] // Not every test binary that serves files serves https.
 pub struct Tls<'a> {
     pub certificate: &'a str,
     pub key: &'a str,
+    pub basic_auth: Option<(&'a str, &'a str)>,
 }
 
 impl Nginx {
@@ -48,14 +50,22 @@ impl Nginx {
         if let Some(tls) = &tls {
             std::fs::write(dir.path().join("server.pem"), tls.certificate).unwrap();
             std::fs::write(dir.path().join("server.key"), tls.key).unwrap();
+            if let Some((user, password)) = tls.basic_auth {
+                std::fs::write(
+                    dir.path().join("htpasswd"),
+                    format!("{user}:{{PLAIN}}{password}\n"),
+                )
+                .unwrap();
+            }
         }
+        let auth = tls.as_ref().is_some_and(|t| t.basic_auth.is_some());
         // A port picked by the OS can be taken by someone else before nginx binds it: retry.
         let mut last_error = String::new();
         for _ in 0..5 {
             let port = free_port();
             std::fs::write(
                 dir.path().join("nginx.conf"),
-                config(dir.path(), port, tls.is_some()),
+                config(dir.path(), port, tls.is_some(), auth),
             )
             .unwrap();
             let mut child = Command::new(&binary)
@@ -129,8 +139,9 @@ fn wait_ready(child: &mut Child, port: u16, dir: &Path, limit: Duration) -> Resu
 
 /// The nginx config: one server on 127.0.0.1 only, WebDAV PUT/DELETE into `<dir>/data`, every
 /// path nginx writes (pid, logs, temp files) inside `dir`, one process in the foreground. With
-/// `tls`, the listener speaks https with `<dir>/server.pem` and `<dir>/server.key`.
-fn config(dir: &Path, port: u16, tls: bool) -> String {
+/// `tls`, the listener speaks https with `<dir>/server.pem` and `<dir>/server.key`; with
+/// `auth`, every request needs a user of `<dir>/htpasswd`.
+fn config(dir: &Path, port: u16, tls: bool, auth: bool) -> String {
     let d = dir.display();
     let listen = if tls {
         format!(
@@ -138,6 +149,11 @@ fn config(dir: &Path, port: u16, tls: bool) -> String {
         )
     } else {
         format!("listen 127.0.0.1:{port};")
+    };
+    let auth = if auth {
+        format!("auth_basic \"wt tests\";\n        auth_basic_user_file {d}/htpasswd;")
+    } else {
+        String::new()
     };
     // nginx switches its workers to `nobody` when started as root; they must be able to
     // write the data folder, and root can.
@@ -163,6 +179,7 @@ http {{
     scgi_temp_path {d}/scgi;
     server {{
         {listen}
+        {auth}
         root {d}/data;
         client_max_body_size 0;
         location / {{

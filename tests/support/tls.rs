@@ -42,3 +42,22 @@ impl TestCa {
         }
     }
 }
+
+/// The machine's CA bundle, as the user's `SSL_CERT_FILE` would start from: uv reads the same
+/// variable to reach PyPI, and on Linux the bundle takes the place of the system's.
+#[allow(dead_code)] // Not every test binary needs it.
+pub fn system_bundle() -> String {
+    let ambient = std::env::var_os("SSL_CERT_FILE").map(std::path::PathBuf::from);
+    ambient
+        .into_iter()
+        .chain(
+            [
+                "/etc/ssl/certs/ca-certificates.crt",
+                "/etc/pki/tls/certs/ca-bundle.crt",
+                "/etc/ssl/cert.pem",
+            ]
+            .map(std::path::PathBuf::from),
+        )
+        .find_map(|p| std::fs::read_to_string(p).ok())
+        .unwrap_or_default()
+}

@@ -12,8 +12,8 @@
 //!   else the instance's service account token from the GCE metadata server (`GCE_METADATA_HOST`,
 //!   default `metadata.google.internal`), which is how it works on Cloud Run / GCE / GKE.
 //!
-//! An `https://` endpoint needs TLS, which `wt` has only when built with `--features tls`;
-//! without it, point `WT_CLOUD_BATCH_ENDPOINT` at an `http://` egress proxy.
+//! `https://` endpoints are verified with the system's certificate authorities
+//! ([`crate::http_tls`]); `WT_CLOUD_BATCH_ENDPOINT` may also name an `http://` egress proxy.
 //!
 //! Fixes over the peer: the job id is fully sanitised to `[a-z]([-a-z0-9]{0,61}[a-z0-9])?`;
 //! `gpu_count` is the count (the peer sent `gpu_count > 0`); a missing project is an error
@@ -293,12 +293,6 @@ async fn submit(
         "{}/v1/projects/{project}/locations/{region}/jobs?job_id={id}",
         config.endpoint.trim_end_matches('/')
     );
-    if url.starts_with("https://") && !cfg!(feature = "tls") {
-        return Err(InvokeError::Unavailable(format!(
-            "this wt was built without TLS and cannot reach {}: build it with `--features tls`, or set WT_CLOUD_BATCH_ENDPOINT to an http:// proxy",
-            config.endpoint
-        )));
-    }
     let redactor = request.secrets.redactor();
     let run_id = request.run_id.clone();
     let text = serde_json::to_string(&body)
@@ -354,6 +348,7 @@ async fn submit(
 fn agent(timeout: Duration) -> ureq::Agent {
     ureq::Agent::config_builder()
         .timeout_global(Some(timeout))
+        .tls_config(crate::http_tls::config())
         .http_status_as_error(false)
         .build()
         .into()

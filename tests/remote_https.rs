@@ -1,0 +1,138 @@
+//! A remote cache over https with basic auth (nginx WebDAV with TLS on 127.0.0.1, a CA made
+//! here): two checkouts share it through `wt build`, credentials never show in messages, and a
+//! remote wt cannot use (wrong password, untrusted certificate) costs a warning, never a build.
+
+#[path = "support/fs.rs"]
+#[allow(dead_code)]
+mod fs;
+#[path = "support/nginx.rs"]
+#[allow(dead_code)]
+mod nginx;
+#[path = "support/tls.rs"]
+mod tls;
+#[path = "support/tools.rs"]
+mod tools;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A checkout holding the `add_then_double` example and its task library, with its own cache.
+struct Checkout {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+    cache: PathBuf,
+}
+
+impl Checkout {
+    fn new() -> Checkout {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("repo");
+        fs::copy_dir(
+            &root().join("workflows/add_then_double"),
+            &path.join("workflows/add_then_double"),
+        );
+        fs::copy_dir(
+            &root().join("examples/wt-example-tasks"),
+            &path.join("examples/wt-example-tasks"),
+        );
+        std::fs::write(path.join("wt.toml"), "[workspace]\n").unwrap();
+        Checkout {
+            cache: dir.path().join("cache"),
+            _dir: dir,
+            path,
+        }
+    }
+
+    /// `wt build --explain //workflows/add_then_double` against `remote`, trusting `bundle`.
+    fn build(&self, remote: &str, bundle: &Path) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_wt"))
+            .args(["build", "--explain", "//workflows/add_then_double"])
+            .args(["--remote-cache", remote])
+            .current_dir(&self.path)
+            .env("PATH", tools::path_with_tools(&root()))
+            .env("WT_CACHE_DIR", &self.cache)
+            .env("UV_CACHE_DIR", root().join("target/uv-cache"))
+            .env("SSL_CERT_FILE", bundle)
+            .env_remove("SSL_CERT_DIR")
+            .env_remove("WT_REMOTE_CACHE")
+            .env_remove("WT_OFFLINE")
+            .output()
+            .unwrap()
+    }
+}
+
+fn text(out: &Output) -> (String, String) {
+    assert!(
+        out.status.success(),
+        "wt failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn an_https_remote_with_basic_auth_is_shared_and_its_secrets_never_shown() {
+    let ca = tls::TestCa::new("wt test cache CA");
+    let server = nginx::Nginx::start_tls(nginx::Tls {
+        certificate: &ca.server_certificate,
+        key: &ca.server_key,
+        basic_auth: Some(("ci", "p@ss-9f8e")),
+    });
+    let files = tempfile::tempdir().unwrap();
+    let trusted = files.path().join("trusted.pem");
+    std::fs::write(&trusted, format!("{}\n{}", tls::system_bundle(), ca.ca)).unwrap();
+    let system = files.path().join("system.pem");
+    std::fs::write(&system, tls::system_bundle()).unwrap();
+    let host = server.url().trim_start_matches("https://").to_string();
+    let remote = format!("https://ci:p%40ss-9f8e@{host}/wt");
+
+    // A laptop builds and uploads.
+    let laptop = Checkout::new();
+    let (explain, warnings) = text(&laptop.build(&remote, &trusted));
+    assert!(explain.contains("ran"), "{explain}");
+    assert!(!warnings.contains("remote cache"), "{warnings}");
+    let uploaded = |store: &str| {
+        std::fs::read_dir(server.data().join("wt").join(store))
+            .map(|d| d.count())
+            .unwrap_or(0)
+    };
+    assert!(uploaded("ac") >= 4 && uploaded("cas") > 0);
+
+    // A CI runner gets every step from it.
+    let runner = Checkout::new();
+    let (explain, _) = text(&runner.build(&remote, &trusted));
+    assert!(!explain.contains("ran"), "{explain}");
+    assert!(explain.contains("hit (remote)"), "{explain}");
+
+    // A wrong password and an untrusted certificate: warnings naming the remote without its
+    // password, and builds that succeed without it.
+    let wrong = Checkout::new();
+    let bad_password = format!("https://ci:hunter2@{host}/wt");
+    let (_, warnings) = text(&wrong.build(&bad_password, &trusted));
+    assert!(
+        warnings.contains(&format!("remote cache https://{host}/wt refused wt"))
+            && warnings.contains("401 Unauthorized")
+            && warnings.contains("check the credentials"),
+        "{warnings}"
+    );
+    assert_eq!(
+        warnings.matches("refused").count(),
+        1,
+        "one warning: {warnings}"
+    );
+    assert!(!warnings.contains("hunter2"), "{warnings}");
+    let untrusting = Checkout::new();
+    let (_, warnings) = text(&untrusting.build(&remote, &system));
+    assert!(warnings.contains("UnknownIssuer"), "{warnings}");
+    assert!(
+        !warnings.contains("p%40ss") && !warnings.contains("p@ss"),
+        "{warnings}"
+    );
+}
