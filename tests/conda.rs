@@ -10,10 +10,13 @@ mod fs;
 #[path = "support/nginx.rs"]
 #[allow(dead_code)]
 mod nginx;
+#[path = "support/output.rs"]
+mod output;
 #[path = "support/tools.rs"]
 mod tools;
 
 use conda_channel::{Pkg, publish};
+use output::ok;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
@@ -113,15 +116,6 @@ impl Ws {
     fn stderr(&self, out: &Output) -> String {
         String::from_utf8_lossy(&out.stderr).replace(&self.root.display().to_string(), "[WS]")
     }
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "wt failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// The conda package versions of `name` in a lock, per platform line order.

@@ -9,12 +9,15 @@ mod conda_channel;
 #[path = "support/nginx.rs"]
 #[allow(dead_code)]
 mod nginx;
+#[path = "support/output.rs"]
+mod output;
 #[path = "support/tls.rs"]
 mod tls;
 #[path = "support/tools.rs"]
 mod tools;
 
 use conda_channel::{Pkg, publish};
+use output::ok;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use tls::TestCa;
@@ -127,15 +130,6 @@ impl Fixture {
 fn write(path: &Path, text: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, text).unwrap();
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "wt failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// With the private CA appended to the bundle `SSL_CERT_FILE` names, the https channel is

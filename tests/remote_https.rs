@@ -8,6 +8,8 @@ mod fs;
 #[path = "support/nginx.rs"]
 #[allow(dead_code)]
 mod nginx;
+#[path = "support/output.rs"]
+mod output;
 #[path = "support/tls.rs"]
 mod tls;
 #[path = "support/tools.rs"]
@@ -65,16 +67,10 @@ impl Checkout {
     }
 }
 
+/// stdout and stderr of a run that must have succeeded.
 fn text(out: &Output) -> (String, String) {
-    assert!(
-        out.status.success(),
-        "wt failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let stdout = output::ok(out);
+    (stdout, String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
 #[test]

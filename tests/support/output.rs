@@ -1,0 +1,13 @@
+//! Reading what the real binary printed.
+
+use std::process::Output;
+
+/// stdout of a run that must have succeeded (else the test fails with its stderr).
+pub fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "wt failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
