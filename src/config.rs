@@ -9,6 +9,7 @@
 //! dir = "cache"            # relative to the workspace root
 //! remote = "http://127.0.0.1:8080/wt"   # Bazel HTTP remote cache
 //! remote-read-only = false
+//! max-size = "20G"         # after a build, at most hourly: gc down to this size
 //!
 //! [conda]
 //! platforms = ["linux-64", "osx-arm64"]   # platforms the lock covers (default: the five below)
@@ -73,6 +74,8 @@ pub struct CacheConfig {
     pub remote: Option<String>,
     #[serde(default)]
     pub remote_read_only: bool,
+    /// The size `wt build` keeps the cache under (see `crate::cli::cache::auto_gc`).
+    pub max_size: Option<String>,
 }
 
 /// Reads `<root>/wt.toml` (an absent file is the default configuration).

@@ -417,3 +417,46 @@ fn out_dir_setting_and_cache_maintenance() {
     let rebuilt = ws.build(&["//workflows/add_then_double"]);
     assert!(rebuilt.contains("ran"), "{rebuilt}");
 }
+
+/// wt.toml's `[cache] max-size`: a build collects garbage on its own, at most once an hour,
+/// never what it just used; a size that is not one is an error naming wt.toml.
+#[test]
+fn builds_keep_the_cache_under_the_configured_max_size() {
+    let ws = Workspace::new();
+    std::fs::write(ws.path.join("wt.toml"), "[cache]\nmax-size = \"1\"\n").unwrap();
+    let entries = |ws: &Workspace| -> usize {
+        let stats = String::from_utf8_lossy(&ws.wt(&["cache", "stats"]).stdout).into_owned();
+        stats
+            .lines()
+            .find_map(|l| l.strip_prefix("entries: "))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    let out = ws.wt(&["build", "//workflows/add_then_double"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("cache gc ([cache] max-size = 1 B): removed 4 entries"),
+        "{err}"
+    );
+    // The environment the build used stays: it was used within gc's grace period.
+    assert!(err.contains("1 used in the last 10 minutes"), "{err}");
+    assert_eq!(entries(&ws), 0);
+
+    // Within the hour, the next build does not collect again.
+    let out = ws.wt(&["build", "//workflows/add_then_double"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && !err.contains("cache gc"), "{err}");
+    assert_eq!(entries(&ws), 4);
+
+    std::fs::write(ws.path.join("wt.toml"), "[cache]\nmax-size = \"lots\"\n").unwrap();
+    let out = ws.wt(&["build", "//workflows/add_then_double"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("wt.toml: [cache] max-size: `lots` is not a size"),
+        "{err}"
+    );
+}

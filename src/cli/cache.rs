@@ -55,12 +55,7 @@ pub fn run(cli: &Cli, cmd: &Command) -> Result<i32> {
         }
         Command::Gc { max_size } => {
             let max = crate::cache::parse_size(max_size).map_err(anyhow::Error::msg)?;
-            let root = cache.root();
-            let leftovers = crate::env::gc::remove_leftovers(root)?;
-            let mut derived = crate::env::gc::environments(root)?;
-            derived.extend(crate::conda::gc::conda_caches(root)?);
-            let r = cache.gc_with(max, crate::cache::GC_GRACE, &derived)?;
-            drop(derived);
+            let (r, leftovers) = collect_garbage(cache, max)?;
             println!("{}", gc_summary(&r, leftovers));
         }
         Command::Verify => {
@@ -96,6 +91,54 @@ pub fn run(cli: &Cli, cmd: &Command) -> Result<i32> {
         }
     }
     Ok(0)
+}
+
+/// How often a build may run gc on its own (wt.toml's `[cache] max-size`): measuring the
+/// environments and packages walks many files, which a build must not pay every time.
+pub const AUTO_GC_INTERVAL: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// gc of everything the cache holds: leftovers of killed environment builds, then one LRU over
+/// step entries, environments, conda packages and repodata. Returns the report and the number
+/// of leftovers removed.
+pub fn collect_garbage(
+    cache: &crate::cache::Cache,
+    max_bytes: u64,
+) -> Result<(crate::cache::GcReport, usize)> {
+    let root = cache.root();
+    let leftovers = crate::env::gc::remove_leftovers(root)?;
+    let mut derived = crate::env::gc::environments(root)?;
+    derived.extend(crate::conda::gc::conda_caches(root)?);
+    let report = cache.gc_with(max_bytes, crate::cache::GC_GRACE, &derived)?;
+    Ok((report, leftovers))
+}
+
+/// After a build: with wt.toml's `[cache] max-size`, runs gc when the last run (by this or any
+/// wt process on the cache) is more than [`AUTO_GC_INTERVAL`] ago. The stamp
+/// `<cache>/gc.stamp` is set before gc runs, so concurrent builds do not all run it. A failed
+/// gc is a warning: the build itself succeeded.
+pub fn auto_gc(session: &Session, quiet: bool) {
+    let Some(max) = session.max_cache_size else {
+        return;
+    };
+    let cache = &session.ctx.cache;
+    let stamp = cache.root().join("gc.stamp");
+    let recent = std::fs::metadata(&stamp)
+        .and_then(|m| m.modified())
+        .is_ok_and(|t| t.elapsed().is_ok_and(|age| age < AUTO_GC_INTERVAL));
+    if recent || std::fs::write(&stamp, b"").is_err() {
+        return;
+    }
+    match collect_garbage(cache, max) {
+        Ok((r, leftovers)) if !quiet && (r.bytes_freed > 0 || leftovers > 0) => {
+            eprintln!(
+                "cache gc ([cache] max-size = {}): {}",
+                human_size(max),
+                gc_summary(&r, leftovers).replace('\n', "; ")
+            );
+        }
+        Ok(_) => {}
+        Err(e) => eprintln!("warning: cache gc failed: {e:#}"),
+    }
 }
 
 /// What `wt cache gc` did, in a few lines.

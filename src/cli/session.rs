@@ -17,6 +17,8 @@ pub struct Session {
     pub ctx: BuildContext,
     pub rules: Vec<Rule>,
     pub jobs: usize,
+    /// wt.toml's `[cache] max-size`, in bytes.
+    pub max_cache_size: Option<u64>,
 }
 
 impl Session {
@@ -57,6 +59,18 @@ impl Session {
             read_only: cli.remote_cache_read_only || config.cache.remote_read_only,
         });
         let cache = Cache::open(&cache_dir, remote)?;
+        let max_cache_size = config
+            .cache
+            .max_size
+            .as_deref()
+            .map(crate::cache::parse_size)
+            .transpose()
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "{}: [cache] max-size: {e}",
+                    root.join(crate::workspace::WORKSPACE_FILE).display()
+                )
+            })?;
         let jobs = cli
             .jobs
             .or(config.build.jobs)
@@ -72,6 +86,7 @@ impl Session {
             ctx,
             rules,
             jobs,
+            max_cache_size,
         })
     }
 
