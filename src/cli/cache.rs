@@ -30,27 +30,36 @@ pub fn run(cli: &Cli, cmd: &Command) -> Result<i32> {
             let s = cache.stats()?;
             println!("cache: {}", cache.root().display());
             println!(
-                "entries: {}\nblobs: {} ({})\ntotal: {}",
+                "entries: {}\nblobs: {} ({})",
                 s.entries,
                 s.blobs,
-                human_size(s.blob_bytes),
-                human_size(s.total_bytes)
+                human_size(s.blob_bytes)
             );
-            // Derived data, which `gc --max-size` bounds too, and uv's cache, which it does not
-            // (uv's own `uv cache prune` does).
+            // Derived data, which `gc --max-size` bounds with the steps' outputs.
+            let mut total = s.total_bytes;
             for (dir, what) in [
                 ("envs", "Python environments"),
                 ("conda/pkgs", "conda packages"),
                 ("conda/repodata", "conda repodata"),
-                ("uv", "uv's cache (not bounded by gc)"),
             ] {
                 let path = cache.root().join(dir);
                 if path.is_dir() {
-                    println!(
-                        "{what} ({dir}/): {}",
-                        human_size(crate::cache::folder_bytes(&path))
-                    );
+                    let bytes = crate::cache::folder_bytes(&path);
+                    total += bytes;
+                    println!("{what} ({dir}/): {}", human_size(bytes));
                 }
+            }
+            println!("total: {} (what gc --max-size bounds)", human_size(total));
+            if let Some(max) = session.max_cache_size {
+                println!("max-size (wt.toml): {}", human_size(max));
+            }
+            // uv's own; `uv cache prune` bounds it.
+            let uv = cache.root().join("uv");
+            if uv.is_dir() {
+                println!(
+                    "uv's cache (uv/, not bounded by gc): {}",
+                    human_size(crate::cache::folder_bytes(&uv))
+                );
             }
         }
         Command::Gc { max_size } => {
