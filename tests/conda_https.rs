@@ -42,7 +42,7 @@ impl Fixture {
         let server = nginx::Nginx::start_tls(nginx::Tls {
             certificate: &ca.server_certificate,
             key: &ca.server_key,
-            basic_auth: None,
+            ..Default::default()
         });
         publish(
             &server.data().join("channel"),

@@ -22,6 +22,7 @@ fn remote(server: &Nginx, read_only: bool) -> Option<RemoteConfig> {
     Some(RemoteConfig {
         url: format!("{}/{PREFIX}/", server.url()),
         read_only,
+        headers: Vec::new(),
     })
 }
 
@@ -240,6 +241,7 @@ fn a_remote_that_is_down_is_a_miss_and_a_warning() {
     let config = RemoteConfig {
         url: format!("http://127.0.0.1:{port}"),
         read_only: false,
+        headers: Vec::new(),
     };
     let cache = Cache::open(dir.path(), Some(config)).unwrap();
     let start = Instant::now();
@@ -284,6 +286,7 @@ fn remote_urls_wt_cannot_use_are_rejected_up_front() {
         let config = RemoteConfig {
             url: url.to_string(),
             read_only: false,
+            headers: Vec::new(),
         };
         let err = Cache::open(dir.path(), Some(config)).unwrap_err();
         assert!(matches!(err, CacheError::InvalidRemote { .. }), "{err}");

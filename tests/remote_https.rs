@@ -51,9 +51,14 @@ impl Checkout {
 
     /// `wt build --explain //workflows/add_then_double` against `remote`, trusting `bundle`.
     fn build(&self, remote: &str, bundle: &Path) -> Output {
+        self.build_with(remote, bundle, &[])
+    }
+
+    fn build_with(&self, remote: &str, bundle: &Path, extra: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_wt"))
             .args(["build", "--explain", "//workflows/add_then_double"])
             .args(["--remote-cache", remote])
+            .args(extra)
             .current_dir(&self.path)
             .env("PATH", tools::path_with_tools(&root()))
             .env("WT_CACHE_DIR", &self.cache)
@@ -61,6 +66,7 @@ impl Checkout {
             .env("SSL_CERT_FILE", bundle)
             .env_remove("SSL_CERT_DIR")
             .env_remove("WT_REMOTE_CACHE")
+            .env_remove("WT_REMOTE_CACHE_HEADERS")
             .env_remove("WT_OFFLINE")
             .output()
             .unwrap()
@@ -68,7 +74,7 @@ impl Checkout {
 }
 
 /// stdout and stderr of a run that must have succeeded.
-fn text(out: &Output) -> (String, String) {
+fn output_of(out: &Output) -> (String, String) {
     let stdout = output::ok(out);
     (stdout, String::from_utf8_lossy(&out.stderr).into_owned())
 }
@@ -80,6 +86,7 @@ fn an_https_remote_with_basic_auth_is_shared_and_its_secrets_never_shown() {
         certificate: &ca.server_certificate,
         key: &ca.server_key,
         basic_auth: Some(("ci", "p@ss-9f8e")),
+        ..Default::default()
     });
     let files = tempfile::tempdir().unwrap();
     let trusted = files.path().join("trusted.pem");
@@ -91,7 +98,7 @@ fn an_https_remote_with_basic_auth_is_shared_and_its_secrets_never_shown() {
 
     // A laptop builds and uploads.
     let laptop = Checkout::new();
-    let (explain, warnings) = text(&laptop.build(&remote, &trusted));
+    let (explain, warnings) = output_of(&laptop.build(&remote, &trusted));
     assert!(explain.contains("ran"), "{explain}");
     assert!(!warnings.contains("remote cache"), "{warnings}");
     let uploaded = |store: &str| {
@@ -103,7 +110,7 @@ fn an_https_remote_with_basic_auth_is_shared_and_its_secrets_never_shown() {
 
     // A CI runner gets every step from it.
     let runner = Checkout::new();
-    let (explain, _) = text(&runner.build(&remote, &trusted));
+    let (explain, _) = output_of(&runner.build(&remote, &trusted));
     assert!(!explain.contains("ran"), "{explain}");
     assert!(explain.contains("hit (remote)"), "{explain}");
 
@@ -111,7 +118,7 @@ fn an_https_remote_with_basic_auth_is_shared_and_its_secrets_never_shown() {
     // password, and builds that succeed without it.
     let wrong = Checkout::new();
     let bad_password = format!("https://ci:hunter2@{host}/wt");
-    let (_, warnings) = text(&wrong.build(&bad_password, &trusted));
+    let (_, warnings) = output_of(&wrong.build(&bad_password, &trusted));
     assert!(
         warnings.contains(&format!("remote cache https://{host}/wt refused wt"))
             && warnings.contains("401 Unauthorized")
@@ -125,10 +132,48 @@ fn an_https_remote_with_basic_auth_is_shared_and_its_secrets_never_shown() {
     );
     assert!(!warnings.contains("hunter2"), "{warnings}");
     let untrusting = Checkout::new();
-    let (_, warnings) = text(&untrusting.build(&remote, &system));
+    let (_, warnings) = output_of(&untrusting.build(&remote, &system));
     assert!(warnings.contains("UnknownIssuer"), "{warnings}");
     assert!(
         !warnings.contains("p%40ss") && !warnings.contains("p@ss"),
         "{warnings}"
     );
+}
+
+/// A remote that wants an API key in a header: `--remote-cache-header` sends it, and its value
+/// never shows in a message.
+#[test]
+fn remote_cache_headers_are_sent_and_never_shown() {
+    let ca = tls::TestCa::new("wt test cache CA");
+    let server = nginx::Nginx::start_tls(nginx::Tls {
+        certificate: &ca.server_certificate,
+        key: &ca.server_key,
+        required_header: Some(("X-Api-Key", "tok-5e2d")),
+        ..Default::default()
+    });
+    let files = tempfile::tempdir().unwrap();
+    let trusted = files.path().join("trusted.pem");
+    std::fs::write(&trusted, format!("{}\n{}", tls::system_bundle(), ca.ca)).unwrap();
+    let remote = format!("{}/wt", server.url());
+
+    let with_key = Checkout::new();
+    let (_, warnings) = output_of(&with_key.build_with(
+        &remote,
+        &trusted,
+        &["--remote-cache-header", "X-Api-Key=tok-5e2d"],
+    ));
+    assert!(!warnings.contains("remote cache"), "{warnings}");
+    assert!(server.data().join("wt/ac").is_dir(), "nothing was uploaded");
+
+    let without = Checkout::new();
+    let (_, warnings) = output_of(&without.build_with(
+        &remote,
+        &trusted,
+        &["--remote-cache-header", "X-Api-Key=wrong-7c1a"],
+    ));
+    assert!(
+        warnings.contains("refused wt") && warnings.contains("401"),
+        "{warnings}"
+    );
+    assert!(!warnings.contains("wrong-7c1a"), "{warnings}");
 }

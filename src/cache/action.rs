@@ -258,7 +258,7 @@ impl Cache {
             RemoteError::Denied(_) => {
                 if remote.set_down() {
                     self.warn(format!(
-                        "remote cache {} refused wt ({e}); continuing without it\n  = help: check the credentials in the remote cache URL (https://user:password@host/...)",
+                        "remote cache {} refused wt ({e}); continuing without it\n  = help: check the credentials of the remote cache: its URL (https://user:password@host/...) and any --remote-cache-header",
                         remote.base()
                     ));
                 }

@@ -79,6 +79,8 @@ pub struct RemoteConfig {
     pub url: String,
     /// Only read from the remote, never upload (e.g. developer laptops, while CI writes).
     pub read_only: bool,
+    /// `NAME=VALUE` headers sent with every request (an API key); values are never printed.
+    pub headers: Vec<String>,
 }
 
 /// Where a hit came from.

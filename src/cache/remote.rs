@@ -58,8 +58,9 @@ impl std::fmt::Display for RemoteError {
 pub(crate) struct Remote {
     /// The URL without credentials and without a trailing `/`.
     base: String,
-    /// `Basic …` when the URL carried credentials.
-    authorization: Option<String>,
+    /// Sent with every request: `Authorization: Basic …` when the URL carried credentials,
+    /// then the configured headers.
+    headers: Vec<(String, String)>,
     pub read_only: bool,
     agent: ureq::Agent,
     /// Set after a transport failure: no more requests this process.
@@ -90,7 +91,13 @@ impl Remote {
         if url.query().is_some() || url.fragment().is_some() {
             return Err(invalid("the URL must not have a query or fragment"));
         }
-        let authorization = basic_auth(&url);
+        let mut headers: Vec<(String, String)> = basic_auth(&url)
+            .map(|value| ("Authorization".to_string(), value))
+            .into_iter()
+            .collect();
+        for header in &config.headers {
+            headers.push(parse_header(header).map_err(|reason| invalid(&reason))?);
+        }
         let _ = url.set_username("");
         let _ = url.set_password(None);
         let agent: ureq::Agent = ureq::Agent::config_builder()
@@ -103,7 +110,7 @@ impl Remote {
             .into();
         Ok(Remote {
             base: url.as_str().trim_end_matches('/').to_string(),
-            authorization,
+            headers,
             read_only: config.read_only,
             agent,
             down: AtomicBool::new(false),
@@ -137,10 +144,9 @@ impl Remote {
     }
 
     fn authorize<B>(&self, request: ureq::RequestBuilder<B>) -> ureq::RequestBuilder<B> {
-        match &self.authorization {
-            Some(value) => request.header("Authorization", value),
-            None => request,
-        }
+        self.headers.iter().fold(request, |request, (name, value)| {
+            request.header(name, value)
+        })
     }
 
     fn unreachable(&self, method: &str, url: &str, e: ureq::Error) -> RemoteError {
@@ -228,6 +234,24 @@ fn basic_auth(url: &url::Url) -> Option<String> {
     ))
 }
 
+/// `NAME=VALUE` as a header, or why it is not one (without the value, which may be secret).
+fn parse_header(text: &str) -> Result<(String, String), String> {
+    let (name, value) = text
+        .split_once('=')
+        .ok_or_else(|| "a remote-cache header must be NAME=VALUE, e.g. x-api-key=…".to_string())?;
+    let name = name.trim();
+    let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+    if name.is_empty() || !name.chars().all(token) {
+        return Err(format!("`{name}` is not a valid HTTP header name"));
+    }
+    if value.chars().any(|c| c.is_control()) {
+        return Err(format!(
+            "the value of header `{name}` holds a control character"
+        ));
+    }
+    Ok((name.to_string(), value.trim().to_string()))
+}
+
 /// The URL with any password replaced by `***`, for messages.
 pub(crate) fn redacted(url: &str) -> String {
     match url::Url::parse(url.trim()) {
@@ -241,7 +265,19 @@ pub(crate) fn redacted(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{basic_auth, redacted};
+    use super::{basic_auth, parse_header, redacted};
+
+    #[test]
+    fn headers_are_name_value_and_errors_hide_values() {
+        assert_eq!(
+            parse_header("x-api-key=s3cr3t=x"),
+            Ok(("x-api-key".into(), "s3cr3t=x".into()))
+        );
+        for bad in ["x-api-key", "=v", "bad name=s3cr3t", "x=s3cr3t\n"] {
+            let err = parse_header(bad).unwrap_err();
+            assert!(!err.contains("s3cr3t"), "{bad}: {err}");
+        }
+    }
 
     #[test]
     fn credentials_become_basic_auth_and_are_redacted() {

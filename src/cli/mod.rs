@@ -29,6 +29,17 @@ pub struct Cli {
     /// Read from the remote cache but never upload (for untrusted CI jobs).
     #[arg(long, global = true)]
     pub remote_cache_read_only: bool,
+    /// A header sent with every remote-cache request, NAME=VALUE (repeatable; e.g. an API
+    /// key). Values are never printed.
+    #[arg(
+        long,
+        global = true,
+        value_name = "NAME=VALUE",
+        env = "WT_REMOTE_CACHE_HEADERS",
+        value_delimiter = '\n',
+        hide_env_values = true
+    )]
+    pub remote_cache_header: Vec<String>,
     /// Steps run in parallel (default: number of CPUs, or wt.toml's build.jobs).
     #[arg(long, short = 'j', global = true, value_name = "N")]
     pub jobs: Option<usize>,

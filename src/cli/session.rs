@@ -57,6 +57,7 @@ impl Session {
         let remote = remote_url.filter(|_| !cli.offline).map(|url| RemoteConfig {
             url,
             read_only: cli.remote_cache_read_only || config.cache.remote_read_only,
+            headers: cli.remote_cache_header.clone(),
         });
         let cache = Cache::open(&cache_dir, remote)?;
         let max_cache_size = config

@@ -17,13 +17,16 @@ pub struct Nginx {
     dir: tempfile::TempDir,
 }
 
-/// The server's side of https: its certificate (chain) and private key, PEM; and, when
-/// `basic_auth` names a user and password, HTTP basic auth on every request.
+/// The server's side of https: its certificate (chain) and private key, PEM; when
+/// `basic_auth` names a user and password, HTTP basic auth on every request; when
+/// `required_header` names a header and value, a 401 for every request without them.
 #[allow(dead_code)] // Not every test binary that serves files serves https.
+#[derive(Default)]
 pub struct Tls<'a> {
     pub certificate: &'a str,
     pub key: &'a str,
     pub basic_auth: Option<(&'a str, &'a str)>,
+    pub required_header: Option<(&'a str, &'a str)>,
 }
 
 impl Nginx {
@@ -58,14 +61,26 @@ impl Nginx {
                 .unwrap();
             }
         }
-        let auth = tls.as_ref().is_some_and(|t| t.basic_auth.is_some());
+        let mut auth = String::new();
+        if tls.as_ref().is_some_and(|t| t.basic_auth.is_some()) {
+            auth.push_str(&format!(
+                "auth_basic \"wt tests\";\n        auth_basic_user_file {}/htpasswd;\n",
+                dir.path().display()
+            ));
+        }
+        if let Some((name, value)) = tls.as_ref().and_then(|t| t.required_header) {
+            let variable = name.to_ascii_lowercase().replace('-', "_");
+            auth.push_str(&format!(
+                "if ($http_{variable} != \"{value}\") {{ return 401; }}\n"
+            ));
+        }
         // A port picked by the OS can be taken by someone else before nginx binds it: retry.
         let mut last_error = String::new();
         for _ in 0..5 {
             let port = free_port();
             std::fs::write(
                 dir.path().join("nginx.conf"),
-                config(dir.path(), port, tls.is_some(), auth),
+                config(dir.path(), port, tls.is_some(), &auth),
             )
             .unwrap();
             let mut child = Command::new(&binary)
@@ -139,9 +154,9 @@ fn wait_ready(child: &mut Child, port: u16, dir: &Path, limit: Duration) -> Resu
 
 /// The nginx config: one server on 127.0.0.1 only, WebDAV PUT/DELETE into `<dir>/data`, every
 /// path nginx writes (pid, logs, temp files) inside `dir`, one process in the foreground. With
-/// `tls`, the listener speaks https with `<dir>/server.pem` and `<dir>/server.key`; with
-/// `auth`, every request needs a user of `<dir>/htpasswd`.
-fn config(dir: &Path, port: u16, tls: bool, auth: bool) -> String {
+/// `tls`, the listener speaks https with `<dir>/server.pem` and `<dir>/server.key`; `auth`
+/// holds the directives that check each request's credentials.
+fn config(dir: &Path, port: u16, tls: bool, auth: &str) -> String {
     let d = dir.display();
     let listen = if tls {
         format!(
@@ -149,11 +164,6 @@ fn config(dir: &Path, port: u16, tls: bool, auth: bool) -> String {
         )
     } else {
         format!("listen 127.0.0.1:{port};")
-    };
-    let auth = if auth {
-        format!("auth_basic \"wt tests\";\n        auth_basic_user_file {d}/htpasswd;")
-    } else {
-        String::new()
     };
     // nginx switches its workers to `nobody` when started as root; they must be able to
     // write the data folder, and root can.
