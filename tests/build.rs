@@ -423,6 +423,13 @@ fn out_dir_setting_and_cache_maintenance() {
 #[test]
 fn builds_keep_the_cache_under_the_configured_max_size() {
     let ws = Workspace::new();
+    let unsized_gc = ws.wt(&["cache", "gc"]);
+    assert!(!unsized_gc.status.success());
+    assert!(
+        String::from_utf8_lossy(&unsized_gc.stderr).contains("Give --max-size SIZE"),
+        "{}",
+        String::from_utf8_lossy(&unsized_gc.stderr)
+    );
     std::fs::write(ws.path.join("wt.toml"), "[cache]\nmax-size = \"1\"\n").unwrap();
     let entries = |ws: &Workspace| -> usize {
         let stats = String::from_utf8_lossy(&ws.wt(&["cache", "stats"]).stdout).into_owned();
@@ -450,6 +457,9 @@ fn builds_keep_the_cache_under_the_configured_max_size() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success() && !err.contains("cache gc"), "{err}");
     assert_eq!(entries(&ws), 4);
+    // `wt cache gc` without --max-size uses wt.toml's.
+    assert!(ws.wt(&["cache", "gc"]).status.success());
+    assert_eq!(entries(&ws), 0);
 
     std::fs::write(ws.path.join("wt.toml"), "[cache]\nmax-size = \"lots\"\n").unwrap();
     let out = ws.wt(&["build", "//workflows/add_then_double"]);

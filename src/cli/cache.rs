@@ -10,11 +10,12 @@ pub enum Command {
     /// Entries, blobs and size of the cache.
     Stats,
     /// Evict what was used least recently (step outputs, environments, conda packages and
-    /// repodata) until the cache is at most SIZE (e.g. 500M, 2G). What a running build, run or
-    /// server uses, or what was used in the last 10 minutes, is kept.
+    /// repodata) until the cache is at most SIZE (e.g. 500M, 2G; default: wt.toml's
+    /// `[cache] max-size`). What a running build, run or server uses, or what was used in the
+    /// last 10 minutes, is kept.
     Gc {
         #[arg(long, value_name = "SIZE")]
-        max_size: String,
+        max_size: Option<String>,
     },
     /// Re-hash every blob and check every entry; remove what is corrupt.
     Verify,
@@ -63,7 +64,13 @@ pub fn run(cli: &Cli, cmd: &Command) -> Result<i32> {
             }
         }
         Command::Gc { max_size } => {
-            let max = crate::cache::parse_size(max_size).map_err(anyhow::Error::msg)?;
+            let max = match (max_size, session.max_cache_size) {
+                (Some(size), _) => crate::cache::parse_size(size).map_err(anyhow::Error::msg)?,
+                (None, Some(size)) => size,
+                (None, None) => anyhow::bail!(
+                    "how large may the cache be? Give --max-size SIZE (e.g. 20G), or set `max-size` under [cache] in wt.toml"
+                ),
+            };
             let (r, leftovers) = collect_garbage(cache, max)?;
             println!("{}", gc_summary(&r, leftovers));
         }
