@@ -47,6 +47,7 @@ mod gc;
 mod local;
 mod manifest;
 mod remote;
+mod remote_auth;
 mod size;
 mod stats;
 mod verify;
