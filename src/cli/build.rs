@@ -77,7 +77,7 @@ pub fn build(cli: &Cli, args: &Args) -> Result<i32> {
             failures.len()
         );
     }
-    super::cache::auto_gc(&session, cli.quiet);
+    super::gc::auto_gc(&session, cli.quiet);
     Ok(if failures.is_empty() { 0 } else { 1 })
 }
 

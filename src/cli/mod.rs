@@ -4,6 +4,7 @@ mod build;
 mod cache;
 mod compile;
 mod fingerprint;
+mod gc;
 mod run;
 pub mod serve;
 mod session;
