@@ -74,7 +74,7 @@ pub struct CacheConfig {
     pub remote: Option<String>,
     #[serde(default)]
     pub remote_read_only: bool,
-    /// The size `wt build` keeps the cache under (see `crate::cli::cache::auto_gc`).
+    /// The size `wt build` keeps the cache under (see `crate::cli::gc::auto_gc`).
     pub max_size: Option<String>,
 }
 
