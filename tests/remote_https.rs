@@ -79,18 +79,27 @@ fn output_of(out: &Output) -> (String, String) {
     (stdout, String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
-#[test]
-fn an_https_remote_with_basic_auth_is_shared_and_its_secrets_never_shown() {
+/// nginx serving https with `access` (its credentials check) and a certificate of a CA made
+/// here, and a folder holding `trusted.pem`: the system's bundle plus that CA.
+fn serve(access: nginx::Tls) -> (nginx::Nginx, tempfile::TempDir, PathBuf) {
     let ca = tls::TestCa::new("wt test cache CA");
     let server = nginx::Nginx::start_tls(nginx::Tls {
         certificate: &ca.server_certificate,
         key: &ca.server_key,
-        basic_auth: Some(("ci", "p@ss-9f8e")),
-        ..Default::default()
+        ..access
     });
     let files = tempfile::tempdir().unwrap();
     let trusted = files.path().join("trusted.pem");
     std::fs::write(&trusted, format!("{}\n{}", tls::system_bundle(), ca.ca)).unwrap();
+    (server, files, trusted)
+}
+
+#[test]
+fn an_https_remote_with_basic_auth_is_shared_and_its_secrets_never_shown() {
+    let (server, files, trusted) = serve(nginx::Tls {
+        basic_auth: Some(("ci", "p@ss-9f8e")),
+        ..Default::default()
+    });
     let system = files.path().join("system.pem");
     std::fs::write(&system, tls::system_bundle()).unwrap();
     let host = server.url().trim_start_matches("https://").to_string();
@@ -144,16 +153,10 @@ fn an_https_remote_with_basic_auth_is_shared_and_its_secrets_never_shown() {
 /// never shows in a message.
 #[test]
 fn remote_cache_headers_are_sent_and_never_shown() {
-    let ca = tls::TestCa::new("wt test cache CA");
-    let server = nginx::Nginx::start_tls(nginx::Tls {
-        certificate: &ca.server_certificate,
-        key: &ca.server_key,
+    let (server, _files, trusted) = serve(nginx::Tls {
         required_header: Some(("X-Api-Key", "tok-5e2d")),
         ..Default::default()
     });
-    let files = tempfile::tempdir().unwrap();
-    let trusted = files.path().join("trusted.pem");
-    std::fs::write(&trusted, format!("{}\n{}", tls::system_bundle(), ca.ca)).unwrap();
     let remote = format!("{}/wt", server.url());
 
     let with_key = Checkout::new();
