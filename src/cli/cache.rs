@@ -14,6 +14,8 @@ pub enum Command {
     /// `[cache] max-size`). What a running build, run or server uses, or what was used in the
     /// last 10 minutes, is kept.
     Gc {
+        /// The most the cache may hold: bytes, or 500M, 2G, 1.5GiB (K/M/G are powers of 1024;
+        /// KB/MB/GB of 1000). Default: wt.toml's `[cache] max-size`.
         #[arg(long, value_name = "SIZE")]
         max_size: Option<String>,
     },
