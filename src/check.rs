@@ -1,22 +1,24 @@
 //! Checking a spec against a known registry without building anything.
 
-use crate::contracts::RegistryOutput;
+use crate::contracts::{RegistryOutput, Signatures};
 use crate::diag::{self, Source};
 use crate::spec::resolved::Workflow;
 use crate::spec::validate::{KnownTasks, validate};
 
-/// Parses and validates spec text against `registry`; on failure returns the rendered errors.
+/// Parses and validates spec text against `registry` and the `signatures` of its tasks; on
+/// failure returns the rendered errors.
 pub fn check_text(
     display_path: &str,
     text: &str,
     registry: &RegistryOutput,
+    signatures: &Signatures,
 ) -> Result<Workflow, String> {
     let source = Source { display_path, text };
     let (spec, mut errors) = crate::spec::parse::parse_spec_partial(text);
     let Some(spec) = spec else {
         return Err(diag::render(&source, &errors));
     };
-    match validate(&spec, &KnownTasks::from_registry(registry)) {
+    match validate(&spec, &KnownTasks::from_registry(registry, signatures)) {
         Ok(wf) if errors.is_empty() => Ok(wf),
         Ok(_) => Err(diag::render(&source, &errors)),
         Err(more) => {

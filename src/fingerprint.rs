@@ -16,7 +16,10 @@
 //!   paths discovery reports);
 //! * for every task instance in execution order: its `id`; the resolved import path of its
 //!   function (`public.module.function`) and whether it is an io task; the function's parameter
-//!   schema with cosmetic keys removed (see below); its `partial` bindings (names and values,
+//!   schema with cosmetic keys removed (see below); its introspected signature (every
+//!   parameter's name, kind, whether it has a default, is hidden from the form or unwraps skip
+//!   sentinels, and its type; the return type), which the binding and edge checks read, types
+//!   again without cosmetic keys; its `partial` bindings (names and values,
 //!   variables as variables); `map`/`mapvalues` argnames and argvalues; the *effective* `skipif`
 //!   (its own, else `task-instance-defaults`) as the resolved import paths of the conditions
 //!   and `unpack_depth`; and its edges (the ids whose return values it reads).
@@ -25,6 +28,8 @@
 //!
 //! * instance `name`s, task-group titles and descriptions and group membership (they only lay
 //!   out the form), `metadata`, `rjsf-overrides`;
+//! * the spec line of every `${{ env.NAME }}` (the generated CLI names it when the variable is
+//!   unset);
 //! * the schema keys `title`, `description`, `default` and `examples`, wherever they appear as
 //!   schema keywords (a *parameter* named `title` is structure, not cosmetics).
 //!
@@ -42,7 +47,7 @@ use crate::spec::resolved::{KnownTask, Workflow};
 use serde_json::{Value as Json, json};
 
 /// Version of the canonical documents below.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// Schema keywords that only describe, never constrain.
 const COSMETIC_KEYWORDS: &[&str] = &["title", "description", "default", "examples"];
@@ -107,6 +112,7 @@ pub fn cosmetic_document(wf: &Workflow) -> Json {
         "groups": groups,
         "metadata": wf.spec.metadata,
         "rjsf_overrides": {"properties": o.properties, "$defs": o.defs, "uiSchema": o.ui_schema},
+        "env_lines": wf.env_references().iter().map(|(_, r)| r.span.line).collect::<Vec<_>>(),
         "schema_text": wf.instances.iter().map(|i| json!({
             "title": i.task.title, "description": i.task.description, "schema": i.task.json_schema,
         })).collect::<Vec<_>>(),
@@ -119,7 +125,29 @@ pub fn requirements_document(spec: &crate::spec::model::Spec) -> Json {
 }
 
 fn task(t: &KnownTask) -> Json {
-    json!({"ref": t.importable_reference, "io": t.io, "schema": strip_cosmetic(&t.json_schema, false)})
+    let no_text = |s: &Option<Json>| s.as_ref().map(|s| strip_cosmetic(s, false));
+    let parameters: Vec<Json> = t
+        .signature
+        .parameters
+        .iter()
+        .map(|p| {
+            json!([
+                p.name,
+                p.kind,
+                p.has_default,
+                p.hidden,
+                p.skip_fallback,
+                no_text(&p.schema)
+            ])
+        })
+        .collect();
+    json!({
+        "ref": t.importable_reference,
+        "io": t.io,
+        "schema": strip_cosmetic(&t.json_schema, false),
+        "parameters": parameters,
+        "returns": no_text(&t.signature.return_schema),
+    })
 }
 
 /// Removes cosmetic schema keywords. `in_properties` is true for the map under `properties`

@@ -28,6 +28,7 @@ fn known(module: &str, function: &str, alias: &str, io: bool) -> KnownTask {
         alias: alias.into(),
         io,
         json_schema: json!({"type": "object", "properties": {}}),
+        signature: Default::default(),
         title: None,
         description: None,
     }

@@ -1,16 +1,23 @@
 //! Snapshots of every generated file of every example workflow, and checks that the generated
 //! Python is what `ruff format` would write and passes `ruff check`.
 //!
-//! The registry is the one discovery reports for the example task library
-//! (tests/fixtures/example-registry.json), so these tests need no Python environment.
+//! The registry and signatures are the ones discovery reports for the example task library
+//! (tests/fixtures/example-*.json, checked against real discovery by tests/e2e.rs), so these
+//! tests need no Python environment.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use wt::contracts::RegistryOutput;
+use wt::contracts::{RegistryOutput, Signatures};
 use wt::env::pypi::ResolvedPypi;
 use wt::spec::model::Requirement;
 
-const EXAMPLES: &[&str] = &["add_then_double", "fan_out", "safe_sqrt", "station_report"];
+const EXAMPLES: &[&str] = &[
+    "add_then_double",
+    "fan_out",
+    "safe_sqrt",
+    "station_report",
+    "animal_tracks",
+];
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -20,11 +27,16 @@ fn registry() -> RegistryOutput {
     serde_json::from_str(include_str!("fixtures/example-registry.json")).unwrap()
 }
 
+fn signatures() -> Signatures {
+    serde_json::from_str(include_str!("fixtures/example-signatures.json")).unwrap()
+}
+
 /// Generates an example's workspace as `wt compile` would, into its default folder name.
 fn generate(name: &str) -> BTreeMap<String, String> {
     let spec_path = root().join("workflows").join(name).join("spec.yaml");
     let text = std::fs::read_to_string(&spec_path).unwrap();
-    let wf = wt::check::check_text("spec.yaml", &text, &registry()).expect("example is valid");
+    let wf = wt::check::check_text("spec.yaml", &text, &registry(), &signatures())
+        .expect("example is valid");
     let spec_dir = spec_path.parent().unwrap();
     let pypi: Vec<ResolvedPypi> = wf
         .spec
@@ -50,6 +62,47 @@ fn every_generated_file_matches_its_snapshot() {
             insta::assert_snapshot!(snapshot, content);
         }
     }
+}
+
+/// Parameters hidden with `Field(exclude=True)` never reach the forms, not even as `required`
+/// names, in any example.
+#[test]
+fn hidden_parameters_stay_out_of_the_schemas() {
+    let mut checked = 0;
+    for name in EXAMPLES {
+        let text = std::fs::read_to_string(root().join(format!("workflows/{name}/spec.yaml")));
+        let wf =
+            wt::check::check_text("spec.yaml", &text.unwrap(), &registry(), &signatures()).unwrap();
+        let files = generate(name);
+        let pkg = format!("wt_{name}_workflow");
+        let params: serde_json::Value =
+            serde_json::from_str(&files[&format!("{pkg}/params.json")]).unwrap();
+        for inst in &wf.instances {
+            let Some(form) = params["properties"].get(&inst.def.id.value) else {
+                continue;
+            };
+            for p in inst.task.signature.parameters.iter().filter(|p| p.hidden) {
+                checked += 1;
+                assert!(
+                    form["properties"].get(&p.name).is_none(),
+                    "{name}: {}",
+                    p.name
+                );
+                assert!(
+                    !form["required"]
+                        .as_array()
+                        .unwrap()
+                        .contains(&p.name.as_str().into()),
+                    "{name}: {} is required",
+                    p.name
+                );
+            }
+        }
+    }
+    assert!(
+        checked >= 2,
+        "the examples hide parameters of form instances"
+    );
 }
 
 #[test]
@@ -132,6 +185,10 @@ fn params_and_formdata_round_trip_for_every_example() {
         (
             "station_report",
             serde_json::json!({"config": {"station": {"name": "N", "elevation_m": 3.5}, "tags": ["x"]}, "readings": {"count": 2, "start": 1.5}}),
+        ),
+        (
+            "animal_tracks",
+            serde_json::json!({"fixes": {"animals": ["ada"]}, "lengths": {"unit_scale": 2.0}}),
         ),
     ];
     for (name, params) in cases {

@@ -30,6 +30,7 @@ fn known(name: &str, description: Option<&str>, schema: Json) -> KnownTask {
         importable_reference: format!("ecoscope_workflows_ext.tasks.{name}"),
         alias: name.into(),
         io: false,
+        signature: wt::contracts::TaskSignature::from_registry_schema(&schema),
         json_schema: schema,
         title: None,
         description: description.map(String::from),

@@ -1,7 +1,7 @@
 //! One snapshot per validation rule: each bad spec must get a located, actionable error.
 
 use wt::check::check_text;
-use wt::contracts::RegistryOutput;
+use wt::contracts::{RegistryOutput, Signatures};
 
 fn registry() -> RegistryOutput {
     let text = include_str!("fixtures/example-registry.json");
@@ -14,18 +14,32 @@ fn registry() -> RegistryOutput {
     reg
 }
 
+/// The signatures discovery reads from the example library (`wt tasks --signatures`).
+fn signatures() -> Signatures {
+    let mut sigs: Signatures =
+        serde_json::from_str(include_str!("fixtures/example-signatures.json")).unwrap();
+    let add = sigs.tasks["wt_example_tasks.tasks.add"].clone();
+    sigs.tasks.insert("other_tasks.math.add".into(), add);
+    sigs
+}
+
 const HEAD: &str = "id: demo\nrequirements: []\n";
 
 fn errors(body: &str) -> String {
     let text = format!("{HEAD}{body}");
-    match check_text("workflows/demo/spec.yaml", &text, &registry()) {
+    match check_text(
+        "workflows/demo/spec.yaml",
+        &text,
+        &registry(),
+        &signatures(),
+    ) {
         Ok(_) => panic!("spec unexpectedly valid:\n{text}"),
         Err(rendered) => rendered,
     }
 }
 
 fn errors_full(text: &str) -> String {
-    match check_text("workflows/demo/spec.yaml", text, &registry()) {
+    match check_text("workflows/demo/spec.yaml", text, &registry(), &signatures()) {
         Ok(_) => panic!("spec unexpectedly valid:\n{text}"),
         Err(rendered) => rendered,
     }
@@ -268,11 +282,107 @@ fn valid_specs_pass() {
     let text = std::fs::read_to_string("workflows/fan_out/spec.yaml").unwrap();
     let mut reg = registry();
     reg.entries.shift_remove("other_tasks.math.add");
-    let wf = check_text("spec.yaml", &text, &reg).expect("fan_out is valid");
+    let wf = check_text("spec.yaml", &text, &reg, &signatures()).expect("fan_out is valid");
     assert_eq!(wf.instances.len(), 7);
     assert_eq!(wf.instances[1].dependencies, vec!["pairs".to_string()]);
     assert_eq!(
         wf.instances[1].task.importable_reference,
         "wt_example_tasks.tasks.power"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hidden parameters (`Field(exclude=True)`) and edge types, from the introspected signatures
+
+rule!(
+    hidden_required_parameter_unbound,
+    "workflow:\n  - id: split\n    task: split_by_animal\n"
+);
+rule!(
+    misspelled_hidden_parameter,
+    "workflow:\n  - id: fixes\n    task: get_fixes\n  - id: layer\n    task: create_map_layer\n    partial:\n      geodatafrme: ${{ workflow.fixes.return }}\n"
+);
+rule!(
+    map_over_a_number,
+    "workflow:\n  - id: total\n    task: add\n  - id: doubled\n    task: double\n    map:\n      argnames: n\n      argvalues: ${{ workflow.total.return }}\n"
+);
+rule!(
+    mapvalues_over_a_dict,
+    "workflow:\n  - id: scores\n    task: keyed_scores\n  - id: by_name\n    task: to_mapping\n    partial:\n      pairs: ${{ workflow.scores.return }}\n  - id: scaled\n    task: scale\n    mapvalues:\n      argnames: score\n      argvalues: ${{ workflow.by_name.return }}\n"
+);
+rule!(
+    mapvalues_over_values_not_pairs,
+    "workflow:\n  - id: readings\n    task: fetch_readings\n  - id: scaled\n    task: scale\n    mapvalues:\n      argnames: score\n      argvalues: ${{ workflow.readings.return }}\n"
+);
+rule!(
+    mapvalues_value_type_mismatch,
+    "workflow:\n  - id: scores\n    task: keyed_scores\n  - id: lengths\n    task: track_length\n    mapvalues:\n      argnames: fixes\n      argvalues: ${{ workflow.scores.return }}\n"
+);
+rule!(
+    map_argnames_over_items_that_are_not_lists,
+    "workflow:\n  - id: readings\n    task: fetch_readings\n  - id: powers\n    task: power\n    map:\n      argnames: [base, exponent]\n      argvalues: ${{ workflow.readings.return }}\n"
+);
+rule!(
+    map_argnames_count_differs_from_item_length,
+    "workflow:\n  - id: fixes\n    task: get_fixes\n  - id: groups\n    task: split_by_animal\n    partial:\n      fixes: ${{ workflow.fixes.return }}\n  - id: layers\n    task: create_map_layer\n    map:\n      argnames: [legend, geodataframe, layer_style]\n      argvalues: ${{ workflow.groups.return }}\n"
+);
+rule!(
+    map_item_value_type_mismatch,
+    "workflow:\n  - id: scores\n    task: keyed_scores\n  - id: powers\n    task: power\n    map:\n      argnames: [base, exponent]\n      argvalues: ${{ workflow.scores.return }}\n"
+);
+rule!(
+    partial_string_into_integer,
+    "workflow:\n  - id: label\n    task: describe\n  - id: doubled\n    task: double\n    partial:\n      n: ${{ workflow.label.return }}\n"
+);
+rule!(
+    partial_object_into_array,
+    "workflow:\n  - id: scores\n    task: keyed_scores\n  - id: by_name\n    task: to_mapping\n    partial:\n      pairs: ${{ workflow.scores.return }}\n  - id: total\n    task: sum_values\n    partial:\n      values: ${{ workflow.by_name.return }}\n"
+);
+rule!(
+    skipped_upstream_into_a_task_that_cannot_take_it,
+    "task-instance-defaults:\n  skipif:\n    conditions: [any_negative]\nworkflow:\n  - id: total\n    task: clamp\n  - id: doubled\n    task: double\n    skipif:\n      conditions: []\n    partial:\n      n: ${{ workflow.total.return }}\n"
+);
+
+/// Edges whose types agree compile: `Optional` and `SkippedDependencyFallback` parameters, a
+/// `$ref` to the same model on both sides, pairs fed to `mapvalues` and tuples to `map`,
+/// environment variables (strings that pydantic may coerce), and every example workflow.
+#[test]
+fn compatible_edges_pass() {
+    let ok = |body: &str| {
+        let text = format!("{HEAD}{body}");
+        if let Err(e) = check_text("spec.yaml", &text, &registry(), &signatures()) {
+            panic!("{text}\n{e}");
+        }
+    };
+    ok(
+        "workflow:\n  - id: total\n    task: sum_values\n  - id: s\n    task: summarize\n    partial:\n      powers: ${{ workflow.total.return }}\n",
+    );
+    ok("workflow:\n  - id: n\n    task: double\n    partial:\n      n: ${{ env.COUNT }}\n");
+    ok(
+        "task-instance-defaults:\n  skipif:\n    conditions: [any_negative]\nworkflow:\n  - id: root\n    task: square_root\n  - id: label\n    task: describe\n    skipif:\n      conditions: []\n    partial:\n      value: ${{ workflow.root.return }}\n",
+    );
+    for name in [
+        "add_then_double",
+        "fan_out",
+        "safe_sqrt",
+        "station_report",
+        "animal_tracks",
+    ] {
+        let text = std::fs::read_to_string(format!("workflows/{name}/spec.yaml")).unwrap();
+        let mut reg = registry();
+        reg.entries.shift_remove("other_tasks.math.add");
+        if let Err(e) = check_text("spec.yaml", &text, &reg, &signatures()) {
+            panic!("{name}: {e}");
+        }
+    }
+}
+
+/// Without introspection output (a registry saved by another tool), the registry schema's
+/// `properties` are the parameters, and no edge is type-checked.
+#[test]
+fn registry_alone_still_validates() {
+    let text = std::fs::read_to_string("workflows/fan_out/spec.yaml").unwrap();
+    let mut reg = registry();
+    reg.entries.shift_remove("other_tasks.math.add");
+    check_text("spec.yaml", &text, &reg, &Signatures::default()).expect("fan_out is valid");
 }

@@ -42,6 +42,13 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
         eprint!("{}", format_violations(&violations));
         return Ok(Outcome::Invalid as i32);
     }
+    crate::engine::validate_workflow(&session.ctx, &state)?;
+    let wf = state.workflow.get().expect("validated");
+    let unset = unset_env_references(wf);
+    if !unset.is_empty() {
+        eprint!("{}", state.file.render(&unset));
+        return Ok(Outcome::Invalid as i32);
+    }
     let discover = state.result("discover").expect("discover ran");
     let lock = session
         .ctx
@@ -73,6 +80,28 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
         }
     }
     Ok(outcome as i32)
+}
+
+/// One located error per `${{ env.NAME }}` the workflow reads that is not set here: the run
+/// would otherwise fail half-way with a bare `KeyError`.
+fn unset_env_references(wf: &crate::spec::resolved::Workflow) -> Vec<crate::diag::Diagnostic> {
+    wf.env_references()
+        .into_iter()
+        .filter(|(_, r)| std::env::var_os(&r.name).is_none())
+        .map(|(inst, r)| {
+            crate::diag::Diagnostic::new(
+                r.span,
+                format!(
+                    "Environment variable `{}` is not set; task `{}` reads it for `{}`.",
+                    r.name, inst.def.id.value, r.argument
+                ),
+            )
+            .help(format!(
+                "Set it before the run (`export {}=...`): the workflow reads it when the task runs, and nothing has run yet.",
+                r.name
+            ))
+        })
+        .collect()
 }
 
 fn package_of(state: &crate::engine::target::TargetState) -> String {

@@ -2,7 +2,9 @@
 
 use super::Cli;
 use super::session::Session;
+use crate::spec::json_type::Typed;
 use crate::spec::validate::KnownTasks;
+use crate::steps::discover_step::{REGISTRY_FILE, SIGNATURES_FILE};
 use anyhow::Result;
 use std::path::PathBuf;
 
@@ -11,28 +13,44 @@ pub struct Args {
     /// The spec.yaml (or its folder).
     pub spec: PathBuf,
     /// Print the registry JSON (as `wt-registry --format json` prints it).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "signatures")]
     pub json: bool,
+    /// Print the full signatures discovery read (every parameter, hidden ones included, and
+    /// the return types) as JSON.
+    #[arg(long)]
+    pub signatures: bool,
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     let session = Session::open(cli, &args.spec)?;
     let state = session.build_one(&args.spec, None, Some("discover"))?;
+    let output = |name| session.ctx.output(&state, "discover", name);
     let registry: crate::contracts::RegistryOutput =
-        serde_json::from_slice(&session.ctx.output(&state, "discover", "registry.json")?)?;
+        serde_json::from_slice(&output(REGISTRY_FILE)?)?;
+    let signatures: crate::contracts::Signatures =
+        serde_json::from_slice(&output(SIGNATURES_FILE)?)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&registry)?);
+    } else if args.signatures {
+        println!("{}", serde_json::to_string_pretty(&signatures)?);
     } else {
-        print!("{}", table(&KnownTasks::from_registry(&registry)));
+        print!(
+            "{}",
+            table(&KnownTasks::from_registry(&registry, &signatures))
+        );
     }
     Ok(0)
 }
-/// One block per task: reference, description, tags, then one line per parameter with its
-/// type, whether it is required and its default.
+/// One block per task: reference and return type, description, tags, then one line per
+/// parameter with its type, whether it is required and its default; parameters hidden from
+/// forms (`Field(exclude=True)`) are marked, since only the spec can bind them.
 pub fn table(known: &KnownTasks) -> String {
     let mut out = String::new();
     for t in known.all() {
         out.push_str(&t.importable_reference);
+        if let Some(r) = &t.signature.return_schema {
+            out.push_str(&format!(" -> {}", Typed::of(Some(r)).display()));
+        }
         if t.io {
             out.push_str("  [io]");
         }
@@ -40,49 +58,32 @@ pub fn table(known: &KnownTasks) -> String {
         if let Some(d) = &t.description {
             out.push_str(&format!("    {d}\n"));
         }
-        let schema = &t.json_schema;
-        let required: Vec<&str> = schema
-            .get("required")
-            .and_then(|r| r.as_array())
-            .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
-            .unwrap_or_default();
-        let props = schema.get("properties").and_then(|p| p.as_object());
-        let width = props
-            .map(|p| p.keys().map(|k| k.len()).max().unwrap_or(0))
-            .unwrap_or(0);
-        for (name, prop) in props.into_iter().flatten() {
-            let ty = type_text(prop);
-            let status = if required.contains(&name.as_str()) {
+        let props = t.json_schema.get("properties");
+        let params: Vec<_> = t
+            .signature
+            .parameters
+            .iter()
+            .filter(|p| p.bindable())
+            .collect();
+        let width = params.iter().map(|p| p.name.len()).max().unwrap_or(0);
+        for p in params {
+            let ty = Typed::of(p.schema.as_ref()).display();
+            let mut status = if !p.has_default {
                 "required".to_string()
             } else {
-                match prop.get("default") {
+                match props
+                    .and_then(|ps| ps.get(&p.name))
+                    .and_then(|s| s.get("default"))
+                {
                     Some(d) => format!("default {d}"),
                     None => "optional".to_string(),
                 }
             };
-            out.push_str(&format!("    {name:<width$}  {ty}  ({status})\n"));
+            if p.hidden {
+                status.push_str(", hidden: bound by the spec");
+            }
+            out.push_str(&format!("    {:<width$}  {ty}  ({status})\n", p.name));
         }
     }
     out
-}
-
-/// A short human type name of a JSON schema property.
-fn type_text(prop: &serde_json::Value) -> String {
-    if let Some(r) = prop.get("$ref").and_then(|r| r.as_str()) {
-        return r.rsplit('/').next().unwrap_or(r).to_string();
-    }
-    if let Some(any) = prop.get("anyOf").and_then(|a| a.as_array()) {
-        return any.iter().map(type_text).collect::<Vec<_>>().join(" | ");
-    }
-    match prop.get("type").and_then(|t| t.as_str()) {
-        Some("array") => format!(
-            "list[{}]",
-            prop.get("items")
-                .map(type_text)
-                .unwrap_or_else(|| "any".into())
-        ),
-        Some("object") => "object".into(),
-        Some(t) => t.into(),
-        None => "any".into(),
-    }
 }

@@ -104,6 +104,8 @@ struct Context<'a> {
     workflow_id: &'a str,
     fingerprint: Vec<(&'a str, &'a str)>,
     io_task_references: Vec<&'a str>,
+    /// `(NAME, where the spec reads it)` for every `${{ env.NAME }}`, checked before a run.
+    env_references: Vec<(String, String)>,
     pixi: pixi::PixiContext,
     mermaid: String,
     svg: svg::SvgLayout,
@@ -139,6 +141,17 @@ pub fn generate(input: &CodegenInput) -> Result<BTreeMap<String, String>, Codege
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect(),
         io_task_references: io_refs,
+        env_references: workflow
+            .env_references()
+            .into_iter()
+            .map(|(inst, r)| {
+                let at = format!(
+                    "spec.yaml line {}: `{}` of task `{}`",
+                    r.span.line, r.argument, inst.def.id.value
+                );
+                (r.name, at)
+            })
+            .collect(),
         pixi: pixi::PixiContext::new(input.dependencies, input.release_name),
         mermaid: readme::mermaid(workflow, &graph),
         svg: svg::SvgLayout::of(&graph),

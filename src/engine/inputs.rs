@@ -23,6 +23,7 @@ pub fn digest_of(name: &str, ctx: &BuildContext, t: &TargetState) -> Result<Stri
         "requirements" => digest::json(&crate::fingerprint::requirements_document(&t.spec)),
         "runtime" => digest::json(&json!(runtime::PYPI)),
         "python" => digest::bytes(ctx.python_version()?.as_bytes()),
+        "introspector" => digest::bytes(crate::steps::discover::INTROSPECT_PY.as_bytes()),
         "platforms" => digest::json(&json!(ctx.conda.platform_names())),
         "path-manifests" => {
             let mut parts = Vec::new();
@@ -86,7 +87,7 @@ pub fn digest_of(name: &str, ctx: &BuildContext, t: &TargetState) -> Result<Stri
 /// The workflow's fingerprints. Computing them means validating the spec against the registry
 /// and hashing every task's schema, which dominates a no-op build; so they are remembered in
 /// the cache under a digest of exactly what they are computed from (the spec text, the
-/// registry blob and the generator, which includes the fingerprint code).
+/// discovery outputs and the generator, which includes the fingerprint code).
 fn fingerprint<'t>(
     ctx: &BuildContext,
     t: &'t TargetState,
@@ -94,19 +95,12 @@ fn fingerprint<'t>(
     if let Some(fp) = t.fingerprint.get() {
         return Ok(fp);
     }
-    let discover = t
-        .result("discover")
-        .context("fingerprints need discovery")?;
-    let registry = discover
-        .manifest
-        .outputs
-        .get("registry.json")
-        .context("discovery produced no registry")?;
+    let discovered = super::discovery_digest(t)?;
     let memo_key = digest::bytes(
         format!(
             "fingerprint-v1\n{}\n{}\n{}",
             super::rules::GENERATOR_DIGEST,
-            registry.digest,
+            discovered,
             t.file.text
         )
         .as_bytes(),

@@ -438,10 +438,7 @@ fn run_action(
         ),
         "discover" => {
             let lock = ctx.output(t, "solve", crate::steps::solve::LOCK_FILE)?;
-            one(
-                "registry.json",
-                crate::steps::discover_step::run(ctx, t, key, &lock)?,
-            )
+            crate::steps::discover_step::run(ctx, t, key, &lock)?
         }
         "codegen" => crate::steps::codegen::run(ctx, t)?,
         "package" => {
@@ -453,41 +450,65 @@ fn run_action(
     })
 }
 
-/// Validates the spec against the registry from the discover step (once per target).
+/// Validates the spec against the registry and signatures from the discover step (once per
+/// target).
 pub fn validate_workflow(ctx: &BuildContext, t: &TargetState) -> Result<()> {
     if t.workflow.get().is_some() {
         return Ok(());
     }
-    let discover = t.result("discover").context("validation needs discovery")?;
-    let blob = discover
-        .manifest
-        .outputs
-        .get("registry.json")
-        .context("discovery produced no registry")?;
-    let cached = ctx
-        .registries
-        .lock()
-        .expect("registries")
-        .get(&blob.digest)
-        .cloned();
-    let known = match cached {
-        Some(k) => k,
-        None => {
-            let registry: crate::contracts::RegistryOutput =
-                serde_json::from_slice(&ctx.cache.read_blob(blob)?)
-                    .context("the cached registry is not valid JSON")?;
-            let k = Arc::new(crate::spec::validate::KnownTasks::from_registry(&registry));
-            ctx.registries
-                .lock()
-                .expect("registries")
-                .insert(blob.digest.clone(), k.clone());
-            k
-        }
-    };
+    let known = known_tasks(ctx, t)?;
     let wf = crate::spec::validate::validate(&t.spec, &known)
         .map_err(|d| anyhow!(Rendered(t.file.render(&d))))?;
     let _ = t.workflow.set(wf);
     Ok(())
+}
+
+/// The discover step's outputs this target validates against: (registry, signatures) blobs.
+fn discovery_blobs(t: &TargetState) -> Result<(BlobRef, BlobRef)> {
+    use crate::steps::discover_step::{REGISTRY_FILE, SIGNATURES_FILE};
+    let discover = t.result("discover").context("validation needs discovery")?;
+    let blob = |name: &str| {
+        discover
+            .manifest
+            .outputs
+            .get(name)
+            .cloned()
+            .with_context(|| format!("discovery produced no {name}"))
+    };
+    Ok((blob(REGISTRY_FILE)?, blob(SIGNATURES_FILE)?))
+}
+
+/// A digest of what discovery reported for this target (registry and signatures).
+pub(crate) fn discovery_digest(t: &TargetState) -> Result<String> {
+    let (registry, signatures) = discovery_blobs(t)?;
+    Ok(format!("{}+{}", registry.digest, signatures.digest))
+}
+
+/// The discovered tasks, parsed once per distinct discovery output (many targets share one).
+fn known_tasks(
+    ctx: &BuildContext,
+    t: &TargetState,
+) -> Result<Arc<crate::spec::validate::KnownTasks>> {
+    let (registry_blob, signatures_blob) = discovery_blobs(t)?;
+    let memo = format!("{}+{}", registry_blob.digest, signatures_blob.digest);
+    if let Some(k) = ctx.registries.lock().expect("registries").get(&memo) {
+        return Ok(k.clone());
+    }
+    let registry: crate::contracts::RegistryOutput =
+        serde_json::from_slice(&ctx.cache.read_blob(&registry_blob)?)
+            .context("the cached registry is not valid JSON")?;
+    let signatures: crate::contracts::Signatures =
+        serde_json::from_slice(&ctx.cache.read_blob(&signatures_blob)?)
+            .context("the cached signatures are not valid JSON")?;
+    let k = Arc::new(crate::spec::validate::KnownTasks::from_registry(
+        &registry,
+        &signatures,
+    ));
+    ctx.registries
+        .lock()
+        .expect("registries")
+        .insert(memo, k.clone());
+    Ok(k)
 }
 
 /// Text already rendered for the terminal (spec diagnostics, a target's failure), carried

@@ -61,6 +61,7 @@ pub(crate) mod testkit {
             importable_reference: format!("pkg.tasks.{name}"),
             alias: name.into(),
             io: false,
+            signature: crate::contracts::TaskSignature::from_registry_schema(&schema),
             json_schema: schema,
             title: None,
             description: None,

@@ -85,16 +85,21 @@ fn instance_schema(inst: &Instance, top_defs: &mut Map<String, Json>) -> Option<
         map.insert("description".into(), Json::String(description.clone()));
     }
     let omit = bound_names(inst);
-    match map.get_mut("properties") {
-        Some(Json::Object(props)) => props.retain(|name, _| !omit.contains(name.as_str())),
+    let visible: IndexSet<String> = match map.get_mut("properties") {
+        Some(Json::Object(props)) => {
+            props.retain(|name, _| !omit.contains(name.as_str()));
+            props.keys().cloned().collect()
+        }
         _ => return None,
-    }
+    };
+    // The registry keeps a hidden (`Field(exclude=True)`) parameter in `required` while dropping
+    // its property; the form can never supply it, so only visible ones stay required.
     let required: Vec<Json> = map
         .get("required")
         .and_then(Json::as_array)
         .map(|r| {
             r.iter()
-                .filter(|n| n.as_str().is_none_or(|n| !omit.contains(n)))
+                .filter(|n| n.as_str().is_some_and(|n| visible.contains(n)))
                 .cloned()
                 .collect()
         })

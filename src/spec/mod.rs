@@ -1,5 +1,7 @@
 //! spec.yaml: the model, its parser (with source positions) and its validation.
 
+pub mod edges;
+pub mod json_type;
 pub mod model;
 pub mod parse;
 pub mod python;

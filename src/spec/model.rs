@@ -160,7 +160,42 @@ pub struct TaskInstance {
     pub span: Span,
 }
 
+/// One `${{ env.NAME }}` a task instance reads, and where the spec says so.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnvReference {
+    pub name: String,
+    /// The argument it feeds (a `partial` key, or the `map`/`mapvalues` argvalues).
+    pub argument: String,
+    pub span: Span,
+}
+
 impl TaskInstance {
+    /// Every `${{ env.NAME }}` this instance reads, in spec order.
+    pub fn env_references(&self) -> Vec<EnvReference> {
+        let mut out = Vec::new();
+        for (key, v) in &self.partial {
+            v.value.visit_env(v.span, &mut |name, span| {
+                out.push(EnvReference {
+                    name: name.to_string(),
+                    argument: key.value.clone(),
+                    span,
+                })
+            });
+        }
+        if let Some((op, _)) = self.fan_out() {
+            for v in &op.argvalues {
+                if let Variable::Env(name) = &v.value {
+                    out.push(EnvReference {
+                        name: name.clone(),
+                        argument: "argvalues".into(),
+                        span: v.span,
+                    });
+                }
+            }
+        }
+        out
+    }
+
     /// The fan-out operation, if any, and whether it is `mapvalues`.
     pub fn fan_out(&self) -> Option<(&MapOp, bool)> {
         self.map
@@ -228,6 +263,18 @@ impl Value {
                 .iter()
                 .for_each(|(_, v)| v.value.visit_refs(v.span, f)),
             Value::List(items) => items.iter().for_each(|v| v.value.visit_refs(v.span, f)),
+        }
+    }
+
+    /// Calls `f` for every `${{ env.NAME }}` inside this value.
+    pub fn visit_env(&self, span: Span, f: &mut impl FnMut(&str, Span)) {
+        match self {
+            Value::Var(Variable::Env(name)) => f(name, span),
+            Value::Var(Variable::TaskReturn(_)) | Value::Literal(_) => {}
+            Value::Dict(entries) => entries
+                .iter()
+                .for_each(|(_, v)| v.value.visit_env(v.span, f)),
+            Value::List(items) => items.iter().for_each(|v| v.value.visit_env(v.span, f)),
         }
     }
 

@@ -4,7 +4,8 @@
 //! instance knows the exact function it calls (import path, alias, parameter schema) and every
 //! skip condition is resolved the same way.
 
-use super::model::{Spec, TaskInstance};
+use super::model::{EnvReference, Spec, TaskInstance};
+use crate::contracts::TaskSignature;
 use serde_json::Value as Json;
 
 /// A registered function as the compiler uses it (PEER.md §2.3).
@@ -19,8 +20,10 @@ pub struct KnownTask {
     pub alias: String,
     /// Tagged `io`: replaced by a mock in the mock-io DAG.
     pub io: bool,
-    /// The registry's JSON schema of the function's parameters.
+    /// The registry's JSON schema of the function's parameters (what a form may fill).
     pub json_schema: Json,
+    /// Every parameter, hidden ones included, and the return type (from introspection).
+    pub signature: TaskSignature,
     pub title: Option<String>,
     pub description: Option<String>,
 }
@@ -52,6 +55,14 @@ pub struct ResolvedSkipif {
 }
 
 impl Workflow {
+    /// Every `${{ env.NAME }}` the workflow reads, with the instance reading it, in spec order.
+    pub fn env_references(&self) -> Vec<(&Instance, EnvReference)> {
+        self.instances
+            .iter()
+            .flat_map(|i| i.def.env_references().into_iter().map(move |r| (i, r)))
+            .collect()
+    }
+
     /// The terminal instance whose return value is the workflow result.
     pub fn terminal(&self) -> Option<&Instance> {
         self.instances.last()

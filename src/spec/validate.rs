@@ -9,7 +9,7 @@
 use super::model::{Spanned, Spec, TaskInstance, WorkflowEntry};
 use super::python::RESERVED_BY_GENERATED_CODE;
 use super::resolved::{Instance, KnownTask, ResolvedSkipif, Workflow};
-use crate::contracts::RegistryOutput;
+use crate::contracts::{RegistryOutput, Signatures, TaskSignature};
 use crate::diag::{Diagnostic, did_you_mean};
 use indexmap::IndexMap;
 use std::collections::HashMap;
@@ -20,9 +20,11 @@ pub struct KnownTasks {
 }
 
 impl KnownTasks {
-    pub fn from_registry(registry: &RegistryOutput) -> KnownTasks {
+    /// The registry's tasks with their introspected signatures; a task `signatures` does not
+    /// describe gets the signature its registry schema implies.
+    pub fn from_registry(registry: &RegistryOutput, signatures: &Signatures) -> KnownTasks {
         let mut by_name: IndexMap<String, Vec<KnownTask>> = IndexMap::new();
-        for entry in registry.entries.values() {
+        for (fqn, entry) in &registry.entries {
             let same = by_name.entry(entry.function_name.clone()).or_default();
             let alias = if same.is_empty() {
                 entry.function_name.clone()
@@ -38,6 +40,11 @@ impl KnownTasks {
                 ),
                 alias,
                 io: entry.metadata.tags.iter().any(|t| t == "io"),
+                signature: signatures
+                    .tasks
+                    .get(fqn)
+                    .cloned()
+                    .unwrap_or_else(|| TaskSignature::from_registry_schema(&entry.json_schema)),
                 json_schema: entry.json_schema.clone(),
                 title: entry.metadata.title.clone(),
                 description: entry.metadata.description.clone(),
@@ -176,6 +183,7 @@ pub fn validate(spec: &Spec, known: &KnownTasks) -> Result<Workflow, Vec<Diagnos
         check_dependencies(inst, index, &deps, &flat, &position, &mut errors);
         if let Some(task) = &task {
             check_bound_arguments(inst, task, &mut errors);
+            check_hidden_bound(inst, task, &mut errors);
         }
         if let Some(task) = task {
             instances.push(Instance {
@@ -191,10 +199,15 @@ pub fn validate(spec: &Spec, known: &KnownTasks) -> Result<Workflow, Vec<Diagnos
         }
     }
     if errors.is_empty() {
-        Ok(Workflow {
+        let wf = Workflow {
             spec: spec.clone(),
             instances,
-        })
+        };
+        errors.extend(super::edges::check_edges(&wf));
+        if errors.is_empty() {
+            return Ok(wf);
+        }
+        Err(errors)
     } else {
         Err(errors)
     }
@@ -324,27 +337,24 @@ fn check_dependencies(
     }
 }
 
-/// Bound argument names (partial keys, argnames) must be parameters of the function, each
-/// bound once.
+/// Bound argument names (partial keys, argnames) must be parameters of the function (hidden
+/// ones included: they exist to be bound), each bound once.
 fn check_bound_arguments(inst: &TaskInstance, task: &KnownTask, errors: &mut Vec<Diagnostic>) {
-    let props = task
-        .json_schema
-        .get("properties")
-        .and_then(|p| p.as_object());
-    let accepts_any = task
-        .json_schema
-        .get("additionalProperties")
-        .is_some_and(|a| a != &serde_json::Value::Bool(false));
-    let params: Vec<&str> = props
-        .map(|p| p.keys().map(String::as_str).collect())
-        .unwrap_or_default();
+    let sig = &task.signature;
+    let accepts_any = sig.accepts_any_keyword()
+        || task
+            .json_schema
+            .get("additionalProperties")
+            .is_some_and(|a| a != &serde_json::Value::Bool(false));
+    let params: Vec<&str> = sig
+        .parameters
+        .iter()
+        .filter(|p| p.bindable())
+        .map(|p| p.name.as_str())
+        .collect();
     let mut bound: HashMap<&str, usize> = HashMap::new();
-    let fan_names = inst
-        .fan_out()
-        .map(|(op, _)| op.argnames.iter().collect::<Vec<_>>())
-        .unwrap_or_default();
-    for name in inst.partial.iter().map(|(k, _)| k).chain(fan_names) {
-        if !accepts_any && !params.contains(&name.value.as_str()) {
+    for name in bound_names(inst) {
+        if !accepts_any && sig.parameter(&name.value).is_none() {
             let hint = did_you_mean(&name.value, params.iter().copied());
             errors.push(
                 Diagnostic::new(
@@ -383,4 +393,49 @@ fn check_bound_arguments(inst: &TaskInstance, task: &KnownTask, errors: &mut Vec
             );
         }
     }
+}
+
+/// The argument names the spec binds: `partial` keys, then `map`/`mapvalues` argnames.
+fn bound_names(inst: &TaskInstance) -> impl Iterator<Item = &Spanned<String>> {
+    let fan_names = inst.fan_out().map(|(op, _)| op.argnames.iter());
+    inst.partial
+        .iter()
+        .map(|(k, _)| k)
+        .chain(fan_names.into_iter().flatten())
+}
+
+/// A required parameter hidden from the form (`Field(exclude=True)`) can only come from the
+/// spec: left unbound, the run could never supply it.
+fn check_hidden_bound(inst: &TaskInstance, task: &KnownTask, errors: &mut Vec<Diagnostic>) {
+    let bound: Vec<&str> = bound_names(inst).map(|n| n.value.as_str()).collect();
+    let missing: Vec<String> = task
+        .signature
+        .parameters
+        .iter()
+        .filter(|p| p.bindable() && p.hidden && !p.has_default && !bound.contains(&p.name.as_str()))
+        .map(|p| format!("`{}`", p.name))
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    let (noun, them) = if missing.len() == 1 {
+        ("parameter", "it")
+    } else {
+        ("parameters", "each")
+    };
+    errors.push(
+        Diagnostic::new(
+            inst.id.span,
+            format!(
+                "Task `{}` ({}) leaves the required {noun} {} unbound, and the form cannot supply {them}: it is hidden from the schema (`Field(exclude=True)`).",
+                inst.id.value,
+                task.function_name,
+                missing.join(", ")
+            ),
+        )
+        .underline(&inst.id.value)
+        .help(format!(
+            "Bind {them} in `partial` (usually to an upstream result, `${{{{ workflow.<id>.return }}}}`) or as a `map`/`mapvalues` argname."
+        )),
+    );
 }

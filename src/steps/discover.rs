@@ -5,8 +5,14 @@
 //! registry CLI exits 0 even when a task module fails to import (it prints a warning and goes
 //! on); wt treats such a partial registry as an error that shows the warning, because a
 //! workflow compiled against it would silently miss tasks.
+//!
+//! The registry schema hides parameters annotated `Field(exclude=True)`, which real task
+//! libraries use for every input a workflow binds (dataframes, widgets, upstream results). So
+//! discovery also runs wt's own introspection program ([`INTROSPECT_PY`]) in the same
+//! environment, which reports every task's full signature and return type: what binding and
+//! edge checks read.
 
-use crate::contracts::RegistryOutput;
+use crate::contracts::{RegistryOutput, Signatures};
 use crate::env::python_env::PythonEnv;
 use anyhow::{Context, Result, bail};
 use std::process::Command;
@@ -36,9 +42,11 @@ pub fn run_registry(env: &PythonEnv) -> Result<RegistryOutput> {
             stderr.trim_end()
         );
     }
+    // The registry's own messages only: a library may print Python warnings while it imports
+    // (deprecations, pydantic's notes) without losing a task.
     let warnings: Vec<&str> = stderr
         .lines()
-        .filter(|l| l.contains("Warning") || l.contains("Error"))
+        .filter(|l| l.starts_with("Warning: Could not import") || l.starts_with("Error:"))
         .collect();
     if !warnings.is_empty() {
         bail!(
@@ -59,4 +67,45 @@ pub fn run_registry(env: &PythonEnv) -> Result<RegistryOutput> {
         );
     }
     Ok(registry)
+}
+
+/// The introspection program, run with the environment's interpreter (see its docstring).
+pub const INTROSPECT_PY: &str = include_str!("introspect.py");
+
+/// Runs [`INTROSPECT_PY`] in `env` and checks it describes every task of `registry`.
+pub fn run_introspection(env: &PythonEnv, registry: &RegistryOutput) -> Result<Signatures> {
+    let scratch = tempfile::tempdir().context("could not create a temporary folder")?;
+    let script = scratch.path().join("wt_introspect.py");
+    std::fs::write(&script, INTROSPECT_PY)?;
+    let out = Command::new(env.python())
+        .arg("-I")
+        .arg(&script)
+        .current_dir(scratch.path())
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .output()
+        .with_context(|| format!("could not run {}", env.python().display()))?;
+    if !out.status.success() {
+        bail!(
+            "reading the signatures of the registered tasks failed ({}):\n{}\n  = help: wt runs its introspection program with {} after `wt-registry`; the message above names the task or module at fault",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim_end(),
+            env.python().display()
+        );
+    }
+    let signatures: Signatures = serde_json::from_slice(&out.stdout).with_context(|| {
+        format!(
+            "the introspection program printed output that is not a signature list: {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })?;
+    if let Some(missing) = registry
+        .entries
+        .keys()
+        .find(|fqn| !signatures.tasks.contains_key(*fqn))
+    {
+        bail!(
+            "the introspection program did not describe `{missing}`, which wt-registry reports.\n  = help: a task registered outside the `wt_registry` entry points cannot be introspected; declare its module under that entry-point group"
+        );
+    }
+    Ok(signatures)
 }

@@ -1,10 +1,11 @@
 //! The discover step: build the environment from the lock, then run discovery in it.
 
-use super::discover::run_registry;
+use super::discover::{run_introspection, run_registry};
 use crate::engine::BuildContext;
 use crate::engine::target::TargetState;
 use crate::env::python_env::{PythonEnv, materialize, reinstall_path_sources, run_install};
 use anyhow::Result;
+use std::collections::BTreeMap;
 
 /// The environment of a target, built from this machine's part of the lock: its conda
 /// packages linked in by rattler, its PyPI files installed by uv exactly as pinned (no
@@ -49,9 +50,25 @@ pub fn environment(
     })
 }
 
-/// Runs discovery and returns the registry JSON.
-pub fn run(ctx: &BuildContext, t: &TargetState, key: &str, lock: &[u8]) -> Result<Vec<u8>> {
+/// The discover step's outputs: the registry, and the full signatures of its tasks.
+pub const REGISTRY_FILE: &str = "registry.json";
+pub const SIGNATURES_FILE: &str = "signatures.json";
+
+/// Runs discovery and returns [`REGISTRY_FILE`] and [`SIGNATURES_FILE`].
+pub fn run(
+    ctx: &BuildContext,
+    t: &TargetState,
+    key: &str,
+    lock: &[u8],
+) -> Result<BTreeMap<String, Vec<u8>>> {
     let env = environment(ctx, t, key, lock)?;
     let registry = run_registry(&env)?;
-    Ok(serde_json::to_vec_pretty(&registry)?)
+    let signatures = run_introspection(&env, &registry)?;
+    Ok(BTreeMap::from([
+        (REGISTRY_FILE.into(), serde_json::to_vec_pretty(&registry)?),
+        (
+            SIGNATURES_FILE.into(),
+            serde_json::to_vec_pretty(&signatures)?,
+        ),
+    ]))
 }

@@ -6,6 +6,25 @@ from pydantic import BaseModel, Field
 from wt_registry import register
 from wt_task.skip import SkippedDependencyFallback, SkipSentinel
 
+# Re-exported, so this is their public module (the import path generated code uses).
+from ._tracks import (
+    Fix,
+    create_map_layer,
+    get_fixes,
+    merge_widget_views,
+    split_by_animal,
+    track_length,
+)
+
+__all__ = [
+    "Fix",
+    "create_map_layer",
+    "get_fixes",
+    "merge_widget_views",
+    "split_by_animal",
+    "track_length",
+]
+
 
 @register(description="Add two integers.")
 def add(a: int, b: int) -> int:
