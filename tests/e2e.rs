@@ -177,26 +177,123 @@ fn invalid_parameters_exit_2_listing_every_violation() {
     assert!(run.result_json.is_none());
 }
 
+/// An unset `${{ env.X }}` stops the run before any task: exit 2, each reference located.
 #[test]
-fn missing_env_var_fails_with_exit_1_and_result_json() {
+fn unset_env_var_exits_2_before_any_task_runs() {
     let config = json!({"config": {"station": {"name": "N"}}, "readings": {"count": 1}});
     let run = run_example(&example("station_report"), &config, &[], &[]);
     assert_eq!(
-        run.code, 1,
+        run.code, 2,
         "stdout:\n{}\nstderr:\n{}",
         run.stdout, run.stderr
     );
-    let result = run.result_json.expect("result.json written");
-    assert_eq!(result["result"], Value::Null);
+    assert_eq!(run.result_json, None, "nothing ran, so nothing was written");
+    for place in ["spec.yaml:43:", "spec.yaml:46:"] {
+        assert!(run.stderr.contains(place), "{}", run.stderr);
+    }
     assert!(
-        result["error"].as_str().unwrap().contains("REPORT_OWNER"),
-        "{result}"
+        run.stderr
+            .contains("Environment variable `REPORT_OWNER` is not set"),
+        "{}",
+        run.stderr
     );
+}
+
+/// A library that hides its bound inputs with `Field(exclude=True)`, as real libraries do,
+/// bound by `partial`, `map` (two argnames) and `mapvalues`.
+#[test]
+fn animal_tracks_binds_hidden_inputs() {
+    let run = run_example(
+        &example("animal_tracks"),
+        &json!({"fixes": {"animals": ["ada", "bo"]}, "lengths": {"unit_scale": 2}}),
+        &[],
+        &[],
+    );
+    assert_success(
+        &run,
+        json!({"title": "Tracks", "lengths": {"ada": 4.0, "bo": 8.0}, "layers": ["ada", "bo"]}),
+    );
+}
+
+/// The registry and signatures fixtures that the snapshot tests use are what discovery
+/// really reports for the example library.
+#[test]
+fn fixtures_are_what_discovery_reports() {
+    for (flag, fixture) in [
+        ("--json", "example-registry.json"),
+        ("--signatures", "example-signatures.json"),
+    ] {
+        let out = wt()
+            .args(["tasks", flag])
+            .arg(example("fan_out"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let path = root().join("tests/fixtures").join(fixture);
+        let want: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        assert_eq!(
+            got, want,
+            "{fixture} is stale: regenerate it with `wt tasks {flag}`"
+        );
+    }
+}
+
+/// A return type pydantic cannot express is "any type" (`null`), not a failure; a task module
+/// that cannot be imported by the introspection program is a clear error.
+#[test]
+fn introspection_of_unexpressible_types_and_its_failures() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("frame-lib");
+    std::fs::create_dir_all(lib.join("frame_lib")).unwrap();
+    std::fs::write(
+        lib.join("pyproject.toml"),
+        "[project]\nname = \"frame-lib\"\nversion = \"0.0.1\"\ndependencies = [\"wt-registry\"]\n[project.entry-points.\"wt_registry\"]\ntasks = \"frame_lib\"\n[build-system]\nrequires = [\"setuptools>=61\"]\nbuild-backend = \"setuptools.build_meta\"\n",
+    )
+    .unwrap();
+    let module = lib.join("frame_lib/__init__.py");
+    let source = "from wt_registry import register\n\n\nclass Frame:\n    pass\n\n\n@register()\ndef make_frame(rows: int) -> Frame:\n    return Frame()\n";
+    std::fs::write(&module, source).unwrap();
+    let spec = dir.path().join("spec.yaml");
+    std::fs::write(
+        &spec,
+        "id: frames\nrequirements:\n  - name: frame-lib\n    path: frame-lib\nworkflow:\n  - id: frame\n    task: make_frame\n",
+    )
+    .unwrap();
+    let build = wt().arg("compile").arg(&spec).output().unwrap();
     assert!(
-        result["trace"].as_str().unwrap().contains("Traceback"),
-        "{result}"
+        build.status.success(),
+        "{}",
+        String::from_utf8_lossy(&build.stderr)
     );
-    assert!(run.stderr.contains("the workflow failed"), "{}", run.stderr);
+    let out = wt()
+        .args(["tasks", "--signatures"])
+        .arg(&spec)
+        .output()
+        .unwrap();
+    let sigs: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let task = &sigs["tasks"]["frame_lib.make_frame"];
+    assert_eq!(task["return_schema"], Value::Null, "{sigs}");
+    assert_eq!(task["parameters"][0]["schema"], json!({"type": "integer"}));
+
+    // Importable by wt-registry only: the introspection program's import fails, and says so.
+    let guarded = format!(
+        "import sys\n\nif not sys.argv[0].endswith(\"wt-registry\"):\n    raise ImportError(\"only for wt-registry\")\n{source}"
+    );
+    std::fs::write(&module, guarded).unwrap();
+    let build = wt().arg("compile").arg(&spec).output().unwrap();
+    let stderr = String::from_utf8_lossy(&build.stderr);
+    assert!(!build.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("reading the signatures of the registered tasks failed")
+            && stderr.contains("cannot import task module frame_lib")
+            && stderr.contains("only for wt-registry"),
+        "{stderr}"
+    );
 }
 
 /// A task library and spec written from scratch, outside this repository's examples.
