@@ -19,4 +19,5 @@ run fan_out --config-json '{"pairs": {"bases": [1, 2, 3]}, "scores": {"names": [
 run safe_sqrt --config-json '{"difference": {"a": 3, "b": 6}}'
 run safe_sqrt --config-json '{"difference": {"a": 3, "b": -7}}'
 REPORT_OWNER=ops run station_report --mock-io --config-json '{"config": {"station": {"name": "North ridge", "elevation_m": 1200}, "tags": ["alpine"]}, "readings": {"count": 3}}'
+run animal_tracks --config-json '{"fixes": {"animals": ["ada", "bo"]}, "lengths": {"unit_scale": 2}}'
 echo "results written under $results"

@@ -489,11 +489,11 @@ fn known_tasks(
     ctx: &BuildContext,
     t: &TargetState,
 ) -> Result<Arc<crate::spec::validate::KnownTasks>> {
-    let (registry_blob, signatures_blob) = discovery_blobs(t)?;
-    let memo = format!("{}+{}", registry_blob.digest, signatures_blob.digest);
+    let memo = discovery_digest(t)?;
     if let Some(k) = ctx.registries.lock().expect("registries").get(&memo) {
         return Ok(k.clone());
     }
+    let (registry_blob, signatures_blob) = discovery_blobs(t)?;
     let registry: crate::contracts::RegistryOutput =
         serde_json::from_slice(&ctx.cache.read_blob(&registry_blob)?)
             .context("the cached registry is not valid JSON")?;

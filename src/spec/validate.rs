@@ -4,7 +4,10 @@
 //! (§9.1–9.2): bound arguments must be real parameters, skip conditions must be registered,
 //! an argument cannot be bound twice, group titles cannot collide with each other or with task
 //! ids (they share the form's top level), and ids cannot shadow names the generated code uses.
-//! All problems are collected and reported together.
+//! Parameters come from the introspected signature, so a parameter the registry schema hides
+//! (`Field(exclude=True)`) can be bound, and must be when it is required. Once every task
+//! resolves, the edges are type-checked (`edges.rs`). All problems are collected and reported
+//! together.
 
 use super::model::{Spanned, Spec, TaskInstance, WorkflowEntry};
 use super::python::RESERVED_BY_GENERATED_CODE;
@@ -198,18 +201,19 @@ pub fn validate(spec: &Spec, known: &KnownTasks) -> Result<Workflow, Vec<Diagnos
             });
         }
     }
-    if errors.is_empty() {
-        let wf = Workflow {
-            spec: spec.clone(),
-            instances,
-        };
-        errors.extend(super::edges::check_edges(&wf));
-        if errors.is_empty() {
-            return Ok(wf);
-        }
-        Err(errors)
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let wf = Workflow {
+        spec: spec.clone(),
+        instances,
+    };
+    // Edge types need every task resolved, so they are checked once the rest holds.
+    let edge_errors = super::edges::check_edges(&wf);
+    if edge_errors.is_empty() {
+        Ok(wf)
     } else {
-        Err(errors)
+        Err(edge_errors)
     }
 }
 
