@@ -64,6 +64,22 @@ fn run_example(spec: &Path, config: &Value, extra: &[&str], envs: &[(&str, &str)
     }
 }
 
+/// Writes a one-module task library `name` (its module is the name with `_`) into `dir`, its
+/// module declared under the `wt_registry` entry points; returns the module's path.
+fn write_library(dir: &Path, name: &str, source: &str) -> PathBuf {
+    let module = name.replace('-', "_");
+    let lib = dir.join(name);
+    std::fs::create_dir_all(lib.join(&module)).unwrap();
+    std::fs::write(
+        lib.join("pyproject.toml"),
+        format!("[project]\nname = \"{name}\"\nversion = \"0.0.1\"\ndependencies = [\"wt-registry\"]\n[project.entry-points.\"wt_registry\"]\ntasks = \"{module}\"\n[build-system]\nrequires = [\"setuptools>=61\"]\nbuild-backend = \"setuptools.build_meta\"\n"),
+    )
+    .unwrap();
+    let path = lib.join(&module).join("__init__.py");
+    std::fs::write(&path, source).unwrap();
+    path
+}
+
 fn example(name: &str) -> PathBuf {
     root().join("workflows").join(name).join("spec.yaml")
 }
@@ -248,16 +264,8 @@ fn fixtures_are_what_discovery_reports() {
 #[test]
 fn introspection_of_unexpressible_types_and_its_failures() {
     let dir = tempfile::tempdir().unwrap();
-    let lib = dir.path().join("frame-lib");
-    std::fs::create_dir_all(lib.join("frame_lib")).unwrap();
-    std::fs::write(
-        lib.join("pyproject.toml"),
-        "[project]\nname = \"frame-lib\"\nversion = \"0.0.1\"\ndependencies = [\"wt-registry\"]\n[project.entry-points.\"wt_registry\"]\ntasks = \"frame_lib\"\n[build-system]\nrequires = [\"setuptools>=61\"]\nbuild-backend = \"setuptools.build_meta\"\n",
-    )
-    .unwrap();
-    let module = lib.join("frame_lib/__init__.py");
     let source = "from wt_registry import register\n\n\nclass Frame:\n    pass\n\n\n@register()\ndef make_frame(rows: int) -> Frame:\n    return Frame()\n";
-    std::fs::write(&module, source).unwrap();
+    let module = write_library(dir.path(), "frame-lib", source);
     let spec = dir.path().join("spec.yaml");
     std::fs::write(
         &spec,
@@ -429,18 +437,7 @@ fn spec_errors_are_located_and_exit_2() {
 #[test]
 fn task_library_import_errors_are_reported() {
     let dir = tempfile::tempdir().unwrap();
-    let lib = dir.path().join("bad-lib");
-    std::fs::create_dir_all(lib.join("bad_lib")).unwrap();
-    std::fs::write(
-        lib.join("pyproject.toml"),
-        "[project]\nname = \"bad-lib\"\nversion = \"0.0.1\"\ndependencies = [\"wt-registry\"]\n[project.entry-points.\"wt_registry\"]\ntasks = \"bad_lib\"\n[build-system]\nrequires = [\"setuptools>=61\"]\nbuild-backend = \"setuptools.build_meta\"\n",
-    )
-    .unwrap();
-    std::fs::write(
-        lib.join("bad_lib/__init__.py"),
-        "import does_not_exist_anywhere\n",
-    )
-    .unwrap();
+    write_library(dir.path(), "bad-lib", "import does_not_exist_anywhere\n");
     let spec = dir.path().join("spec.yaml");
     std::fs::write(
         &spec,

@@ -97,6 +97,14 @@ fn output_schema(inst: &Instance, mapvalues_key: Option<Json>) -> Option<Json> {
     Some(out)
 }
 
+/// The value a `map`/`mapvalues` iterates: its type, how messages name it ("`x` (task)
+/// returns"), and the producing task's function name.
+struct Fanned {
+    schema: Json,
+    label: String,
+    task: Option<String>,
+}
+
 struct EdgeCheck<'w, 'o> {
     consumer: &'w Instance,
     outputs: &'o HashMap<&'w str, Output<'w>>,
@@ -125,6 +133,25 @@ impl<'w> EdgeCheck<'w, '_> {
             "parameter `{name}` of `{}` ({})",
             self.consumer.def.id.value, self.consumer.task.function_name
         )
+    }
+
+    /// What a single `argvalues` variable iterates over; `None` for an unknown id.
+    fn fanned(&self, var: &Variable) -> Option<Fanned> {
+        Some(match var {
+            Variable::Env(env) => Fanned {
+                schema: json!({"type": "string"}),
+                label: format!("environment variable `{env}` is"),
+                task: None,
+            },
+            var => {
+                let out = self.upstream(var)?;
+                Fanned {
+                    schema: out.schema.clone().unwrap_or(json!({})),
+                    label: format!("{} returns", producer_label(out)),
+                    task: Some(out.instance.task.function_name.clone()),
+                }
+            }
+        })
     }
 
     /// The upstream output a variable reads (`None` for env variables and unknown ids).
@@ -223,18 +250,8 @@ impl<'w> EdgeCheck<'w, '_> {
         let Some(v) = op.argvalues.first() else {
             return;
         };
-        let (schema, label) = match &v.value {
-            Variable::Env(env) => (
-                json!({"type": "string"}),
-                format!("environment variable `{env}` is"),
-            ),
-            var => match self.upstream(var) {
-                Some(out) => (
-                    out.schema.clone().unwrap_or(json!({})),
-                    format!("{} returns", producer_label(out)),
-                ),
-                None => return,
-            },
+        let Some(Fanned { schema, label, .. }) = self.fanned(&v.value) else {
+            return;
         };
         let produced = Typed::of(Some(&schema));
         if !produced.kinds().intersects(Kinds::ARRAY) {
@@ -372,20 +389,13 @@ impl<'w> EdgeCheck<'w, '_> {
         if op.argvalues_is_list {
             return;
         }
-        let (schema, label, task) = match &v.value {
-            Variable::Env(env) => (
-                json!({"type": "string"}),
-                format!("environment variable `{env}` is"),
-                None,
-            ),
-            var => match self.upstream(var) {
-                Some(out) => (
-                    out.schema.clone().unwrap_or(json!({})),
-                    format!("{} returns", producer_label(out)),
-                    Some(out.instance.task.function_name.clone()),
-                ),
-                None => return,
-            },
+        let Some(Fanned {
+            schema,
+            label,
+            task,
+        }) = self.fanned(&v.value)
+        else {
+            return;
         };
         let produced = Typed::of(Some(&schema));
         let kinds = produced.kinds();
