@@ -82,6 +82,36 @@ pub fn results_dir(arg: Option<&str>) -> PathBuf {
     crate::workspace::absolute(Path::new(path))
 }
 
+/// How a run executes its tasks: the generated CLI's `--execution-mode` and `--workers`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ExecutionMode {
+    /// One task after another, in one process.
+    #[default]
+    Sequential,
+    /// Independent tasks and `map` elements on local worker processes.
+    Parallel,
+    /// On Lithops: localhost, or the backend of LITHOPS_CONFIG_FILE.
+    Async,
+}
+
+impl ExecutionMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExecutionMode::Sequential => "sequential",
+            ExecutionMode::Parallel => "parallel",
+            ExecutionMode::Async => "async",
+        }
+    }
+}
+
+/// How to run: mock io tasks or not, the execution mode and its worker count.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunOptions {
+    pub mock_io: bool,
+    pub mode: ExecutionMode,
+    pub workers: Option<u32>,
+}
+
 /// Runs the compiled workflow in `workspace` with `python`, writing into `results`.
 pub fn execute(
     python: &Path,
@@ -89,7 +119,7 @@ pub fn execute(
     package: &str,
     config: &Json,
     results: &Path,
-    mock_io: bool,
+    options: RunOptions,
 ) -> Result<(Outcome, ResultJson)> {
     std::fs::create_dir_all(results)
         .with_context(|| format!("could not create the results folder {}", results.display()))?;
@@ -100,14 +130,22 @@ pub fn execute(
         .suffix(".json")
         .tempfile()?;
     std::io::Write::write_all(&mut config_file, serde_json::to_string(config)?.as_bytes())?;
-    let status = Command::new(python)
-        .args(["-m", &format!("{package}.cli"), "run", "--config-file"])
+    let mut cmd = Command::new(python);
+    cmd.args(["-m", &format!("{package}.cli"), "run", "--config-file"])
         .arg(config_file.path())
         .args([
             "--execution-mode",
-            "sequential",
-            if mock_io { "--mock-io" } else { "--no-mock-io" },
-        ])
+            options.mode.as_str(),
+            if options.mock_io {
+                "--mock-io"
+            } else {
+                "--no-mock-io"
+            },
+        ]);
+    if let Some(n) = options.workers {
+        cmd.arg("--workers").arg(n.to_string());
+    }
+    let status = cmd
         .current_dir(workspace)
         .env("WT_RESULTS", format!("file://{}", results.display()))
         .env("PYTHONDONTWRITEBYTECODE", "1")

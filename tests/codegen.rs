@@ -522,13 +522,17 @@ fn file_tree() {
         "__init__.py",
         "cli.py",
         "dags/__init__.py",
+        "dags/run_graph.py",
+        "dags/run_graph_mock_io.py",
         "dags/run_sequential.py",
         "dags/run_sequential_mock_io.py",
         "dispatch.py",
+        "executors.py",
         "metadata.py",
         "params.json",
         "response.py",
         "rjsf.json",
+        "scheduler.py",
     ] {
         want.push(format!("{p}/{f}"));
     }

@@ -1,9 +1,12 @@
-//! `wt run SPEC (--config-json JSON | --config-file FILE) [--mock-io] [--results DIR]`.
+//! `wt run SPEC (--config-json JSON | --config-file FILE) [--mock-io] [--results DIR]
+//! [--execution-mode sequential|parallel|async] [--workers N]`.
 
 use super::Cli;
 use super::session::Session;
 use crate::compile::write_tree;
-use crate::run::{Outcome, execute, format_violations, read_config, results_dir};
+use crate::run::{
+    ExecutionMode, Outcome, RunOptions, execute, format_violations, read_config, results_dir,
+};
 use anyhow::Result;
 use std::path::PathBuf;
 
@@ -21,6 +24,12 @@ pub struct Args {
     /// Replace io tasks by their example data.
     #[arg(long)]
     pub mock_io: bool,
+    /// How tasks run: one after another, on local worker processes, or on Lithops.
+    #[arg(long, value_enum, default_value_t)]
+    pub execution_mode: ExecutionMode,
+    /// Worker processes of the parallel mode (default: one per CPU).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub workers: Option<u32>,
     /// Results folder or file:// URL (default: $WT_RESULTS, else ./results).
     #[arg(long, value_name = "DIR")]
     pub results: Option<String>,
@@ -61,7 +70,11 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
         &package_of(&state),
         &config,
         &results,
-        args.mock_io,
+        RunOptions {
+            mock_io: args.mock_io,
+            mode: args.execution_mode,
+            workers: args.workers,
+        },
     )?;
     match outcome {
         Outcome::Success => println!("{}", serde_json::to_string(&result.result)?),

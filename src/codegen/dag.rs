@@ -56,7 +56,12 @@ pub struct DagNames {
 
 impl DagNames {
     pub fn of(workflow: &Workflow) -> DagNames {
-        let mut taken: HashSet<String> = MODULE_NAMES.iter().map(|s| s.to_string()).collect();
+        DagNames::reserving(workflow, MODULE_NAMES)
+    }
+
+    /// Names for a module that itself binds or reads `reserved`.
+    pub fn reserving(workflow: &Workflow, reserved: &[&str]) -> DagNames {
+        let mut taken: HashSet<String> = reserved.iter().map(|s| s.to_string()).collect();
         let mut vars = HashMap::new();
         for inst in &workflow.instances {
             let name = unique_name(&inst.def.id.value, &mut taken);
@@ -139,55 +144,15 @@ impl DagModule {
         let names = DagNames::of(workflow);
         let mocked = |f: &KnownTask| mock_io && f.io;
 
-        let uses_env = workflow.instances.iter().any(|inst| {
-            inst.def.partial.iter().any(|(_, v)| v.value.uses_env())
-                || inst.def.fan_out().is_some_and(|(op, _)| {
-                    op.argvalues
-                        .iter()
-                        .any(|v| matches!(v.value, Variable::Env(_)))
-                })
-        });
-        let mut stdlib = Vec::new();
-        if uses_env {
-            stdlib.push("import os\n");
-        }
-        if mock_io {
-            stdlib.push("import warnings\n");
-        }
-
-        let mut third_party = vec![FromImport::new("wt_contracts", "validate", "_validate")];
+        let Imports {
+            stdlib,
+            mut third_party,
+            mocks,
+        } = imports(workflow, &names, mock_io, true);
+        third_party.push(FromImport::new("wt_contracts", "validate", "_validate"));
         if !workflow.instances.is_empty() {
             third_party.push(FromImport::new("wt_task", "task", "task"));
         }
-        let mut mocks = Vec::new();
-        for func in workflow.imported_functions() {
-            let alias = names.alias(func);
-            if mocked(func) {
-                let call = exploded_call(
-                    "create_func_magicmock",
-                    &[
-                        format!("anchor={}", py_str(&func.public_module_path)),
-                        format!("func_name={}", py_str(&func.function_name)),
-                    ],
-                    0,
-                );
-                mocks.push(Mock { alias, call });
-            } else {
-                third_party.push(FromImport::new(
-                    &func.public_module_path,
-                    &func.function_name,
-                    &alias,
-                ));
-            }
-        }
-        if !mocks.is_empty() {
-            third_party.push(FromImport::new(
-                "wt_task.testing",
-                "create_func_magicmock",
-                "create_func_magicmock",
-            ));
-        }
-
         let read: HashSet<&str> = workflow
             .instances
             .iter()
@@ -221,12 +186,76 @@ impl DagModule {
 
         DagModule {
             mock_io,
-            stdlib_imports: stdlib.concat(),
+            stdlib_imports: stdlib,
             third_party_imports: from_import_block(&third_party),
             mocks,
             statements,
             terminal,
         }
+    }
+}
+
+/// What a DAG module imports for its tasks: the standard library lines, the task functions
+/// (or, in the mock-io variant, the mock factory), and the mocks it defines.
+pub struct Imports {
+    /// `import x` lines, newline-terminated.
+    pub stdlib: String,
+    pub third_party: Vec<FromImport>,
+    pub mocks: Vec<Mock>,
+}
+
+/// The imports of a DAG module over `workflow`; `os` only when `env_via_os` and the spec reads
+/// an environment variable.
+pub fn imports(workflow: &Workflow, names: &DagNames, mock_io: bool, env_via_os: bool) -> Imports {
+    let mocked = |f: &KnownTask| mock_io && f.io;
+    let uses_env = workflow.instances.iter().any(|inst| {
+        inst.def.partial.iter().any(|(_, v)| v.value.uses_env())
+            || inst.def.fan_out().is_some_and(|(op, _)| {
+                op.argvalues
+                    .iter()
+                    .any(|v| matches!(v.value, Variable::Env(_)))
+            })
+    });
+    let mut stdlib = String::new();
+    if uses_env && env_via_os {
+        stdlib.push_str("import os\n");
+    }
+    if mock_io {
+        stdlib.push_str("import warnings\n");
+    }
+    let mut third_party = Vec::new();
+    let mut mocks = Vec::new();
+    for func in workflow.imported_functions() {
+        let alias = names.alias(func);
+        if mocked(func) {
+            let call = exploded_call(
+                "create_func_magicmock",
+                &[
+                    format!("anchor={}", py_str(&func.public_module_path)),
+                    format!("func_name={}", py_str(&func.function_name)),
+                ],
+                0,
+            );
+            mocks.push(Mock { alias, call });
+        } else {
+            third_party.push(FromImport::new(
+                &func.public_module_path,
+                &func.function_name,
+                &alias,
+            ));
+        }
+    }
+    if !mocks.is_empty() {
+        third_party.push(FromImport::new(
+            "wt_task.testing",
+            "create_func_magicmock",
+            "create_func_magicmock",
+        ));
+    }
+    Imports {
+        stdlib,
+        third_party,
+        mocks,
     }
 }
 

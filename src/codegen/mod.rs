@@ -23,6 +23,7 @@
 
 pub mod dag;
 pub mod graph;
+pub mod graph_dag;
 pub mod imports;
 pub mod pixi;
 pub mod python;
@@ -111,6 +112,8 @@ struct Context<'a> {
     svg: svg::SvgLayout,
     /// Set per DAG variant.
     dag: Option<DagModule>,
+    /// Set per graph DAG variant.
+    graph: Option<graph_dag::GraphModule>,
 }
 
 /// Every file of the workspace: relative path (forward slashes) -> contents.
@@ -156,6 +159,7 @@ pub fn generate(input: &CodegenInput) -> Result<BTreeMap<String, String>, Codege
         mermaid: readme::mermaid(workflow, &graph),
         svg: svg::SvgLayout::of(&graph),
         dag: None,
+        graph: None,
     };
 
     let pkg = input.package_name;
@@ -170,7 +174,10 @@ pub fn generate(input: &CodegenInput) -> Result<BTreeMap<String, String>, Codege
         Ok::<(), CodegenError>(())
     };
     for (template, _) in render::TEMPLATES {
-        if *template == "package/dags/run_sequential.py" {
+        if matches!(
+            *template,
+            "package/dags/run_sequential.py" | "package/dags/run_graph.py"
+        ) {
             continue;
         }
         let path = match template.strip_prefix("package/") {
@@ -186,6 +193,15 @@ pub fn generate(input: &CodegenInput) -> Result<BTreeMap<String, String>, Codege
         ctx.dag = Some(DagModule::build(workflow, mock_io));
         render_to(
             "package/dags/run_sequential.py",
+            format!("{pkg}/dags/{file}"),
+            &ctx,
+        )?;
+    }
+    ctx.dag = None;
+    for (mock_io, file) in [(false, "run_graph.py"), (true, "run_graph_mock_io.py")] {
+        ctx.graph = Some(graph_dag::GraphModule::build(workflow, mock_io));
+        render_to(
+            "package/dags/run_graph.py",
             format!("{pkg}/dags/{file}"),
             &ctx,
         )?;

@@ -64,9 +64,14 @@ pub fn py_literal(lit: &Literal) -> String {
     }
 }
 
-/// How task references are spelled: the Python variable holding each instance's result.
+/// How variables are spelled: a task reference as the Python variable holding that
+/// instance's result, an environment variable as a lookup (both overridable).
 pub trait RefNames {
     fn var_for(&self, task_id: &str) -> String;
+
+    fn env_for(&self, name: &str) -> String {
+        format!("os.environ[{}]", py_str(name))
+    }
 }
 
 impl<F: Fn(&str) -> String> RefNames for F {
@@ -79,7 +84,7 @@ impl<F: Fn(&str) -> String> RefNames for F {
 pub fn py_variable(var: &Variable, names: &dyn RefNames) -> String {
     match var {
         Variable::TaskReturn(id) => names.var_for(id),
-        Variable::Env(name) => format!("os.environ[{}]", py_str(name)),
+        Variable::Env(name) => names.env_for(name),
     }
 }
 

@@ -68,6 +68,18 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "package/dags/run_sequential.py",
         include_str!("../../templates/package/dags/run_sequential.py.j2"),
     ),
+    (
+        "package/dags/run_graph.py",
+        include_str!("../../templates/package/dags/run_graph.py.j2"),
+    ),
+    (
+        "package/scheduler.py",
+        include_str!("../../templates/package/scheduler.py.j2"),
+    ),
+    (
+        "package/executors.py",
+        include_str!("../../templates/package/executors.py.j2"),
+    ),
 ];
 
 /// The environment with all templates and the escaping filters:
