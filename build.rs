@@ -11,7 +11,7 @@ fn generator_digest(root: &std::path::Path) -> String {
     for sub in ["src/codegen", "src/schema", "templates"] {
         collect(&root.join(sub), &mut files);
     }
-    for f in ["src/fingerprint.rs", "src/compile.rs"] {
+    for f in ["src/fingerprint.rs", "src/compile.rs", "src/env/runtime.rs"] {
         files.push(root.join(f));
     }
     files.sort();

@@ -104,12 +104,14 @@ impl ExecutionMode {
     }
 }
 
-/// How to run: mock io tasks or not, the execution mode and its worker count.
-#[derive(Debug, Clone, Copy, Default)]
+/// How to run: mock io tasks or not, the execution mode, its worker count and (async) the
+/// Lithops config file.
+#[derive(Debug, Clone, Default)]
 pub struct RunOptions {
     pub mock_io: bool,
     pub mode: ExecutionMode,
     pub workers: Option<u32>,
+    pub lithops_config: Option<PathBuf>,
 }
 
 /// Runs the compiled workflow in `workspace` with `python`, writing into `results`.
@@ -144,6 +146,9 @@ pub fn execute(
         ]);
     if let Some(n) = options.workers {
         cmd.arg("--workers").arg(n.to_string());
+    }
+    if let Some(path) = &options.lithops_config {
+        cmd.env("LITHOPS_CONFIG_FILE", crate::workspace::absolute(path));
     }
     let status = cmd
         .current_dir(workspace)

@@ -1,5 +1,5 @@
 //! `wt run SPEC (--config-json JSON | --config-file FILE) [--mock-io] [--results DIR]
-//! [--execution-mode sequential|parallel|async] [--workers N]`.
+//! [--execution-mode sequential|parallel|async] [--workers N] [--lithops-config FILE]`.
 
 use super::Cli;
 use super::session::Session;
@@ -30,6 +30,9 @@ pub struct Args {
     /// Worker processes of the parallel mode (default: one per CPU).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub workers: Option<u32>,
+    /// Lithops configuration (YAML) of the async mode (default: localhost).
+    #[arg(long, value_name = "FILE")]
+    pub lithops_config: Option<PathBuf>,
     /// Results folder or file:// URL (default: $WT_RESULTS, else ./results).
     #[arg(long, value_name = "DIR")]
     pub results: Option<String>,
@@ -74,6 +77,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
             mock_io: args.mock_io,
             mode: args.execution_mode,
             workers: args.workers,
+            lithops_config: args.lithops_config.clone(),
         },
     )?;
     match outcome {

@@ -1,7 +1,8 @@
 //! The Python packages wt adds to every workflow environment, next to the spec's requirements.
 //!
 //! Generated code imports `wt_task` and `wt_contracts`; the generated CLI uses click, pydantic
-//! and ruamel.yaml; discovery runs the `wt-registry` CLI. All are published on PyPI.
+//! and ruamel.yaml; discovery runs the `wt-registry` CLI; the async execution mode runs on
+//! Lithops. All are published on PyPI.
 
 /// PyPI packages of the environment used for discovery and `wt run`: (name, version range).
 pub const PYPI: &[(&str, &str)] = &[
@@ -11,7 +12,13 @@ pub const PYPI: &[(&str, &str)] = &[
     ("click", ">=8,<9"),
     ("pydantic", ">=2,<3"),
     ("ruamel.yaml", ">=0.18,<0.19"),
+    // The async execution mode's executor (localhost backend; cloud backends need extras).
+    ("lithops", ">=3.8,<4"),
 ];
+
+/// The Lithops requirement of the generated pixi.toml's `async` feature, and of its
+/// `cloudrun` feature (Google Cloud Run + Storage).
+pub const PIXI_LITHOPS: &str = ">=3.8,<4";
 
 /// conda packages written into the generated pixi.toml `[dependencies]` (conda-forge).
 pub const PIXI_CONDA: &[(&str, &str)] = &[

@@ -242,9 +242,9 @@ pub fn run_request(
         .string("execution_mode")
         .map_err(ApiError::unprocessable)?
         .unwrap_or_else(|| "sequential".into());
-    if execution_mode != "sequential" {
+    if <crate::run::ExecutionMode as clap::ValueEnum>::from_str(&execution_mode, false).is_err() {
         return Err(ApiError::unprocessable(format!(
-            "execution_mode `{}` is not supported: compiled workflows run `sequential`",
+            "execution_mode `{}` is not supported: use `sequential`, `parallel` (local worker processes) or `async` (Lithops)",
             shorten(&execution_mode)
         )));
     }

@@ -1,0 +1,302 @@
+//! The execution modes: `parallel` (local worker processes) and `async` (real Lithops,
+//! localhost backend) give the sequential result for every example, the same error for a
+//! failing `map` element, overlap independent work with no barrier after a map, and leave no
+//! worker process behind (checked after every run, through the environment each run's
+//! processes inherit).
+
+#[path = "support/runs.rs"]
+mod runs;
+
+use runs::{Run, example, run_example, write_library};
+use serde_json::{Value, json};
+use std::path::Path;
+
+/// Every example with its parameters (and environment), as `make demo` runs them.
+fn examples() -> Vec<(
+    &'static str,
+    Value,
+    Vec<&'static str>,
+    Vec<(&'static str, &'static str)>,
+)> {
+    vec![
+        (
+            "add_then_double",
+            json!({"total": {"a": 3, "b": 3}}),
+            vec![],
+            vec![],
+        ),
+        (
+            "fan_out",
+            json!({"pairs": {"bases": [1, 2, 3]}, "scores": {"names": ["ab", "c"]}, "summary": {"count": 2}}),
+            vec![],
+            vec![],
+        ),
+        (
+            "safe_sqrt",
+            json!({"difference": {"a": 3, "b": 6}}),
+            vec![],
+            vec![],
+        ),
+        (
+            "safe_sqrt",
+            json!({"difference": {"a": 3, "b": -7}}),
+            vec![],
+            vec![],
+        ),
+        (
+            "station_report",
+            json!({"config": {"station": {"name": "North ridge", "elevation_m": 1200}, "tags": ["alpine"]}, "readings": {"count": 3}}),
+            vec!["--mock-io"],
+            vec![("REPORT_OWNER", "ops")],
+        ),
+        (
+            "animal_tracks",
+            json!({"fixes": {"animals": ["ada", "bo"]}, "lengths": {"unit_scale": 2}}),
+            vec![],
+            vec![],
+        ),
+    ]
+}
+
+/// Runs `spec` in `mode`; async runs keep Lithops' state in a temp folder of their own.
+fn run_in(mode: &str, spec: &Path, config: &Value, extra: &[&str], envs: &[(&str, &str)]) -> Run {
+    let lithops_tmp = tempfile::tempdir().unwrap();
+    let tmp = lithops_tmp.path().to_str().unwrap().to_string();
+    // Enough workers for every job that can be ready at once in these workflows.
+    let mut args = vec!["--execution-mode", mode, "--workers", "8"];
+    args.extend_from_slice(extra);
+    let mut envs = envs.to_vec();
+    envs.push(("TMPDIR", &tmp));
+    let run = run_example(spec, config, &args, &envs);
+    // The run's own marker: every process it started inherited this TMPDIR.
+    let left = processes_with_env("TMPDIR", &tmp);
+    assert!(
+        left.is_empty(),
+        "{mode}: processes left behind:\n{}",
+        left.join("\n")
+    );
+    run
+}
+
+/// Pids of the processes whose environment holds `NAME=value`: what a run started (every
+/// worker inherits the run's environment).
+fn processes_with_env(name: &str, value: &str) -> Vec<String> {
+    let wanted = format!("{name}={value}");
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let pid = entry.file_name().to_string_lossy().into_owned();
+        if !pid.chars().all(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        let Ok(environ) = std::fs::read(entry.path().join("environ")) else {
+            continue;
+        };
+        if environ.split(|b| *b == 0).any(|kv| kv == wanted.as_bytes()) {
+            let cmd = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+            out.push(format!(
+                "{pid} {}",
+                String::from_utf8_lossy(&cmd).replace('\0', " ")
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn parallel_and_async_results_equal_sequential_for_every_example() {
+    for (name, config, extra, envs) in examples() {
+        let spec = example(name);
+        let runs: Vec<(String, Run)> = ["sequential", "parallel", "async"]
+            .into_iter()
+            .map(|mode| {
+                (
+                    mode.to_string(),
+                    run_in(mode, &spec, &config, &extra, &envs),
+                )
+            })
+            .collect();
+        let (_, sequential) = &runs[0];
+        assert_eq!(sequential.code, 0, "{name}: {}", sequential.stderr);
+        for (mode, run) in &runs[1..] {
+            assert_eq!(run.code, 0, "{name} {mode}: {}", run.stderr);
+            assert_eq!(
+                run.result_json, sequential.result_json,
+                "{name}: {mode} differs from sequential"
+            );
+        }
+    }
+}
+
+/// One failing `map` element: the same error text in every mode, the worker's traceback in
+/// `trace`, exit 1.
+#[test]
+fn a_failing_map_element_fails_the_run_alike_in_every_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("spec.yaml");
+    let lib = runs::root().join("examples/wt-example-tasks");
+    std::fs::write(
+        &spec,
+        format!(
+            "id: root_flow\nrequirements:\n  - name: wt-example-tasks\n    path: {}\nworkflow:\n  - id: values\n    task: fetch_readings\n  - id: roots\n    task: square_root\n    map:\n      argnames: value\n      argvalues: ${{{{ workflow.values.return }}}}\n",
+            lib.display()
+        ),
+    )
+    .unwrap();
+    let config = json!({"values": {"count": 3, "start": -1.0}});
+    let mut errors = Vec::new();
+    for mode in ["sequential", "parallel", "async"] {
+        let run = run_in(mode, &spec, &config, &[], &[]);
+        assert_eq!(run.code, 1, "{mode}: {}", run.stderr);
+        let result = run.result_json.expect("result.json");
+        let trace = result["trace"].as_str().unwrap();
+        assert!(trace.contains("square_root"), "{mode}: {trace}");
+        errors.push(result["error"].clone());
+    }
+    assert_eq!(
+        errors[0],
+        json!("Task instance 'roots' raised ValueError('cannot take the square root of -1')")
+    );
+    assert_eq!(errors[1], errors[0]);
+    assert_eq!(errors[2], errors[0]);
+}
+
+const NAPS: &str = r#"import os
+import time
+from typing import Any
+
+from wt_registry import register
+
+
+def _interval(tag: str, seconds: float) -> list[Any]:
+    start = time.time()
+    time.sleep(seconds)
+    return [tag, start, time.time(), os.getpid()]
+
+
+@register()
+def nap(tag: str, seconds: float = 0.6) -> list[list[Any]]:
+    return [_interval(tag, seconds)]
+
+
+@register()
+def nap_after(before: list[list[Any]], tag: str, seconds: float = 0.6) -> list[list[Any]]:
+    return before + [_interval(tag, seconds)]
+
+
+@register()
+def names(n: int, prefix: str) -> list[str]:
+    return [f"{prefix}{i}" for i in range(n)]
+
+
+@register()
+def keyed(n: int) -> list[tuple[str, str]]:
+    return [(f"k{i}", f"v{i}") for i in range(n)]
+
+
+@register()
+def gather(a: Any, b: Any, c: Any, d: Any, e: Any) -> list[Any]:
+    return [a, b, c, d, e]
+"#;
+
+const NAPS_SPEC: &str = r#"id: naps
+requirements:
+  - name: naps
+    path: naps
+workflow:
+  - id: left
+    task: nap
+    partial: {tag: left}
+  - id: right
+    task: nap
+    partial: {tag: right}
+  - id: elements
+    task: names
+    partial: {n: 4, prefix: m}
+  - id: mapped
+    task: nap
+    partial: {seconds: 3}
+    map:
+      argnames: tag
+      argvalues: ${{ workflow.elements.return }}
+  - id: after_left
+    task: nap_after
+    partial:
+      before: ${{ workflow.left.return }}
+      tag: after_left
+  - id: pairs
+    task: keyed
+    partial: {n: 2}
+  - id: valued
+    task: nap
+    mapvalues:
+      argnames: tag
+      argvalues: ${{ workflow.pairs.return }}
+  - id: gathered
+    task: gather
+    partial:
+      a: ${{ workflow.left.return }}
+      b: ${{ workflow.right.return }}
+      c: ${{ workflow.mapped.return }}
+      d: ${{ workflow.after_left.return }}
+      e: ${{ workflow.valued.return }}
+"#;
+
+/// (tag, start, end) of every nap in a run's result.
+fn intervals(result: &Value) -> Vec<(String, f64, f64)> {
+    let mut out = Vec::new();
+    let mut visit = |v: &Value| {
+        if let Some([tag, start, end, _pid]) = v.as_array().map(Vec::as_slice)
+            && let (Some(tag), Some(start), Some(end)) =
+                (tag.as_str(), start.as_f64(), end.as_f64())
+        {
+            out.push((tag.to_string(), start, end));
+        }
+    };
+    fn walk(v: &Value, visit: &mut dyn FnMut(&Value)) {
+        visit(v);
+        if let Some(items) = v.as_array() {
+            items.iter().for_each(|i| walk(i, visit));
+        }
+    }
+    walk(result, &mut visit);
+    out
+}
+
+fn overlap(a: &(String, f64, f64), b: &(String, f64, f64)) -> bool {
+    a.1 < b.2 && b.1 < a.2
+}
+
+/// Independent branches overlap, `map`/`mapvalues` elements run side by side, and a node that
+/// depends only on `left` starts before the unrelated map has finished (no barrier).
+#[test]
+fn independent_work_overlaps_with_no_barrier() {
+    let dir = tempfile::tempdir().unwrap();
+    write_library(dir.path(), "naps", NAPS);
+    let spec = dir.path().join("spec.yaml");
+    std::fs::write(&spec, NAPS_SPEC).unwrap();
+    for mode in ["parallel", "async"] {
+        let run = run_in(mode, &spec, &json!({}), &[], &[]);
+        assert_eq!(run.code, 0, "{mode}: {}", run.stderr);
+        let naps = intervals(&run.result_json.unwrap()["result"]);
+        let get = |tag: &str| naps.iter().find(|n| n.0 == tag).unwrap().clone();
+        let mapped: Vec<_> = naps
+            .iter()
+            .filter(|n| n.0.starts_with('m'))
+            .cloned()
+            .collect();
+        assert_eq!(mapped.len(), 4, "{mode}: {naps:?}");
+        assert!(overlap(&get("left"), &get("right")), "{mode}: {naps:?}");
+        assert!(
+            mapped
+                .iter()
+                .any(|m| overlap(m, &mapped[0]) && m.0 != mapped[0].0),
+            "{mode}: map elements ran one after another: {naps:?}"
+        );
+        assert!(overlap(&get("v0"), &get("v1")), "{mode}: {naps:?}");
+        let last_map_end = mapped.iter().map(|m| m.2).fold(0.0, f64::max);
+        assert!(
+            get("after_left").1 < last_map_end,
+            "{mode}: after_left waited for the unrelated map: {naps:?}"
+        );
+    }
+}
