@@ -24,6 +24,7 @@ bench: build
 	cargo bench --locked --bench build
 	cargo bench --locked --bench lock   # solve and install times on the examples
 	cargo bench --locked --bench serve  # bench-serve: load on `wt serve` (200 runs, 20 clients)
+	cargo bench --locked --bench execution  # sequential vs parallel vs async, per-job overhead
 
 bench-serve: tools
 	cargo bench --locked --bench serve

@@ -4,6 +4,8 @@
 //! worker process behind (checked after every run, through the environment each run's
 //! processes inherit).
 
+#[path = "support/naps.rs"]
+mod naps;
 #[path = "support/runs.rs"]
 mod runs;
 
@@ -160,87 +162,6 @@ fn a_failing_map_element_fails_the_run_alike_in_every_mode() {
     assert_eq!(errors[2], errors[0]);
 }
 
-const NAPS: &str = r#"import os
-import time
-from typing import Any
-
-from wt_registry import register
-
-
-def _interval(tag: str, seconds: float) -> list[Any]:
-    start = time.time()
-    time.sleep(seconds)
-    return [tag, start, time.time(), os.getpid()]
-
-
-@register()
-def nap(tag: str, seconds: float = 0.6) -> list[list[Any]]:
-    return [_interval(tag, seconds)]
-
-
-@register()
-def nap_after(before: list[list[Any]], tag: str, seconds: float = 0.6) -> list[list[Any]]:
-    return before + [_interval(tag, seconds)]
-
-
-@register()
-def names(n: int, prefix: str) -> list[str]:
-    return [f"{prefix}{i}" for i in range(n)]
-
-
-@register()
-def keyed(n: int) -> list[tuple[str, str]]:
-    return [(f"k{i}", f"v{i}") for i in range(n)]
-
-
-@register()
-def gather(a: Any, b: Any, c: Any, d: Any, e: Any) -> list[Any]:
-    return [a, b, c, d, e]
-"#;
-
-const NAPS_SPEC: &str = r#"id: naps
-requirements:
-  - name: naps
-    path: naps
-workflow:
-  - id: left
-    task: nap
-    partial: {tag: left}
-  - id: right
-    task: nap
-    partial: {tag: right}
-  - id: elements
-    task: names
-    partial: {n: 4, prefix: m}
-  - id: mapped
-    task: nap
-    partial: {seconds: 3}
-    map:
-      argnames: tag
-      argvalues: ${{ workflow.elements.return }}
-  - id: after_left
-    task: nap_after
-    partial:
-      before: ${{ workflow.left.return }}
-      tag: after_left
-  - id: pairs
-    task: keyed
-    partial: {n: 2}
-  - id: valued
-    task: nap
-    mapvalues:
-      argnames: tag
-      argvalues: ${{ workflow.pairs.return }}
-  - id: gathered
-    task: gather
-    partial:
-      a: ${{ workflow.left.return }}
-      b: ${{ workflow.right.return }}
-      c: ${{ workflow.mapped.return }}
-      d: ${{ workflow.after_left.return }}
-      e: ${{ workflow.valued.return }}
-"#;
-
 /// (tag, start, end) of every nap in a run's result.
 fn intervals(result: &Value) -> Vec<(String, f64, f64)> {
     let mut out = Vec::new();
@@ -271,9 +192,9 @@ fn overlap(a: &(String, f64, f64), b: &(String, f64, f64)) -> bool {
 #[test]
 fn independent_work_overlaps_with_no_barrier() {
     let dir = tempfile::tempdir().unwrap();
-    write_library(dir.path(), "naps", NAPS);
+    write_library(dir.path(), "naps", naps::LIBRARY);
     let spec = dir.path().join("spec.yaml");
-    std::fs::write(&spec, NAPS_SPEC).unwrap();
+    std::fs::write(&spec, naps::SPEC).unwrap();
     for mode in ["parallel", "async"] {
         let run = run_in(mode, &spec, &json!({}), &[], &[]);
         assert_eq!(run.code, 0, "{mode}: {}", run.stderr);
@@ -299,4 +220,44 @@ fn independent_work_overlaps_with_no_barrier() {
             "{mode}: after_left waited for the unrelated map: {naps:?}"
         );
     }
+}
+
+/// A Lithops config that cannot work is refused before anything runs; arguments over
+/// `data_limit` fail with a message naming the limit and what to change.
+#[test]
+fn lithops_config_is_checked_and_data_limit_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    write_library(dir.path(), "naps", naps::LIBRARY);
+    let spec = dir.path().join("spec.yaml");
+    std::fs::write(&spec, naps::LARGE_ARGUMENT_SPEC).unwrap();
+    let config_file = dir.path().join("lithops.yaml");
+    let with_config = |yaml: &str, n: u32| {
+        std::fs::write(&config_file, yaml).unwrap();
+        let config = json!({"elements": {"n": n}});
+        let path = config_file.to_str().unwrap();
+        let run = run_in("async", &spec, &config, &["--lithops-config", path], &[]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        run.result_json.unwrap()["error"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let error = with_config(
+        "lithops: {backend: gcp_cloudrun, storage: gcp_storage}\n",
+        1,
+    );
+    assert!(
+        error.contains("Invalid Lithops config")
+            && error.contains("gcp.region")
+            && error.contains("gcp_cloudrun.runtime"),
+        "{error}"
+    );
+    let error = with_config(
+        "lithops: {backend: localhost, storage: localhost, data_limit: 1}\n",
+        60_000,
+    );
+    assert!(
+        error.contains("'counted'") && error.contains("data_limit") && error.contains("(1 MiB)"),
+        "{error}"
+    );
 }

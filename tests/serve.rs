@@ -562,13 +562,27 @@ fn a_failing_workflow_is_500_with_error_and_trace() {
 
 #[test]
 fn a_timeout_kills_the_whole_process_group() {
+    timeout_kills_every_process("sequential");
+}
+
+/// In the parallel mode the task runs on a worker process of the run: the timeout stops it
+/// too, and the child it started.
+#[test]
+fn a_timeout_kills_the_workers_of_a_parallel_run() {
+    timeout_kills_every_process("parallel");
+}
+
+fn timeout_kills_every_process(mode: &str) {
     server();
     let dir = tempfile::tempdir().unwrap();
     let pid_file = dir.path().join("pids");
     let results = dir.path().join("results");
     let started = Instant::now();
     let (status, body, _) = post(
-        &format!("{}&timeout=6", run_path("wt-sleeper-workflow")),
+        &format!(
+            "{}&timeout=6&execution_mode={mode}",
+            run_path("wt-sleeper-workflow")
+        ),
         &json!({
             "params": {"nap": {"seconds": 60, "pid_file": pid_file.display().to_string()}},
             "results_url": results.display().to_string(),
@@ -1128,7 +1142,7 @@ fn malformed_requests_are_4xx_with_a_message() {
         ),
         (
             run.clone(),
-            json!({"params": ok_params, "execution_mode": "async"}).to_string(),
+            json!({"params": ok_params, "execution_mode": "distributed"}).to_string(),
             422,
             "execution_mode",
         ),
