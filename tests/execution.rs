@@ -13,49 +13,41 @@ use runs::{Run, example, run_example, write_library};
 use serde_json::{Value, json};
 use std::path::Path;
 
+/// An example run: workflow, parameters, extra `wt run` arguments, environment.
+struct Example {
+    name: &'static str,
+    config: Value,
+    extra: &'static [&'static str],
+    envs: &'static [(&'static str, &'static str)],
+}
+
 /// Every example with its parameters (and environment), as `make demo` runs them.
-fn examples() -> Vec<(
-    &'static str,
-    Value,
-    Vec<&'static str>,
-    Vec<(&'static str, &'static str)>,
-)> {
+fn examples() -> Vec<Example> {
+    let example = |name, config| Example {
+        name,
+        config,
+        extra: &[],
+        envs: &[],
+    };
     vec![
-        (
-            "add_then_double",
-            json!({"total": {"a": 3, "b": 3}}),
-            vec![],
-            vec![],
-        ),
-        (
+        example("add_then_double", json!({"total": {"a": 3, "b": 3}})),
+        example(
             "fan_out",
             json!({"pairs": {"bases": [1, 2, 3]}, "scores": {"names": ["ab", "c"]}, "summary": {"count": 2}}),
-            vec![],
-            vec![],
         ),
-        (
-            "safe_sqrt",
-            json!({"difference": {"a": 3, "b": 6}}),
-            vec![],
-            vec![],
-        ),
-        (
-            "safe_sqrt",
-            json!({"difference": {"a": 3, "b": -7}}),
-            vec![],
-            vec![],
-        ),
-        (
-            "station_report",
-            json!({"config": {"station": {"name": "North ridge", "elevation_m": 1200}, "tags": ["alpine"]}, "readings": {"count": 3}}),
-            vec!["--mock-io"],
-            vec![("REPORT_OWNER", "ops")],
-        ),
-        (
+        example("safe_sqrt", json!({"difference": {"a": 3, "b": 6}})),
+        example("safe_sqrt", json!({"difference": {"a": 3, "b": -7}})),
+        Example {
+            extra: &["--mock-io"],
+            envs: &[("REPORT_OWNER", "ops")],
+            ..example(
+                "station_report",
+                json!({"config": {"station": {"name": "North ridge", "elevation_m": 1200}, "tags": ["alpine"]}, "readings": {"count": 3}}),
+            )
+        },
+        example(
             "animal_tracks",
             json!({"fixes": {"animals": ["ada", "bo"]}, "lengths": {"unit_scale": 2}}),
-            vec![],
-            vec![],
         ),
     ]
 }
@@ -106,16 +98,17 @@ fn processes_with_env(name: &str, value: &str) -> Vec<String> {
 
 #[test]
 fn parallel_and_async_results_equal_sequential_for_every_example() {
-    for (name, config, extra, envs) in examples() {
+    for Example {
+        name,
+        config,
+        extra,
+        envs,
+    } in examples()
+    {
         let spec = example(name);
         let runs: Vec<(String, Run)> = ["sequential", "parallel", "async"]
             .into_iter()
-            .map(|mode| {
-                (
-                    mode.to_string(),
-                    run_in(mode, &spec, &config, &extra, &envs),
-                )
-            })
+            .map(|mode| (mode.to_string(), run_in(mode, &spec, &config, extra, envs)))
             .collect();
         let (_, sequential) = &runs[0];
         assert_eq!(sequential.code, 0, "{name}: {}", sequential.stderr);
