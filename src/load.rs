@@ -21,8 +21,14 @@ impl SpecFile {
             }
             anyhow::bail!("{display} is a folder without a spec.yaml");
         }
-        let text = std::fs::read_to_string(path)
+        let bytes = std::fs::read(path)
             .map_err(|e| anyhow::anyhow!("cannot read spec file {display}: {e}"))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            anyhow::anyhow!(
+                "{}\n  = help: a spec is UTF-8 text; re-save it as UTF-8",
+                not_utf8(&display, e.as_bytes(), e.utf8_error())
+            )
+        })?;
         Ok(SpecFile {
             path: crate::workspace::absolute(path),
             display,
@@ -49,4 +55,20 @@ impl SpecFile {
         crate::spec::parse::parse_spec(&self.text)
             .map_err(|d| crate::engine::Rendered(self.render(&d)))
     }
+}
+
+/// "file:line:col: not UTF-8" for the first invalid byte of `bytes`, with its value.
+fn not_utf8(display: &str, bytes: &[u8], e: std::str::Utf8Error) -> String {
+    let valid = &bytes[..e.valid_up_to()];
+    let line = 1 + valid.iter().filter(|b| **b == b'\n').count();
+    let line_start = valid.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    // Columns count characters, as in every other diagnostic.
+    let col = 1 + String::from_utf8_lossy(&valid[line_start..])
+        .chars()
+        .count();
+    format!(
+        "{display}:{line}:{col}: the spec is not valid UTF-8 (byte 0x{:02x} at offset {})",
+        bytes[e.valid_up_to()],
+        e.valid_up_to()
+    )
 }

@@ -139,6 +139,12 @@ pub struct YamlError {
     pub span: Span,
 }
 
+/// The most nodes a document may expand to through its aliases. A spec of hundreds of tasks
+/// is a few thousand nodes; a "billion laughs" document (each anchor a list of aliases to the
+/// one before) reaches this within a few levels, and is refused there, in bounded time and
+/// memory, instead of growing without end.
+pub const MAX_EXPANDED_NODES: usize = 100_000;
+
 /// Parses one YAML document. An empty document is `Null`.
 pub fn parse(source: &str) -> Result<Node, YamlError> {
     let mut builder = Builder::default();
@@ -168,15 +174,21 @@ enum Frame {
 #[derive(Default)]
 struct Builder {
     stack: Vec<Frame>,
+    /// `expanded` when each open collection of `stack` started.
+    starts: Vec<usize>,
     root: Option<Node>,
-    anchors: HashMap<usize, Node>,
+    /// Anchored nodes and how many nodes each expands to.
+    anchors: HashMap<usize, (Node, usize)>,
+    /// Nodes built so far, aliases counted as the nodes they copy.
+    expanded: usize,
     error: Option<YamlError>,
 }
 
 impl Builder {
-    fn push_node(&mut self, node: Node, anchor: usize) {
-        if anchor > 0 {
-            self.anchors.insert(anchor, node.clone());
+    /// Adds `node`, which expands to `size` nodes (counted already).
+    fn push_node(&mut self, node: Node, anchor: usize, size: usize) {
+        if anchor > 0 && self.error.is_none() {
+            self.anchors.insert(anchor, (node.clone(), size));
         }
         match self.stack.last_mut() {
             None => {
@@ -213,12 +225,15 @@ impl MarkedEventReceiver for Builder {
         match ev {
             Event::Scalar(text, style, anchor, tag) => {
                 let kind = resolve_scalar(&text, style, tag.as_ref().map(|t| t.suffix.as_str()));
-                self.push_node(Node { kind, span }, anchor);
+                self.expanded += 1;
+                self.push_node(Node { kind, span }, anchor, 1);
             }
             Event::SequenceStart(anchor, _) => {
+                self.starts.push(self.expanded);
                 self.stack.push(Frame::Seq(span, anchor, Vec::new()))
             }
             Event::MappingStart(anchor, _) => {
+                self.starts.push(self.expanded);
                 self.stack.push(Frame::Map(span, anchor, Vec::new(), None))
             }
             Event::SequenceEnd | Event::MappingEnd => {
@@ -243,20 +258,37 @@ impl MarkedEventReceiver for Builder {
                     }
                     None => return,
                 };
-                self.push_node(node, anchor);
+                self.expanded += 1;
+                let size = self.expanded - self.starts.pop().unwrap_or(0);
+                self.push_node(node, anchor, size);
             }
             Event::Alias(id) => {
-                let node = self.anchors.get(&id).cloned().map(|mut n| {
-                    n.span = span;
-                    n
-                });
-                self.push_node(
-                    node.unwrap_or(Node {
-                        kind: NodeKind::Null,
-                        span,
-                    }),
-                    0,
-                );
+                let null = Node {
+                    kind: NodeKind::Null,
+                    span,
+                };
+                let Some((anchored, size)) = self.anchors.get(&id) else {
+                    self.push_node(null, 0, 1);
+                    return;
+                };
+                let size = *size;
+                if self.error.is_some() || self.expanded + size > MAX_EXPANDED_NODES {
+                    if self.error.is_none() {
+                        self.error = Some(YamlError {
+                            message: format!(
+                                "aliases expand the document to more than {MAX_EXPANDED_NODES} nodes; write the repeated content out, or repeat it less"
+                            ),
+                            span,
+                        });
+                    }
+                    // Nothing more is copied: the document is refused anyway.
+                    self.push_node(null, 0, 1);
+                    return;
+                }
+                let mut node = anchored.clone();
+                node.span = span;
+                self.expanded += size;
+                self.push_node(node, 0, size);
             }
             _ => {}
         }

@@ -416,3 +416,52 @@ fn output_does_not_depend_on_checkout_location() {
     assert!(!trees[0].is_empty());
     assert_eq!(trees[0], trees[1]);
 }
+
+/// A "billion laughs" spec (nine levels of aliases, each nine times the last) is refused at
+/// the alias that crosses the expansion bound, under a 1 GiB address-space cap.
+#[test]
+fn alias_bomb_is_refused_in_bounded_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("id: bomb\nrequirements: []\nworkflow: []\nx0: &a0 [lol]\n");
+    for level in 1..=9 {
+        let refs = vec![format!("*a{}", level - 1); 9].join(", ");
+        text.push_str(&format!("x{level}: &a{level} [{refs}]\n"));
+    }
+    let spec = dir.path().join("spec.yaml");
+    std::fs::write(&spec, text).unwrap();
+    let wt_cmd = wt();
+    let out = std::process::Command::new("prlimit")
+        .arg(format!("--as={}", 1u64 << 30))
+        .arg(wt_cmd.get_program())
+        .args(["compile"])
+        .arg(&spec)
+        .envs(wt_cmd.get_envs().filter_map(|(k, v)| v.map(|v| (k, v))))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("aliases expand the document to more than")
+            && stderr.contains("spec.yaml:9:"),
+        "{stderr}"
+    );
+}
+
+/// A spec that is not UTF-8 is named with the line and column of its first bad byte.
+#[test]
+fn invalid_utf8_is_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("spec.yaml");
+    std::fs::write(
+        &spec,
+        b"id: demo\nrequirements: []\nworkflow:\n  - id: caf\xe9\n",
+    )
+    .unwrap();
+    let out = wt().arg("compile").arg(&spec).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("spec.yaml:4:12: the spec is not valid UTF-8 (byte 0xe9"),
+        "{stderr}"
+    );
+}

@@ -386,3 +386,19 @@ fn registry_alone_still_validates() {
     reg.entries.shift_remove("other_tasks.math.add");
     check_text("spec.yaml", &text, &reg, &Signatures::default()).expect("fan_out is valid");
 }
+
+/// Nine levels of nested aliases, each nine times the last (a "billion laughs" spec of under
+/// 1 KiB): refused at the alias that crosses the expansion bound, without expanding it.
+fn alias_bomb() -> String {
+    let mut text = String::from("id: demo\nrequirements: []\nworkflow: []\nx0: &a0 [lol]\n");
+    for level in 1..=9 {
+        let refs = vec![format!("*a{}", level - 1); 9].join(", ");
+        text.push_str(&format!("x{level}: &a{level} [{refs}]\n"));
+    }
+    text
+}
+
+#[test]
+fn alias_bomb_is_refused_with_its_location() {
+    insta::assert_snapshot!(errors_full(&alias_bomb()));
+}
