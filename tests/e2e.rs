@@ -465,3 +465,44 @@ fn invalid_utf8_is_located() {
         "{stderr}"
     );
 }
+
+/// A `path:` requirement named differently from its library is refused on its `name`, before
+/// anything is solved.
+#[test]
+fn a_path_library_under_another_name_is_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("spec.yaml");
+    let lib = root().join("examples/wt-example-tasks");
+    std::fs::write(
+        &spec,
+        format!(
+            "id: renamed\nrequirements:\n  - name: Wt_Example.Taskz\n    path: {}\nworkflow: []\n",
+            lib.display()
+        ),
+    )
+    .unwrap();
+    let out = wt().arg("compile").arg(&spec).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("is named `wt-example-tasks` (its pyproject.toml), not `Wt_Example.Taskz`")
+            && stderr.contains("spec.yaml:3:11")
+            && stderr.contains("write `name: wt-example-tasks`"),
+        "{stderr}"
+    );
+    // The same name in another spelling (PEP 503) is the same library.
+    std::fs::write(
+        &spec,
+        format!(
+            "id: renamed\nrequirements:\n  - name: WT_Example.Tasks\n    path: {}\nworkflow: []\n",
+            lib.display()
+        ),
+    )
+    .unwrap();
+    let out = wt().arg("compile").arg(&spec).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -27,6 +27,7 @@ pub const LOCK_FILE: &str = "pixi.lock";
 
 /// Resolves and returns the lock text.
 pub fn run(ctx: &BuildContext, t: &TargetState) -> Result<Vec<u8>> {
+    check_path_names(t)?;
     let python = ctx.python_version()?;
     let previous = if ctx.update_lock {
         Locked::default()
@@ -169,6 +170,61 @@ fn pypi_failure(
         indent(&text),
         t.file.display
     )
+}
+
+/// A `path:` requirement must carry the name its library declares (`[project] name` of its
+/// pyproject.toml): uv resolves the library under its own name, so a different one cannot be
+/// matched to what uv locks. Reported on the requirement's `name`, before anything is solved.
+fn check_path_names(t: &TargetState) -> Result<()> {
+    let mut diagnostics = Vec::new();
+    for p in &t.pypi {
+        let Some(dir) = &p.abs_path else { continue };
+        let Some(declared) = declared_project_name(dir) else {
+            continue;
+        };
+        let written = &p.req.name;
+        if normalized(&declared) != normalized(&written.value) {
+            diagnostics.push(
+                Diagnostic::new(
+                    written.span,
+                    format!(
+                        "the library at `{}` is named `{declared}` (its pyproject.toml), not `{}`",
+                        p.req.path.as_ref().map_or("", |s| s.value.as_str()),
+                        written.value
+                    ),
+                )
+                .underline(&written.value)
+                .help(format!("write `name: {declared}`")),
+            );
+        }
+    }
+    if diagnostics.is_empty() {
+        Ok(())
+    } else {
+        Err(anyhow!(Rendered(t.file.render(&diagnostics))))
+    }
+}
+
+/// `[project] name` of the pyproject.toml in `dir`, when there is one.
+fn declared_project_name(dir: &std::path::Path) -> Option<String> {
+    let text = std::fs::read_to_string(dir.join("pyproject.toml")).ok()?;
+    let doc: toml::Value = toml::from_str(&text).ok()?;
+    Some(doc.get("project")?.get("name")?.as_str()?.to_string())
+}
+
+/// A distribution name as PEP 503 compares it: lower case, runs of `-_.` as one `-`.
+fn normalized(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            if !out.ends_with('-') {
+                out.push('-');
+            }
+        } else {
+            out.push(c.to_ascii_lowercase());
+        }
+    }
+    out
 }
 
 /// A conda solve failure as errors located on the requirements it concerns.
