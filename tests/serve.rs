@@ -220,6 +220,8 @@ fn start() -> Server {
     let (batch_url, batch) = fake_batch(16);
     let results = tempfile::tempdir().unwrap();
     let mut config = ServerConfig::new(results.path().to_path_buf());
+    // The tests' own results folders are temporary folders.
+    config.allowed_results_roots = vec![std::env::temp_dir()];
     config.body_limit = BODY_LIMIT;
     config.cloud_batch = CloudBatchConfig {
         endpoint: batch_url,
@@ -1184,6 +1186,26 @@ fn malformed_requests_are_4xx_with_a_message() {
         ),
         ("/no/such/endpoint".into(), "{}".into(), 404, "no endpoint"),
     ];
+    // Results only under the results root and the allowed folders: not /etc, not /proc, not
+    // through `..`, not through a symlink inside an allowed folder.
+    let link_dir = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink("/etc", link_dir.path().join("etc")).unwrap();
+    let inside = link_dir.path().display().to_string();
+    let mut cases = cases;
+    for outside in [
+        "file:///etc".to_string(),
+        "/proc/self".to_string(),
+        format!("file://{inside}/../../../etc"),
+        format!("{inside}/etc"),
+        format!("{inside}/etc/sub"),
+    ] {
+        cases.push((
+            run.clone(),
+            json!({"params": ok_params, "results_url": outside}).to_string(),
+            422,
+            "outside the folders this server writes results to",
+        ));
+    }
     for (path, body, want, says) in cases {
         let (status, answer, text) = post_text(&path, &body);
         assert_eq!(status, want, "{path} {body}: {text}");

@@ -30,7 +30,8 @@ pub struct Args {
     /// Timeout in seconds of runs whose request gives none (default: none).
     #[arg(long, value_name = "SECONDS")]
     pub default_timeout: Option<f64>,
-    /// Only allow local results folders under DIR (repeatable; default: anywhere).
+    /// Also allow local results folders under DIR (repeatable; by default a request may only
+    /// write under the results root).
     #[arg(long, value_name = "DIR")]
     pub allow_results_under: Vec<PathBuf>,
     /// Serve this matchspec to every request, whatever it names.

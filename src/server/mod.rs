@@ -25,6 +25,7 @@
 //! [`pubsub`], [`secrets`], [`openapi`], [`error`].
 
 pub mod app;
+pub mod confine;
 pub mod error;
 pub mod handlers;
 pub mod invoker;
@@ -61,7 +62,8 @@ pub struct ServerConfig {
     pub pubsub_timeout: Duration,
     /// Finished asynchronous runs remembered for `GET /runs/{id}` (oldest forgotten first).
     pub retained_runs: usize,
-    /// When not empty, local results folders must lie under one of these.
+    /// Folders besides `results_root` that local results may be written under
+    /// (`--allow-results-under`); anywhere else is refused.
     pub allowed_results_roots: Vec<PathBuf>,
     /// A matchspec that selects the workflow of every request, whatever it asks
     /// (`ECOSCOPE_WORKFLOWS_MATCHSPEC_OVERRIDE` of the peer).
@@ -74,6 +76,13 @@ pub struct ServerConfig {
 }
 
 impl ServerConfig {
+    /// Every folder local results may be written under: the results root first.
+    pub fn results_roots(&self) -> Vec<PathBuf> {
+        let mut roots = vec![self.results_root.clone()];
+        roots.extend(self.allowed_results_roots.iter().cloned());
+        roots
+    }
+
     pub fn new(results_root: PathBuf) -> ServerConfig {
         ServerConfig {
             results_root,

@@ -147,7 +147,8 @@ fn percent_decode(text: &str) -> Result<String, String> {
 
 /// Where a run's result.json goes: `results_url` as a `file://` URL or an absolute path (a
 /// local folder, created if missing), another URL (`gs://…`, Cloud Batch only), or by
-/// default `<results root>/<run id>/`. Relative paths are refused.
+/// default `<results root>/<run id>/`. Relative paths, and local folders outside the results
+/// root and the allowed folders, are refused.
 pub fn results_location(
     raw: Option<&str>,
     config: &ServerConfig,
@@ -197,16 +198,9 @@ pub fn results_location(
         ));
     };
     let path = crate::env::pypi::normalize(&path);
-    if !config.allowed_results_roots.is_empty()
-        && !config
-            .allowed_results_roots
-            .iter()
-            .any(|root| path.starts_with(crate::env::pypi::normalize(root)))
-    {
-        return Err(format!(
-            "`results_url` {} is outside the folders this server writes results to",
-            path.display()
-        ));
+    let roots = config.results_roots();
+    if !super::confine::allowed(&path, &roots) {
+        return Err(super::confine::refusal(&path, &roots));
     }
     Ok(ResultsLocation::Local(path))
 }
@@ -342,7 +336,9 @@ mod tests {
     use super::*;
 
     fn config() -> ServerConfig {
-        ServerConfig::new(PathBuf::from("/srv/results"))
+        let mut c = ServerConfig::new(PathBuf::from("/srv/results"));
+        c.allowed_results_roots = vec![PathBuf::from("/tmp")];
+        c
     }
 
     #[test]
@@ -381,6 +377,9 @@ mod tests {
         limited.allowed_results_roots = vec![PathBuf::from("/srv")];
         assert!(results_location(Some("/srv/x"), &limited, "r", blocking).is_ok());
         assert!(results_location(Some("/srv/../etc"), &limited, "r", blocking).is_err());
+        assert!(results_location(Some("/tmp/x"), &limited, "r", blocking).is_err());
+        assert!(results_location(Some("file:///etc"), &c, "r", blocking).is_err());
+        assert!(results_location(Some("file:///tmp/../etc"), &c, "r", blocking).is_err());
     }
 
     #[test]
