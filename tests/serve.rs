@@ -668,6 +668,32 @@ fn async_runs_are_polled_to_their_result() {
     assert_eq!(status, 404);
 }
 
+/// A multi-line secret (a PEM key) printed by the workflow is masked in every logged line and
+/// in the answer; a secret equal to a key of the answer leaves the answer's structure intact.
+#[test]
+fn multi_line_and_key_named_secrets() {
+    server();
+    let pem =
+        "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----";
+    let (status, body, text) = post(
+        &run_path("wt-echo-workflow"),
+        &json!({"params": {"read": {"name": "SA_KEY"}}, "data_connections_env_vars": {"SA_KEY": pem}}),
+    );
+    assert_eq!(status, 200, "{text}");
+    assert_eq!(body["result"], "***", "{text}");
+    let logs = logs();
+    assert!(logs.contains("read SA_KEY=***"), "the echo was not logged");
+    assert!(!logs.contains("MIIEvQIBADANBgkqhkiG9w0BAQEFAASC"), "{logs}");
+    assert!(!text.contains("MIIEvQIBADANBgkqhkiG9w0BAQEFAASC"), "{text}");
+
+    let (status, body, text) = post(
+        &run_path("wt-echo-workflow"),
+        &json!({"params": {"read": {"name": "NAMED"}}, "data_connections_env_vars": {"NAMED": "result"}}),
+    );
+    assert_eq!(status, 200, "{text}");
+    assert_eq!(body, json!({"result": "***", "error": null, "trace": null}));
+}
+
 #[test]
 fn secrets_reach_the_workflow_and_never_leak() {
     server();

@@ -39,15 +39,57 @@ impl std::fmt::Display for Secret {
 }
 
 /// Environment variable names a request may not set: what the server itself sets for the run,
-/// and what would change which code the interpreter loads.
+/// and what the interpreter, the dynamic loader and C library, a shell, TLS, pixi/conda/uv
+/// environments or wt read, any of which would change which code runs or whom it trusts.
 fn reserved(name: &str) -> bool {
-    matches!(
-        name,
-        "WT_RESULTS" | "LITHOPS_CONFIG_FILE" | "TRACEPARENT" | "TRACESTATE" | "PATH"
-    ) || name.starts_with("PYTHON")
-        || name.starts_with("LD_")
-        || name.starts_with("DYLD_")
+    const NAMES: &[&str] = &[
+        "PATH",
+        "HOME",
+        "TMPDIR",
+        "TMP",
+        "TEMP",
+        "TRACEPARENT",
+        "TRACESTATE",
+        "GCONV_PATH",
+        "GLIBC_TUNABLES",
+        "NLSPATH",
+        "LOCPATH",
+        "HOSTALIASES",
+        "RES_OPTIONS",
+        "LOCALDOMAIN",
+        "BASH_ENV",
+        "ENV",
+        "SHELL",
+        "SHELLOPTS",
+        "BASHOPTS",
+        "IFS",
+        "PS4",
+        "CDPATH",
+        "SSL_CERT_FILE",
+        "SSL_CERT_DIR",
+        "REQUESTS_CA_BUNDLE",
+        "CURL_CA_BUNDLE",
+        "VIRTUAL_ENV",
+    ];
+    const PREFIXES: &[&str] = &[
+        "PYTHON",
+        "LD_",
+        "DYLD_",
+        "MALLOC_",
+        "WT_",
+        "PIXI_",
+        "CONDA_",
+        "UV_",
+        "LITHOPS_",
+        "BASH_FUNC_",
+    ];
+    NAMES.contains(&name) || PREFIXES.iter().any(|p| name.starts_with(p))
 }
+
+/// At most this many variables per request, and this many bytes of values in all: secrets
+/// are credentials, not payloads, and a run's environment has a size limit of its own.
+pub const MAX_SECRETS: usize = 64;
+pub const MAX_SECRET_BYTES: usize = 256 * 1024;
 
 fn valid_name(name: &str) -> bool {
     let mut chars = name.chars();
@@ -74,6 +116,21 @@ impl Secrets {
                 );
             }
         };
+        if map.len() > MAX_SECRETS {
+            return Err(format!(
+                "`data_connections_env_vars` sets {} variables; at most {MAX_SECRETS} are accepted",
+                map.len()
+            ));
+        }
+        let total: usize = map
+            .iter()
+            .map(|(k, v)| k.len() + v.as_str().map_or(0, str::len))
+            .sum();
+        if total > MAX_SECRET_BYTES {
+            return Err(format!(
+                "`data_connections_env_vars` holds {total} bytes; at most {MAX_SECRET_BYTES} are accepted"
+            ));
+        }
         let mut out = BTreeMap::new();
         for (name, value) in map {
             if !valid_name(name) {
@@ -132,12 +189,28 @@ impl std::fmt::Debug for Redactor {
 }
 
 impl Redactor {
+    /// Redacts each secret as it is, each of its lines (output is logged line by line, and a
+    /// PEM key or a JSON credential spans several), and each of those as a JSON string would
+    /// escape it (a result or error that quotes the secret).
     pub fn new(secrets: impl IntoIterator<Item = Secret>) -> Redactor {
-        let mut values: Vec<String> = secrets
-            .into_iter()
-            .map(|s| s.0)
-            .filter(|v| v.len() >= MIN_REDACTED_LEN)
-            .collect();
+        let mut values: Vec<String> = Vec::new();
+        for secret in secrets {
+            let whole = secret.0;
+            let lines: Vec<String> = whole
+                .lines()
+                .filter(|l| *l != whole)
+                .map(str::to_string)
+                .collect();
+            for v in std::iter::once(whole).chain(lines) {
+                let escaped = serde_json::to_string(&v).expect("a string serializes");
+                let escaped = escaped[1..escaped.len() - 1].to_string();
+                if escaped != v {
+                    values.push(escaped);
+                }
+                values.push(v);
+            }
+        }
+        values.retain(|v| v.len() >= MIN_REDACTED_LEN);
         // Longest first, so a secret containing another is replaced whole.
         values.sort_by_key(|v| std::cmp::Reverse(v.len()));
         values.dedup();
@@ -168,7 +241,9 @@ impl Redactor {
         out
     }
 
-    /// Redacts every string (and key) in a JSON document.
+    /// Redacts every string value in a JSON document. Keys are left alone: they are the
+    /// document's structure (`result`, `error`, ...), and a secret that happens to equal one
+    /// must not break it.
     pub fn json(&self, value: &mut Json) {
         if self.values.is_empty() {
             return;
@@ -178,20 +253,7 @@ impl Redactor {
                 *s = self.text(s);
             }
             Json::Array(items) => items.iter_mut().for_each(|v| self.json(v)),
-            Json::Object(map) => {
-                if map
-                    .keys()
-                    .any(|k| self.values.iter().any(|v| k.contains(v.as_str())))
-                {
-                    let old = std::mem::take(map);
-                    for (k, mut v) in old {
-                        self.json(&mut v);
-                        map.insert(self.text(&k), v);
-                    }
-                } else {
-                    map.values_mut().for_each(|v| self.json(v));
-                }
-            }
+            Json::Object(map) => map.values_mut().for_each(|v| self.json(v)),
             _ => {}
         }
     }
@@ -219,6 +281,14 @@ mod tests {
             json!({"LD_PRELOAD": "v"}),
             json!({"PYTHONPATH": "v"}),
             json!({"WT_RESULTS": "v"}),
+            json!({"GCONV_PATH": "v"}),
+            json!({"BASH_ENV": "v"}),
+            json!({"SSL_CERT_FILE": "v"}),
+            json!({"HOME": "v"}),
+            json!({"TMPDIR": "v"}),
+            json!({"VIRTUAL_ENV": "v"}),
+            json!({"PIXI_PROJECT_ROOT": "v"}),
+            json!({"WT_CACHE_DIR": "v"}),
             json!({"X": 1}),
             json!(["X"]),
         ] {
@@ -226,6 +296,12 @@ mod tests {
             assert!(!err.contains("\"v\""), "{err}");
         }
         assert!(Secrets::parse(Some(&json!({"ER_TOKEN": "v"}))).is_ok());
+        let many: serde_json::Map<String, Json> =
+            (0..10_000).map(|i| (format!("V{i}"), json!("x"))).collect();
+        let err = Secrets::parse(Some(&Json::Object(many))).unwrap_err();
+        assert!(err.contains("at most 64"), "{err}");
+        let big = json!({"BIG": "x".repeat(MAX_SECRET_BYTES + 1)});
+        assert!(Secrets::parse(Some(&big)).unwrap_err().contains("bytes"));
     }
 
     #[test]
@@ -234,6 +310,33 @@ mod tests {
         assert_eq!(r.text("x abcd1234 y abc"), "x *** y abc");
         let mut v = json!({"k": ["abcd1234!"], "abcd1234": 1});
         r.json(&mut v);
-        assert_eq!(v, json!({"k": ["***!"], "***": 1}));
+        assert_eq!(v, json!({"k": ["***!"], "abcd1234": 1}));
+    }
+
+    #[test]
+    fn multi_line_secrets_are_redacted_line_by_line_and_escaped() {
+        let pem = "-----BEGIN KEY-----\nMIIEvQIBADANBg\n-----END KEY-----";
+        let r = Redactor::new([Secret::new(pem)]);
+        for line in pem.lines() {
+            assert_eq!(r.text(&format!("log: {line}")), "log: ***");
+        }
+        let quoted = serde_json::to_string(pem).unwrap();
+        assert!(
+            !r.text(&quoted).contains("MIIEvQIBADANBg"),
+            "{}",
+            r.text(&quoted)
+        );
+        let json_credential = r#"{"private_key": "k3y-value", "type": "sa"}"#;
+        let r = Redactor::new([Secret::new(json_credential)]);
+        let escaped = serde_json::to_string(json_credential).unwrap();
+        assert_eq!(r.text(&escaped), "\"***\"");
+    }
+
+    #[test]
+    fn a_secret_named_like_a_key_leaves_the_answer_intact() {
+        let r = Redactor::new([Secret::new("result")]);
+        let mut answer = json!({"result": "the result", "error": null});
+        r.json(&mut answer);
+        assert_eq!(answer, json!({"result": "the ***", "error": null}));
     }
 }
