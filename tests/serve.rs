@@ -109,6 +109,16 @@ def sleep_for(seconds: float, pid_file: str = "") -> float:
     return seconds
 
 
+@register(description="Start a child in a new session (it leaves the process group), write its pid, sleep.")
+def escape(seconds: float, pid_file: str) -> float:
+    child = subprocess.Popen(["sleep", "300"], start_new_session=True)
+    with open(pid_file + ".partial", "w") as f:
+        f.write(str(child.pid))
+    os.replace(pid_file + ".partial", pid_file)
+    time.sleep(seconds)
+    return seconds
+
+
 @register(description="Always raises.")
 def fail(msg: str) -> int:
     raise RuntimeError(msg)
@@ -178,6 +188,7 @@ build-backend = "setuptools.build_meta"
     );
     let flows = [
         ("sleeper", "  - id: nap\n    task: sleep_for\n"),
+        ("escaper", "  - id: away\n    task: escape\n"),
         ("failer", "  - id: boom\n    task: fail\n"),
         (
             "secret_digest",
@@ -215,7 +226,7 @@ fn start() -> Server {
     .unwrap();
     let workflows = wt::cli::serve::load_workflows(&cli, &root, &[])
         .unwrap_or_else(|e| panic!("building the test workspace failed: {e:#}"));
-    assert_eq!(workflows.len(), 8, "{workflows:?}");
+    assert_eq!(workflows.len(), 9, "{workflows:?}");
 
     let (batch_url, batch) = fake_batch(16);
     let results = tempfile::tempdir().unwrap();
@@ -560,6 +571,35 @@ fn a_failing_workflow_is_500_with_error_and_trace() {
         body["trace"].as_str().unwrap().contains("RuntimeError"),
         "{body}"
     );
+}
+
+/// A child started in a new session leaves the run's process group; it is killed all the same
+/// when the run ends, after success and after a timeout.
+#[test]
+fn a_child_in_a_new_session_does_not_outlive_its_run() {
+    server();
+    for (seconds, timeout, status) in [(0.1, 60, 200), (30.0, 3, 504)] {
+        let dir = tempfile::tempdir().unwrap();
+        let pid_file = dir.path().join("pid");
+        let (got, body, _) = post(
+            &format!("{}&timeout={timeout}", run_path("wt-escaper-workflow")),
+            &json!({"params": {"away": {"seconds": seconds, "pid_file": pid_file.display().to_string()}}}),
+        );
+        assert_eq!(got, status, "{body}");
+        let pid: i32 = std::fs::read_to_string(&pid_file)
+            .expect("the task started its child")
+            .trim()
+            .parse()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while alive(pid) {
+            assert!(
+                Instant::now() < deadline,
+                "the child in a new session ({pid}) outlived its run"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
 }
 
 #[test]

@@ -16,7 +16,9 @@
 //! `debug` level with secrets redacted, and their last `output_limit` bytes kept for error
 //! reports. On timeout the whole group is killed (SIGKILL) — the workflow and anything it
 //! started — and the run reports `timed_out`; when the run ends, processes left in the group
-//! are killed too, and a run that is dropped (server shutdown) kills its group.
+//! are killed too, and a run that is dropped (server shutdown) kills its group. Processes that
+//! left the group (a new session) are found by the run's marker in their environment and
+//! killed with it (`leftovers.rs`).
 //!
 //! The exit code is used, together with result.json: 0 with no error = succeeded; an error in
 //! result.json (the generated CLI exits 1) = failed; 2 = the CLI rejected its parameters or
@@ -146,8 +148,11 @@ async fn drain(
 }
 
 /// The child's process group, killed when dropped unless the run finished cleanly.
+/// A run's processes: its process group, and whatever left the group but still carries the
+/// run's marker ([`super::leftovers`]).
 struct ProcessGroup {
     pgid: Option<i32>,
+    run_id: String,
 }
 
 impl ProcessGroup {
@@ -158,6 +163,10 @@ impl ProcessGroup {
             unsafe {
                 libc::killpg(pgid, libc::SIGKILL);
             }
+        }
+        let escaped = super::leftovers::kill_marked(&self.run_id);
+        if escaped > 0 {
+            tracing::warn!(run_id = %self.run_id, processes = escaped, "killed processes the run left outside its process group");
         }
     }
 }
@@ -205,6 +214,7 @@ impl LocalInvoker {
             })
             .current_dir(&wf.workspace)
             .env("WT_RESULTS", req.results.url())
+            .env(super::leftovers::RUN_MARKER, &req.run_id)
             .env("PYTHONDONTWRITEBYTECODE", "1")
             .env_remove("TRACEPARENT")
             .env_remove("TRACESTATE")
@@ -281,6 +291,7 @@ impl LocalInvoker {
         })?;
         let group = ProcessGroup {
             pgid: child.id().map(|p| p as i32),
+            run_id: req.run_id.clone(),
         };
         tracing::info!(
             run_id = %req.run_id,

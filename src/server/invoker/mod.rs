@@ -11,6 +11,7 @@
 //! request that started it.
 
 pub mod cloud_batch;
+pub mod leftovers;
 pub mod local;
 
 use super::secrets::Secrets;
