@@ -15,11 +15,7 @@ const LIBRARIES: usize = 10;
 
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let wt = root.join("target/release/wt");
-    assert!(
-        wt.is_file(),
-        "build the release binary first (make bench does)"
-    );
+    let wt = tools::release_wt(&root);
     let dir = tempfile::tempdir().unwrap();
     // WT_BENCH_DIR keeps the generated workspace and cache for profiling.
     let base = std::env::var_os("WT_BENCH_DIR")

@@ -37,11 +37,7 @@ fn median(mut d: Vec<Duration>) -> Duration {
 
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let wt = root.join("target/release/wt");
-    assert!(
-        wt.is_file(),
-        "build the release binary first (make bench does)"
-    );
+    let wt = tools::release_wt(&root);
     let dir = tempfile::tempdir().unwrap();
     let cache = dir.path().join("cache");
     let run = |spec: &Path, mode: &str, config: &str| -> Duration {

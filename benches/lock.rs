@@ -27,11 +27,7 @@ const RUNS: usize = 3;
 
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let wt = root.join("target/release/wt");
-    assert!(
-        wt.is_file(),
-        "build the release binary first (make bench does)"
-    );
+    let wt = tools::release_wt(&root);
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("ws");
     fs::copy_dir(&root.join("examples"), &ws.join("examples"));

@@ -10,3 +10,14 @@ pub fn path_with_tools(root: &Path) -> std::ffi::OsString {
     ));
     std::env::join_paths(paths).unwrap()
 }
+
+/// The release binary the benches time (built by `make bench`).
+#[allow(dead_code)]
+pub fn release_wt(root: &Path) -> std::path::PathBuf {
+    let wt = root.join("target/release/wt");
+    assert!(
+        wt.is_file(),
+        "build the release binary first (make bench does)"
+    );
+    wt
+}
