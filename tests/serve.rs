@@ -1374,21 +1374,26 @@ fn cors_and_gzip() {
     assert!(r.headers().get("content-encoding").is_none());
 }
 
-#[test]
-fn the_wt_serve_command_builds_and_serves() {
-    let s = server();
-    let results = tempfile::tempdir().unwrap();
+/// `wt serve TARGET --results-root RESULTS EXTRA…` on a free port of 127.0.0.1, from the test
+/// workspace; returns the child and its base URL once it listens.
+fn spawn_wt_serve(
+    root: &Path,
+    target: &str,
+    results: &Path,
+    extra: &[&str],
+) -> (std::process::Child, String) {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wt"))
         .args([
             "--quiet",
             "serve",
             "--bind",
             "127.0.0.1:0",
-            "//workflows/add_then_double",
+            target,
             "--results-root",
         ])
-        .arg(results.path())
-        .current_dir(&s.root)
+        .arg(results)
+        .args(extra)
+        .current_dir(root)
         .env("WT_CACHE_DIR", repo().join("target/e2e-cache"))
         .env("WT_LOG", "info")
         .stdin(std::process::Stdio::null())
@@ -1398,12 +1403,11 @@ fn the_wt_serve_command_builds_and_serves() {
         .unwrap();
     let stderr = child.stderr.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
+    // Keeps reading to the end, so the server never writes to a closed pipe.
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines() {
             let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
-            }
+            let _ = tx.send(line);
         }
     });
     let mut seen = Vec::new();
@@ -1422,6 +1426,74 @@ fn the_wt_serve_command_builds_and_serves() {
             }
         }
     };
+    (child, base)
+}
+
+/// SIGTERM with runs still going after the grace period: the blocking client gets a 503, and
+/// both the blocking and the asynchronous run leave a result.json saying the server stopped.
+#[test]
+fn shutdown_answers_503_and_leaves_result_json() {
+    let s = server();
+    let results = tempfile::tempdir().unwrap();
+    let (mut child, base) = spawn_wt_serve(
+        &s.root,
+        "//workflows/sleeper",
+        results.path(),
+        &["--shutdown-grace", "1"],
+    );
+    let params = json!({"params": {"nap": {"seconds": 60}}});
+    let blocking_dir = results.path().join("blocking");
+    let mut body = params.clone();
+    body["results_url"] = json!(blocking_dir.display().to_string());
+    let url = format!("{base}/");
+    let blocking = std::thread::spawn(move || {
+        let r = agent().post(&url).send(body.to_string()).unwrap();
+        read(r)
+    });
+    let async_dir = results.path().join("async");
+    let mut body = params.clone();
+    body["results_url"] = json!(async_dir.display().to_string());
+    let r = agent()
+        .post(&format!("{base}/?invoker_type=AsyncLocalSubprocessInvoker"))
+        .send(body.to_string())
+        .unwrap();
+    assert_eq!(read(r).0, 202);
+    std::thread::sleep(Duration::from_secs(2));
+    // SAFETY: kill has no memory-safety preconditions.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGTERM);
+    }
+    let (status, answer, text) = blocking.join().unwrap();
+    assert_eq!(status, 503, "{text}");
+    assert!(
+        answer["detail"].as_str().unwrap().contains("shutting down"),
+        "{text}"
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "wt serve did not stop");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    for dir in [blocking_dir, async_dir] {
+        let written: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("result.json")).unwrap())
+                .unwrap();
+        assert!(
+            written["error"]
+                .as_str()
+                .unwrap()
+                .contains("The server stopped before the workflow finished"),
+            "{written}"
+        );
+    }
+}
+
+#[test]
+fn the_wt_serve_command_builds_and_serves() {
+    let s = server();
+    let results = tempfile::tempdir().unwrap();
+    let (mut child, base) =
+        spawn_wt_serve(&s.root, "//workflows/add_then_double", results.path(), &[]);
     let (status, body, _) = match agent().get(&format!("{base}/")).call() {
         Ok(r) => read(r),
         Err(e) => panic!("{e}"),

@@ -30,6 +30,10 @@ pub struct Args {
     /// Timeout in seconds of runs whose request gives none (default: none).
     #[arg(long, value_name = "SECONDS")]
     pub default_timeout: Option<f64>,
+    /// After SIGINT/SIGTERM, seconds in-flight requests may take before their runs are
+    /// stopped (blocking clients then get 503, and every stopped run a result.json).
+    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
+    pub shutdown_grace: f64,
     /// Also allow local results folders under DIR (repeatable; by default a request may only
     /// write under the results root).
     #[arg(long, value_name = "DIR")]
@@ -71,6 +75,10 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
         }
         config.default_timeout = Some(Duration::from_secs_f64(t));
     }
+    if !(args.shutdown_grace.is_finite() && args.shutdown_grace >= 0.0) {
+        bail!("--shutdown-grace must be a number of seconds >= 0");
+    }
+    config.shutdown_grace = Duration::from_secs_f64(args.shutdown_grace);
     config.allowed_results_roots = args
         .allow_results_under
         .iter()

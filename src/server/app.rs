@@ -28,6 +28,9 @@ use tower_http::cors::{Any, CorsLayer};
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
+    /// Turns true when the shutdown grace period is over: blocking runs still going are
+    /// stopped and answered 503.
+    pub stopping: tokio::sync::watch::Receiver<bool>,
     pub workflows: Arc<Workflows>,
     pub config: Arc<ServerConfig>,
     pub runs: Arc<Runs>,
@@ -39,8 +42,13 @@ pub struct AppState {
 #[derive(Clone, Debug)]
 pub struct LoggedRunId(pub String);
 
-pub fn router(workflows: Vec<ServedWorkflow>, config: ServerConfig) -> Router {
+pub fn router(
+    workflows: Vec<ServedWorkflow>,
+    config: ServerConfig,
+    stopping: tokio::sync::watch::Receiver<bool>,
+) -> Router {
     let state = AppState {
+        stopping,
         workflows: Arc::new(Workflows::new(workflows)),
         runs: Arc::new(Runs::new(config.retained_runs)),
         local: LocalInvoker::new(config.output_limit, config.max_concurrent_runs),

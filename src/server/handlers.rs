@@ -214,11 +214,24 @@ pub async fn run(
 }
 
 /// Runs and waits. The run is its own task: a client that hangs up does not cut a run short
-/// (it still writes result.json), the timeout does.
+/// (it still writes result.json), the timeout does. So does the end of the shutdown grace
+/// period: the run is stopped (its result.json says the server stopped) and answered 503.
 async fn run_blocking(state: &AppState, request: RunRequest) -> Result<Response, ApiError> {
     let redactor = request.secrets.redactor();
     let handle = tokio::spawn(state.local.run(request));
-    match handle.await {
+    let abort = handle.abort_handle();
+    let mut stopping = state.stopping.clone();
+    let joined = tokio::select! {
+        joined = handle => joined,
+        _ = stopping.wait_for(|stop| *stop) => {
+            abort.abort();
+            return Err(ApiError::detail(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the server is shutting down: the run was stopped after the shutdown grace period (its result.json says so); run it again",
+            ));
+        }
+    };
+    match joined {
         Ok(Ok(Completion::Finished(f))) => {
             Ok((outcome_status(f.outcome), Json(f.body)).into_response())
         }

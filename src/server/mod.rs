@@ -127,7 +127,8 @@ pub async fn serve_until(
         )
     })?;
     let grace = config.shutdown_grace;
-    let router = app::router(workflows, config);
+    let (stop_runs, stopping) = tokio::sync::watch::channel(false);
+    let router = app::router(workflows, config, stopping);
     let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = axum::serve(listener, router).with_graceful_shutdown(async move {
         shutdown.await;
@@ -139,13 +140,20 @@ pub async fn serve_until(
         }
         tokio::time::sleep(grace).await;
     };
+    let mut server = std::pin::pin!(server.into_future());
     tokio::select! {
-        result = server => result.context("the HTTP server failed"),
-        _ = deadline => {
-            tracing::warn!("requests still in flight after {} s; stopping anyway", grace.as_secs_f64());
-            Ok(())
-        }
+        result = &mut server => return result.context("the HTTP server failed"),
+        _ = deadline => {}
     }
+    tracing::warn!(
+        "requests still in flight after {} s; stopping their runs",
+        grace.as_secs_f64()
+    );
+    // Blocking runs stop (their result.json says why) and answer 503; give those answers a
+    // moment to leave before the connections close.
+    let _ = stop_runs.send(true);
+    let _ = tokio::time::timeout(Duration::from_secs(2), &mut server).await;
+    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -177,6 +177,32 @@ impl Drop for ProcessGroup {
     }
 }
 
+/// A run that has started but not finished: when dropped so (the server stopped and dropped
+/// its task), it leaves a result.json saying so, since the workflow was killed before it could
+/// write one.
+struct Unfinished {
+    result_file: Option<PathBuf>,
+}
+
+impl Drop for Unfinished {
+    fn drop(&mut self) {
+        let Some(file) = self.result_file.take() else {
+            return;
+        };
+        let body = json!({
+            "result": null,
+            "error": "The server stopped before the workflow finished (it was shutting down and the run outlived the grace period); its processes were killed. Run it again.",
+            "trace": null,
+        });
+        let partial = file.with_extension("json.partial");
+        let written = std::fs::write(&partial, body.to_string())
+            .and_then(|_| std::fs::rename(&partial, &file));
+        if let Err(e) = written {
+            tracing::warn!("could not write {}: {e}", file.display());
+        }
+    }
+}
+
 impl LocalInvoker {
     fn command(
         &self,
@@ -289,6 +315,11 @@ impl LocalInvoker {
                 req.workflow.release
             ))
         })?;
+        // Writes result.json if this run is dropped before it finishes (server shutdown);
+        // declared before the group, so it is dropped after the group's processes are killed.
+        let mut unfinished = Unfinished {
+            result_file: Some(result_file.clone()),
+        };
         let group = ProcessGroup {
             pgid: child.id().map(|p| p as i32),
             run_id: req.run_id.clone(),
@@ -434,6 +465,7 @@ impl LocalInvoker {
             ),
         };
         finished.exit_code = exit_code;
+        unfinished.result_file = None;
         if ours {
             write_result(&result_file, &finished.body).await;
         }
