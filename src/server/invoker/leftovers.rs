@@ -62,11 +62,16 @@ mod tests {
             .env(RUN_MARKER, &id)
             .spawn()
             .unwrap();
-        // setsid may exec sleep directly or fork it: wait until the marker is visible.
-        for _ in 0..100 {
-            if !marked(&id).is_empty() {
-                break;
-            }
+        // Wait until `sleep` itself carries the marker (not `setsid` on its way to exec it).
+        let is_sleep = |pid: &i32| {
+            std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| c.starts_with(b"sleep"))
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while !marked(&id).iter().any(is_sleep) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the marked process never showed up"
+            );
             std::thread::sleep(std::time::Duration::from_millis(10));
         }
         assert!(kill_marked(&id) >= 1);
