@@ -254,38 +254,34 @@ pub enum Value {
 }
 
 impl Value {
-    /// Calls `f` for every `${{ workflow.<id>.return }}` inside this value.
-    pub fn visit_refs(&self, span: Span, f: &mut impl FnMut(&str, Span)) {
+    /// Calls `f` for every `${{ ... }}` variable inside this value, with its position.
+    pub fn visit_vars(&self, span: Span, f: &mut impl FnMut(&Variable, Span)) {
         match self {
-            Value::Var(Variable::TaskReturn(id)) => f(id, span),
-            Value::Var(Variable::Env(_)) | Value::Literal(_) => {}
+            Value::Var(var) => f(var, span),
+            Value::Literal(_) => {}
             Value::Dict(entries) => entries
                 .iter()
-                .for_each(|(_, v)| v.value.visit_refs(v.span, f)),
-            Value::List(items) => items.iter().for_each(|v| v.value.visit_refs(v.span, f)),
+                .for_each(|(_, v)| v.value.visit_vars(v.span, f)),
+            Value::List(items) => items.iter().for_each(|v| v.value.visit_vars(v.span, f)),
         }
+    }
+
+    /// Calls `f` for every `${{ workflow.<id>.return }}` inside this value.
+    pub fn visit_refs(&self, span: Span, f: &mut impl FnMut(&str, Span)) {
+        self.visit_vars(span, &mut |var, at| {
+            if let Variable::TaskReturn(id) = var {
+                f(id, at)
+            }
+        });
     }
 
     /// Calls `f` for every `${{ env.NAME }}` inside this value.
     pub fn visit_env(&self, span: Span, f: &mut impl FnMut(&str, Span)) {
-        match self {
-            Value::Var(Variable::Env(name)) => f(name, span),
-            Value::Var(Variable::TaskReturn(_)) | Value::Literal(_) => {}
-            Value::Dict(entries) => entries
-                .iter()
-                .for_each(|(_, v)| v.value.visit_env(v.span, f)),
-            Value::List(items) => items.iter().for_each(|v| v.value.visit_env(v.span, f)),
-        }
-    }
-
-    /// Whether any `${{ env.X }}` appears inside (the DAG then needs `import os`).
-    pub fn uses_env(&self) -> bool {
-        match self {
-            Value::Var(Variable::Env(_)) => true,
-            Value::Var(_) | Value::Literal(_) => false,
-            Value::Dict(entries) => entries.iter().any(|(_, v)| v.value.uses_env()),
-            Value::List(items) => items.iter().any(|v| v.value.uses_env()),
-        }
+        self.visit_vars(span, &mut |var, at| {
+            if let Variable::Env(name) = var {
+                f(name, at)
+            }
+        });
     }
 }
 
