@@ -29,7 +29,6 @@ use super::imports::{FromImport, from_import_block};
 use super::python::{
     INDENT, exploded_call, exploded_list, is_identifier, py_str, py_value, py_variable,
 };
-use crate::spec::model::Variable;
 use crate::spec::resolved::{Instance, KnownTask, Workflow};
 
 /// Names the DAG module binds or reads besides the instance results and task functions.
@@ -149,7 +148,6 @@ impl DagModule {
             mut third_party,
             mocks,
         } = imports(workflow, &names, mock_io, true);
-        third_party.push(FromImport::new("wt_contracts", "validate", "_validate"));
         if !workflow.instances.is_empty() {
             third_party.push(FromImport::new("wt_task", "task", "task"));
         }
@@ -195,8 +193,8 @@ impl DagModule {
     }
 }
 
-/// What a DAG module imports for its tasks: the standard library lines, the task functions
-/// (or, in the mock-io variant, the mock factory), and the mocks it defines.
+/// What a DAG module imports: the standard library lines, the params validator, the task
+/// functions (or, in the mock-io variant, the mock factory), and the mocks it defines.
 pub struct Imports {
     /// `import x` lines, newline-terminated.
     pub stdlib: String,
@@ -208,22 +206,14 @@ pub struct Imports {
 /// an environment variable.
 pub fn imports(workflow: &Workflow, names: &DagNames, mock_io: bool, env_via_os: bool) -> Imports {
     let mocked = |f: &KnownTask| mock_io && f.io;
-    let uses_env = workflow.instances.iter().any(|inst| {
-        inst.def.partial.iter().any(|(_, v)| v.value.uses_env())
-            || inst.def.fan_out().is_some_and(|(op, _)| {
-                op.argvalues
-                    .iter()
-                    .any(|v| matches!(v.value, Variable::Env(_)))
-            })
-    });
     let mut stdlib = String::new();
-    if uses_env && env_via_os {
+    if env_via_os && !workflow.env_references().is_empty() {
         stdlib.push_str("import os\n");
     }
     if mock_io {
         stdlib.push_str("import warnings\n");
     }
-    let mut third_party = Vec::new();
+    let mut third_party = vec![FromImport::new("wt_contracts", "validate", "_validate")];
     let mut mocks = Vec::new();
     for func in workflow.imported_functions() {
         let alias = names.alias(func);

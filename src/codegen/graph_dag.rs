@@ -12,7 +12,7 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 
 use super::dag::{DagNames, Imports, Mock, imports};
-use super::imports::{FromImport, from_import_block};
+use super::imports::from_import_block;
 use super::python::{
     INDENT, RefNames, exploded_call, exploded_list, py_str, py_value, py_variable,
 };
@@ -85,10 +85,9 @@ impl GraphModule {
         let names = DagNames::reserving(workflow, MODULE_NAMES);
         let Imports {
             stdlib,
-            mut third_party,
+            third_party,
             mocks,
         } = imports(workflow, &names, mock_io, false);
-        third_party.push(FromImport::new("wt_contracts", "validate", "_validate"));
         let data = AsData::default();
         let nodes = workflow
             .instances
