@@ -34,6 +34,16 @@ pub struct Args {
     /// stopped (blocking clients then get 503, and every stopped run a result.json).
     #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
     pub shutdown_grace: f64,
+    /// Seconds a connection may take to send a complete request head (also how long an idle
+    /// kept-alive connection stays open).
+    #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
+    pub header_timeout: f64,
+    /// Seconds a request body may take to arrive once its head has (then 408).
+    #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
+    pub body_timeout: f64,
+    /// Connections served at once; more are answered 503 and closed.
+    #[arg(long, default_value_t = 1024, value_name = "N")]
+    pub max_connections: usize,
     /// Also allow local results folders under DIR (repeatable; by default a request may only
     /// write under the results root).
     #[arg(long, value_name = "DIR")]
@@ -70,15 +80,15 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
         config.max_concurrent_runs = n.max(1);
     }
     if let Some(t) = args.default_timeout {
-        if !(t.is_finite() && t > 0.0) {
-            bail!("--default-timeout must be a positive number of seconds");
-        }
-        config.default_timeout = Some(Duration::from_secs_f64(t));
+        config.default_timeout = Some(positive_seconds("--default-timeout", t)?);
     }
     if !(args.shutdown_grace.is_finite() && args.shutdown_grace >= 0.0) {
         bail!("--shutdown-grace must be a number of seconds >= 0");
     }
     config.shutdown_grace = Duration::from_secs_f64(args.shutdown_grace);
+    config.header_timeout = positive_seconds("--header-timeout", args.header_timeout)?;
+    config.body_timeout = positive_seconds("--body-timeout", args.body_timeout)?;
+    config.max_connections = args.max_connections.max(1);
     config.allowed_results_roots = args
         .allow_results_under
         .iter()
@@ -115,6 +125,14 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     runtime.shutdown_timeout(Duration::from_secs(5));
     served?;
     Ok(0)
+}
+
+/// A duration option given in seconds, which must be positive.
+fn positive_seconds(option: &str, seconds: f64) -> Result<Duration> {
+    if !(seconds.is_finite() && seconds > 0.0 && seconds <= 1e9) {
+        bail!("{option} must be a positive number of seconds");
+    }
+    Ok(Duration::from_secs_f64(seconds))
 }
 
 /// Request and run logs on stderr; `WT_LOG` filters (e.g. `WT_LOG=wt=debug` adds the

@@ -56,6 +56,7 @@ pub fn router(
         config: Arc::new(config),
     };
     let limit = state.config.body_limit;
+    let body_timeout = state.config.body_timeout;
     Router::new()
         .route("/", get(handlers::health).post(handlers::run))
         .route("/runs/{run_id}", get(handlers::run_status))
@@ -73,6 +74,9 @@ pub fn router(
         .fallback(handlers::not_found)
         .with_state(state)
         .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn(move |req, next| {
+            read_body_in_time(req, next, limit, body_timeout)
+        }))
         .layer(middleware::from_fn(move |req, next| {
             refuse_large_bodies(req, next, limit)
         }))
@@ -134,6 +138,58 @@ async fn refuse_large_bodies(req: Request, next: Next, limit: usize) -> Response
         .headers_mut()
         .insert(header::CONNECTION, HeaderValue::from_static("close"));
     response
+}
+
+/// Reads the whole request body (at most `limit` bytes) before the handler runs, within
+/// `timeout` of the head's arrival: a client that stops sending mid-body gets a 408 and its
+/// connection closed instead of holding a handler. Handlers read whole bodies anyway.
+async fn read_body_in_time(
+    req: Request,
+    next: Next,
+    limit: usize,
+    timeout: std::time::Duration,
+) -> Response {
+    let (parts, body) = req.into_parts();
+    let error = |status: StatusCode, detail: String| {
+        let mut response = super::error::ApiError::detail(status, detail).into_response();
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        response
+    };
+    match tokio::time::timeout(timeout, axum::body::to_bytes(body, limit)).await {
+        Ok(Ok(bytes)) => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+        Ok(Err(e)) if is_length_limit(&e) => error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the request body is larger than the limit of {limit} bytes"),
+        ),
+        Ok(Err(e)) => error(
+            StatusCode::BAD_REQUEST,
+            format!("could not read the request body: {e}"),
+        ),
+        Err(_) => error(
+            StatusCode::REQUEST_TIMEOUT,
+            format!(
+                "the request body did not arrive within {} s",
+                timeout.as_secs_f64()
+            ),
+        ),
+    }
+}
+
+/// Whether reading a body failed at the length limit (rather than a broken connection).
+fn is_length_limit(e: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if err.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = err.source();
+    }
+    false
 }
 
 /// Gives errors made outside the handlers (body limit, method not allowed) a JSON body.

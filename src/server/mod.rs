@@ -22,13 +22,16 @@
 //! Layout: [`app`] (router and middleware), [`handlers`] (endpoints), [`request`] (run
 //! options from the query string and body), [`workflows`] (the served set and matchspecs),
 //! [`invoker`] (local subprocess and Cloud Batch), [`runs`] (asynchronous runs),
-//! [`pubsub`], [`secrets`], [`openapi`], [`error`].
+//! [`pubsub`], [`secrets`], [`openapi`], [`error`], [`listen`] (connections: timeouts and
+//! limits) with [`bare_errors`].
 
 pub mod app;
+pub mod bare_errors;
 pub mod confine;
 pub mod error;
 pub mod handlers;
 pub mod invoker;
+pub mod listen;
 pub mod openapi;
 pub mod pubsub;
 pub mod request;
@@ -73,6 +76,13 @@ pub struct ServerConfig {
     /// After a shutdown signal, how long in-flight requests may finish before the server
     /// stops anyway (runs still going are then killed).
     pub shutdown_grace: Duration,
+    /// Longest wait for a complete request head (also the idle limit of a kept-alive
+    /// connection); the connection is then closed.
+    pub header_timeout: Duration,
+    /// Longest wait for a complete request body once its head has arrived (then 408).
+    pub body_timeout: Duration,
+    /// Connections served at once; one more is answered 503 and closed.
+    pub max_connections: usize,
 }
 
 impl ServerConfig {
@@ -98,6 +108,9 @@ impl ServerConfig {
             matchspec_override: None,
             cloud_batch: CloudBatchConfig::default(),
             shutdown_grace: Duration::from_secs(30),
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(60),
+            max_connections: 1024,
         }
     }
 }
@@ -127,10 +140,14 @@ pub async fn serve_until(
         )
     })?;
     let grace = config.shutdown_grace;
+    let limits = listen::ConnectionLimits {
+        header_timeout: config.header_timeout,
+        max_connections: config.max_connections,
+    };
     let (stop_runs, stopping) = tokio::sync::watch::channel(false);
     let router = app::router(workflows, config, stopping);
     let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = axum::serve(listener, router).with_graceful_shutdown(async move {
+    let server = listen::serve_connections(listener, router, limits, async move {
         shutdown.await;
         let _ = stopping.send(());
     });
@@ -140,9 +157,9 @@ pub async fn serve_until(
         }
         tokio::time::sleep(grace).await;
     };
-    let mut server = std::pin::pin!(server.into_future());
+    let mut server = std::pin::pin!(server);
     tokio::select! {
-        result = &mut server => return result.context("the HTTP server failed"),
+        _ = &mut server => return Ok(()),
         _ = deadline => {}
     }
     tracing::warn!(
