@@ -141,6 +141,11 @@ def argv(tag: str) -> list[str]:
     return sys.argv
 
 
+@register(description="base ** exponent: Python integers have no size limit.")
+def power(base: int, exponent: int) -> int:
+    return base**exponent
+
+
 @register(description="Prints a lot on stdout and stderr.")
 def chatter(lines: int) -> int:
     for i in range(lines):
@@ -188,6 +193,7 @@ build-backend = "setuptools.build_meta"
     );
     let flows = [
         ("sleeper", "  - id: nap\n    task: sleep_for\n"),
+        ("power", "  - id: grow\n    task: power\n"),
         ("escaper", "  - id: away\n    task: escape\n"),
         ("failer", "  - id: boom\n    task: fail\n"),
         (
@@ -226,7 +232,8 @@ fn start() -> Server {
     .unwrap();
     let workflows = wt::cli::serve::load_workflows(&cli, &root, &[])
         .unwrap_or_else(|e| panic!("building the test workspace failed: {e:#}"));
-    assert_eq!(workflows.len(), 9, "{workflows:?}");
+    let served: Vec<&str> = workflows.iter().map(|w| w.label.as_str()).collect();
+    assert_eq!(served.len(), 10, "{served:?}");
 
     let (batch_url, batch) = fake_batch(16);
     let results = tempfile::tempdir().unwrap();
@@ -493,6 +500,51 @@ fn blocking_run_returns_the_result() {
     assert!(s.base.starts_with("http://127.0.0.1:"));
 }
 
+/// 2^64 is a Python int like any other: the answer, `GET /runs/{id}` and result.json carry its
+/// digits, not a float. A parameter wider than 64 bits is refused before anything runs.
+#[test]
+fn integers_stay_exact_end_to_end() {
+    server();
+    let exact = "18446744073709551616";
+    let results = tempfile::tempdir().unwrap();
+    let params = json!({"params": {"grow": {"base": 2, "exponent": 64}}, "results_url": results.path().join("b").display().to_string()});
+    let (status, _, text) = post(&run_path("wt-power-workflow"), &params);
+    assert_eq!(status, 200, "{text}");
+    assert!(text.contains(&format!("\"result\":{exact}")), "{text}");
+    let on_disk = std::fs::read_to_string(results.path().join("b/result.json")).unwrap();
+    assert!(on_disk.contains(exact), "{on_disk}");
+
+    let (status, started, _) = post(
+        &format!(
+            "{}&invoker_type=AsyncLocalSubprocessInvoker",
+            run_path("wt-power-workflow")
+        ),
+        &json!({"params": {"grow": {"base": 2, "exponent": 64}}}),
+    );
+    assert_eq!(status, 202);
+    let status_url = started["status_url"].as_str().unwrap().to_string();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let text = loop {
+        let (_, record, text) = get(&status_url);
+        if record["status"] != "running" {
+            break text;
+        }
+        assert!(Instant::now() < deadline, "the run did not finish");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(text.contains(&format!("\"result\":{exact}")), "{text}");
+
+    let wide =
+        r#"{"params": {"grow": {"base": 12345678901234567890123456789012345678, "exponent": 1}}}"#;
+    let (status, body, text) = post_text(&run_path("wt-power-workflow"), wide);
+    assert_eq!(status, 422, "{text}");
+    let detail = body["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("64 bits") && detail.contains("/params/grow/base"),
+        "{text}"
+    );
+}
+
 #[test]
 fn invalid_params_are_422_with_items() {
     server();
@@ -575,6 +627,82 @@ fn a_failing_workflow_is_500_with_error_and_trace() {
 
 /// A child started in a new session leaves the run's process group; it is killed all the same
 /// when the run ends, after success and after a timeout.
+#[test]
+fn a_blocking_run_follows_its_client() {
+    let s = server();
+    let dir = tempfile::tempdir().unwrap();
+    // Starts a blocking sleeper run over a raw connection, waits for its task to start, hangs up.
+    let hang_up = |name: &str, seconds: u32, query: &str| -> (PathBuf, Vec<i32>) {
+        let pid_file = dir.path().join(format!("{name}.pids"));
+        let results = dir.path().join(name);
+        let body = json!({
+            "params": {"nap": {"seconds": seconds, "pid_file": pid_file.display().to_string()}},
+            "results_url": results.display().to_string(),
+        })
+        .to_string();
+        let mut stream = TcpStream::connect(s.base.trim_start_matches("http://")).unwrap();
+        write!(
+            stream,
+            "POST {}{query} HTTP/1.1\r\nHost: wt\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            run_path("wt-sleeper-workflow"),
+            body.len()
+        )
+        .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !pid_file.exists() {
+            assert!(Instant::now() < deadline, "the task did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        drop(stream);
+        let pids = std::fs::read_to_string(&pid_file).unwrap();
+        (
+            results,
+            pids.split_whitespace()
+                .map(|p| p.parse().unwrap())
+                .collect(),
+        )
+    };
+    let wait_for_result = |results: &Path| -> Value {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(text) = std::fs::read_to_string(results.join("result.json")) {
+                return serde_json::from_str(&text).unwrap();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no result.json in {}",
+                results.display()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+
+    let (results, pids) = hang_up("cancelled", 60, "");
+    let written = wait_for_result(&results);
+    assert!(
+        written["error"]
+            .as_str()
+            .unwrap()
+            .contains("The client disconnected"),
+        "{written}"
+    );
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while pids.iter().any(|p| alive(*p)) {
+        assert!(
+            Instant::now() < deadline,
+            "the run outlived its client: {pids:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    let (results, _) = hang_up("continued", 2, "&on_disconnect=continue");
+    let written = wait_for_result(&results);
+    assert_eq!(
+        written,
+        json!({"result": 2.0, "error": null, "trace": null})
+    );
+}
+
 #[test]
 fn a_child_in_a_new_session_does_not_outlive_its_run() {
     server();

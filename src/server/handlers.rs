@@ -2,7 +2,9 @@
 
 use super::app::{AppState, LoggedRunId};
 use super::error::ApiError;
-use super::invoker::{Completion, InvokeError, Invoker, InvokerKind, Outcome, RunRequest};
+use super::invoker::{
+    Completion, InvokeError, Invoker, InvokerKind, Outcome, RunRequest, StopReason,
+};
 use super::request::{Fields, run_request, trace_context};
 use super::secrets::Redactor;
 use super::workflows::{SelectError, ServedWorkflow};
@@ -24,7 +26,8 @@ pub fn query(q: QueryMap) -> Result<HashMap<String, String>, ApiError> {
         .map_err(|e| ApiError::bad_request(format!("invalid query string: {}", e.body_text())))
 }
 
-/// The body as JSON: 413 when too large, 400 when it is not JSON.
+/// The body as JSON: 413 when too large, 400 when it is not JSON, 422 when it has integers a
+/// JSON value cannot carry exactly.
 pub fn json_body(body: Body) -> Result<Value, ApiError> {
     let bytes = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -44,8 +47,13 @@ pub fn json_body(body: Body) -> Result<Value, ApiError> {
             "the request body is empty: send a JSON document",
         ));
     }
-    serde_json::from_slice(&bytes)
-        .map_err(|e| ApiError::bad_request(format!("the request body is not valid JSON: {e}")))
+    let doc = serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::bad_request(format!("the request body is not valid JSON: {e}")))?;
+    let wide = super::exact::wide_integers(&bytes);
+    if !wide.is_empty() {
+        return Err(ApiError::unprocessable(super::exact::describe_wide(&wide)));
+    }
+    Ok(doc)
 }
 
 /// The workflow a request names (`matchspec` or `label`).
@@ -195,6 +203,7 @@ pub async fn run(
             .as_deref(),
     )
     .map_err(ApiError::unprocessable)?;
+    let follow_client = super::request::follows_client(&fields)?;
     let request = run_request(
         &state.config,
         workflow,
@@ -204,7 +213,7 @@ pub async fn run(
     )?;
     let run_id = request.run_id.clone();
     let mut response = match kind {
-        InvokerKind::BlockingLocal => run_blocking(&state, request).await,
+        InvokerKind::BlockingLocal => run_blocking(&state, request, follow_client).await,
         InvokerKind::AsyncLocal => run_async(&state, request),
         InvokerKind::CloudBatch => submit_cloud_batch(&state, request).await,
     }
@@ -213,17 +222,29 @@ pub async fn run(
     Ok(response)
 }
 
-/// Runs and waits. The run is its own task: a client that hangs up does not cut a run short
-/// (it still writes result.json), the timeout does. So does the end of the shutdown grace
-/// period: the run is stopped (its result.json says the server stopped) and answered 503.
-async fn run_blocking(state: &AppState, request: RunRequest) -> Result<Response, ApiError> {
+/// Runs and waits. The run is its own task, stopped when the answer is no longer wanted: the
+/// client hung up (unless it asked `on_disconnect=continue`), the timeout passed, or the
+/// shutdown grace period ended (then it is answered 503). A stopped run's result.json says
+/// why.
+async fn run_blocking(
+    state: &AppState,
+    request: RunRequest,
+    follow_client: bool,
+) -> Result<Response, ApiError> {
     let redactor = request.secrets.redactor();
+    let stop_reason = request.stop_reason.clone();
     let handle = tokio::spawn(state.local.run(request));
+    // Dropped with this future when hyper sees the client go.
+    let mut follow = FollowClient {
+        run: follow_client.then(|| handle.abort_handle()),
+        reason: stop_reason,
+    };
     let abort = handle.abort_handle();
     let mut stopping = state.stopping.clone();
     let joined = tokio::select! {
         joined = handle => joined,
         _ = stopping.wait_for(|stop| *stop) => {
+            follow.run = None;
             abort.abort();
             return Err(ApiError::detail(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -231,6 +252,7 @@ async fn run_blocking(state: &AppState, request: RunRequest) -> Result<Response,
             ));
         }
     };
+    follow.run = None;
     match joined {
         Ok(Ok(Completion::Finished(f))) => {
             Ok((outcome_status(f.outcome), Json(f.body)).into_response())
@@ -244,6 +266,25 @@ async fn run_blocking(state: &AppState, request: RunRequest) -> Result<Response,
             format!("the run crashed: {e}"),
             None,
         )),
+    }
+}
+
+/// Stops a blocking run whose request is dropped before it answered: hyper drops a request's
+/// handler when its client disconnects.
+struct FollowClient {
+    /// The run to stop; `None` once answered (or when the client asked the run to go on).
+    run: Option<tokio::task::AbortHandle>,
+    reason: StopReason,
+}
+
+impl Drop for FollowClient {
+    fn drop(&mut self) {
+        if let Some(run) = self.run.take() {
+            self.reason.set(
+                "The client disconnected before the workflow finished, so the run was stopped and its processes killed. Send `on_disconnect=continue` for a run that outlives its client.",
+            );
+            run.abort();
+        }
     }
 }
 

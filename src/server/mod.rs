@@ -29,6 +29,7 @@ pub mod app;
 pub mod bare_errors;
 pub mod confine;
 pub mod error;
+pub mod exact;
 pub mod handlers;
 pub mod invoker;
 pub mod listen;

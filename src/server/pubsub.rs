@@ -18,8 +18,8 @@ use super::app::{AppState, LoggedRunId};
 use super::handlers::{Body, select};
 use super::invoker::local::write_result;
 use super::invoker::{
-    Completion, InvokeError, Invoker, InvokerKind, Outcome, ResultsLocation, TraceContext,
-    random_hex,
+    Completion, InvokeError, Invoker, InvokerKind, Outcome, ResultsLocation, RunReport,
+    TraceContext, random_hex,
 };
 use super::request::{Fields, results_location, run_request, trace_context};
 use axum::Json;
@@ -54,6 +54,10 @@ pub fn decode(body: &[u8]) -> Result<Map<String, Value>, String> {
         .ok_or("`message.data` is not base64")?;
     let message: Value = serde_json::from_slice(&bytes)
         .map_err(|e| format!("`message.data` is not a JSON RunWorkflow message: {e}"))?;
+    let wide = super::exact::wide_integers(&bytes);
+    if !wide.is_empty() {
+        return Err(super::exact::describe_wide(&wide));
+    }
     match message.get("payload") {
         Some(Value::Object(payload)) => Ok(payload.clone()),
         _ => Err("the RunWorkflow message has no `payload` object".into()),
@@ -159,7 +163,7 @@ async fn process(state: &AppState, payload: Map<String, Value>, headers: &Header
         Ok(Completion::Finished(f)) => Json(json!({
             "status": "error",
             "error": f.error_message().unwrap_or("the workflow failed"),
-            "trace": f.body.get("trace").cloned().unwrap_or(Value::Null),
+            "trace": f.body.trace,
         }))
         .into_response(),
         Err(e) => fail(redactor.text(e.message())).await,
@@ -179,7 +183,7 @@ async fn report(results: &Result<ResultsLocation, String>, message: &str) {
             }
             write_result(
                 &dir.join("result.json"),
-                &json!({"result": null, "error": message, "trace": null}),
+                &RunReport::error(message.to_string(), None),
             )
             .await;
         }

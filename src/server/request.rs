@@ -320,7 +320,25 @@ pub fn run_request(
         trace,
         lithops_config,
         batch,
+        stop_reason: Default::default(),
     })
+}
+
+/// Whether a blocking run stops when its client disconnects (`on_disconnect`: `cancel`, the
+/// default, or `continue`).
+pub fn follows_client(fields: &Fields) -> Result<bool, ApiError> {
+    match fields
+        .string("on_disconnect")
+        .map_err(ApiError::unprocessable)?
+        .as_deref()
+    {
+        None | Some("cancel") => Ok(true),
+        Some("continue") => Ok(false),
+        Some(other) => Err(ApiError::unprocessable(format!(
+            "on_disconnect `{}` is not supported: use `cancel` (stop the run when the client disconnects, the default) or `continue`",
+            shorten(other)
+        ))),
+    }
 }
 
 /// The local folder of a results location, if it is one.

@@ -6,9 +6,8 @@
 //! `error` and `trace`. The registry lives in memory: records of finished runs are kept up to
 //! `retained` (oldest forgotten first), and result.json stays in the results folder anyway.
 
-use super::invoker::{Finished, Outcome};
+use super::invoker::{Finished, Outcome, RunReport};
 use serde::Serialize;
-use serde_json::{Map, Value as Json, json};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -32,17 +31,25 @@ impl From<Outcome> for RunStatus {
     }
 }
 
-#[derive(Debug, Clone)]
-struct Record {
-    status: RunStatus,
-    workflow: String,
-    label: String,
-    workflow_run_id: String,
-    results_url: String,
-    submitted_at: f64,
+/// What `GET /runs/{id}` answers: `{"run_id", "status", "workflow", "label",
+/// "workflow_run_id", "results_url", "submitted_at", "duration_s"?, "result"?, "error"?,
+/// "trace"?}`.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunRecord {
+    pub run_id: String,
+    pub status: RunStatus,
+    pub workflow: String,
+    pub label: String,
+    pub workflow_run_id: String,
+    pub results_url: String,
+    pub submitted_at: f64,
+    #[serde(skip)]
     started: Instant,
-    duration_s: Option<f64>,
-    body: Option<Json>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_s: Option<f64>,
+    /// result.json, once the run has ended.
+    #[serde(flatten)]
+    pub report: Option<RunReport>,
 }
 
 #[derive(Debug)]
@@ -53,7 +60,7 @@ pub struct Runs {
 
 #[derive(Debug, Default)]
 struct Inner {
-    records: HashMap<String, Record>,
+    records: HashMap<String, RunRecord>,
     /// Finished run ids, oldest first.
     finished: VecDeque<String>,
 }
@@ -83,7 +90,8 @@ impl Runs {
         let mut inner = self.inner.lock().expect("runs lock");
         inner.records.insert(
             run_id.to_string(),
-            Record {
+            RunRecord {
+                run_id: run_id.to_string(),
                 status: RunStatus::Running,
                 workflow: workflow.into(),
                 label: label.into(),
@@ -92,7 +100,7 @@ impl Runs {
                 submitted_at: now_epoch(),
                 started: Instant::now(),
                 duration_s: None,
-                body: None,
+                report: None,
             },
         );
     }
@@ -104,21 +112,17 @@ impl Runs {
 
     /// Records a run that could not be started or crashed.
     pub fn fail(&self, run_id: &str, error: String) {
-        self.end(
-            run_id,
-            RunStatus::Failed,
-            json!({"result": null, "error": error, "trace": null}),
-        );
+        self.end(run_id, RunStatus::Failed, RunReport::error(error, None));
     }
 
-    fn end(&self, run_id: &str, status: RunStatus, body: Json) {
+    fn end(&self, run_id: &str, status: RunStatus, report: RunReport) {
         let mut inner = self.inner.lock().expect("runs lock");
         let Some(record) = inner.records.get_mut(run_id) else {
             return;
         };
         record.status = status;
         record.duration_s = Some(record.started.elapsed().as_secs_f64());
-        record.body = Some(body);
+        record.report = Some(report);
         inner.finished.push_back(run_id.to_string());
         while inner.finished.len() > self.retained {
             if let Some(old) = inner.finished.pop_front() {
@@ -127,28 +131,10 @@ impl Runs {
         }
     }
 
-    /// `{"run_id", "status", "workflow", "label", "workflow_run_id", "results_url",
-    /// "submitted_at", "duration_s"?, "result"?, "error"?, "trace"?}`
-    pub fn get(&self, run_id: &str) -> Option<Json> {
+    /// The record of a run, while it is remembered.
+    pub fn get(&self, run_id: &str) -> Option<RunRecord> {
         let inner = self.inner.lock().expect("runs lock");
-        let r = inner.records.get(run_id)?;
-        let mut out = Map::new();
-        out.insert("run_id".into(), json!(run_id));
-        out.insert("status".into(), json!(r.status));
-        out.insert("workflow".into(), json!(r.workflow));
-        out.insert("label".into(), json!(r.label));
-        out.insert("workflow_run_id".into(), json!(r.workflow_run_id));
-        out.insert("results_url".into(), json!(r.results_url));
-        out.insert("submitted_at".into(), json!(r.submitted_at));
-        if let Some(d) = r.duration_s {
-            out.insert("duration_s".into(), json!(d));
-        }
-        if let Some(Json::Object(body)) = &r.body {
-            for (k, v) in body {
-                out.insert(k.clone(), v.clone());
-            }
-        }
-        Some(Json::Object(out))
+        inner.records.get(run_id).cloned()
     }
 
     /// Runs still going.
@@ -172,14 +158,19 @@ mod tests {
         for id in ["a", "b", "c"] {
             runs.start(id, "wt-x-workflow", "//x", "", "file:///tmp/x");
         }
-        assert_eq!(runs.get("a").unwrap()["status"], "running");
+        assert_eq!(runs.get("a").unwrap().status, RunStatus::Running);
         let done = Finished::error(Outcome::TimedOut, "late".into(), None);
         runs.finish("a", &done);
         runs.fail("b", "boom".into());
         runs.finish("c", &done);
         assert!(runs.get("a").is_none());
-        assert_eq!(runs.get("b").unwrap()["error"], "boom");
-        assert_eq!(runs.get("c").unwrap()["status"], "timed_out");
+        let b = serde_json::to_value(runs.get("b").unwrap()).unwrap();
+        assert_eq!(
+            (b["status"].as_str(), b["error"].as_str()),
+            (Some("failed"), Some("boom"))
+        );
+        assert!(b["result"].is_null() && b["trace"].is_null());
+        assert_eq!(runs.get("c").unwrap().status, RunStatus::TimedOut);
         assert_eq!(runs.running(), 0);
     }
 }

@@ -27,11 +27,10 @@
 //! invoker writes one with the error, so the results folder always says how the run ended.
 
 use super::{
-    BoxFuture, Completion, Finished, InvokeError, Invoker, Outcome, ResultsLocation, RunRequest,
-    parse_result_json,
+    BoxFuture, Completion, Finished, InvokeError, Invoker, Outcome, ResultsLocation, RunReport,
+    RunRequest, StopReason,
 };
 use crate::server::secrets::Redactor;
-use serde_json::json;
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -182,6 +181,8 @@ impl Drop for ProcessGroup {
 /// write one.
 struct Unfinished {
     result_file: Option<PathBuf>,
+    /// Why the run was stopped, when whoever stopped it said (else the server stopped).
+    reason: StopReason,
 }
 
 impl Drop for Unfinished {
@@ -189,14 +190,13 @@ impl Drop for Unfinished {
         let Some(file) = self.result_file.take() else {
             return;
         };
-        let body = json!({
-            "result": null,
-            "error": "The server stopped before the workflow finished (it was shutting down and the run outlived the grace period); its processes were killed. Run it again.",
-            "trace": null,
-        });
+        let error = self.reason.get().unwrap_or(
+            "The server stopped before the workflow finished (it was shutting down and the run outlived the grace period); its processes were killed. Run it again.",
+        );
+        let body = RunReport::error(error.to_string(), None);
         let partial = file.with_extension("json.partial");
-        let written = std::fs::write(&partial, body.to_string())
-            .and_then(|_| std::fs::rename(&partial, &file));
+        let written =
+            std::fs::write(&partial, body.to_json()).and_then(|_| std::fs::rename(&partial, &file));
         if let Err(e) = written {
             tracing::warn!("could not write {}: {e}", file.display());
         }
@@ -319,6 +319,7 @@ impl LocalInvoker {
         // declared before the group, so it is dropped after the group's processes are killed.
         let mut unfinished = Unfinished {
             result_file: Some(result_file.clone()),
+            reason: req.stop_reason.clone(),
         };
         let group = ProcessGroup {
             pgid: child.id().map(|p| p as i32),
@@ -393,7 +394,7 @@ impl LocalInvoker {
         let secs = req.timeout.map_or(0.0, |t| t.as_secs_f64());
 
         let written = match tokio::fs::read_to_string(&result_file).await {
-            Ok(text) => Some(parse_result_json(&text)),
+            Ok(text) => Some(RunReport::parse(&text)),
             Err(_) => None,
         };
         // `ours`: the invoker, not the workflow, wrote this report; it goes to result.json.
@@ -420,14 +421,14 @@ impl LocalInvoker {
                 true,
             ),
             (false, code, Some(Ok(mut body))) => {
-                let has_error = !body["error"].is_null();
+                let has_error = body.error.is_some();
                 let clean_exit = code == Some(0);
                 if !has_error && !clean_exit {
-                    body["error"] = json!(format!(
+                    body.error = Some(format!(
                         "the workflow wrote result.json but exited with {}",
                         describe_exit(status)
                     ));
-                    body["trace"] = json!(last_lines(&stderr_tail, 50));
+                    body.trace = Some(last_lines(&stderr_tail, 50));
                 }
                 let outcome = if has_error || !clean_exit {
                     Outcome::Failed
@@ -469,7 +470,7 @@ impl LocalInvoker {
         if ours {
             write_result(&result_file, &finished.body).await;
         }
-        redactor.json(&mut finished.body);
+        finished.body.redact(&redactor);
         tracing::info!(
             run_id = %req.run_id,
             workflow = %req.workflow.release,
@@ -501,9 +502,9 @@ fn temp_file(
 }
 
 /// Writes result.json for a run the workflow could not report itself (atomically).
-pub async fn write_result(result_file: &Path, body: &serde_json::Value) {
+pub async fn write_result(result_file: &Path, body: &RunReport) {
     let partial = result_file.with_file_name(".result.json.partial");
-    let text = serde_json::to_string(body).unwrap_or_default();
+    let text = body.to_json();
     let written = async {
         tokio::fs::write(&partial, text).await?;
         tokio::fs::rename(&partial, result_file).await
@@ -541,6 +542,7 @@ mod tests {
     use crate::server::secrets::Secrets;
     use crate::server::workflows::ServedWorkflow;
     use serde_json::Value;
+    use serde_json::json;
 
     const FAKE: &str = r#"#!/bin/sh
 dir="${WT_RESULTS#file://}"
@@ -584,6 +586,7 @@ exit 9
             trace: TraceContext::default(),
             lithops_config: None,
             batch: BatchOptions::default(),
+            stop_reason: StopReason::default(),
         };
         let invoker = LocalInvoker {
             output_limit: 1024,
@@ -601,12 +604,12 @@ exit 9
     async fn exit_codes_and_result_json() {
         let (f, disk) = run("mode-ok").await;
         assert_eq!(f.outcome, Outcome::Succeeded);
-        assert_eq!(f.body["result"], json!([1, 2]));
-        assert_eq!(disk, f.body);
+        assert!(f.body.result == json!([1, 2]));
+        assert_eq!(disk, value(&f.body));
 
         let (f, disk) = run("mode-fail").await;
         assert_eq!((f.outcome, f.exit_code), (Outcome::Failed, Some(1)));
-        assert_eq!(f.body["error"], "ValueError: x");
+        assert_eq!(f.error_message(), Some("ValueError: x"));
         assert_eq!(
             disk["trace"], "tb",
             "the workflow's own result.json is kept"
@@ -616,7 +619,7 @@ exit 9
         assert_eq!((f.outcome, f.exit_code), (Outcome::Rejected, Some(2)));
         let error = f.error_message().unwrap();
         assert!(error.contains("exit code 2") && error.contains("Invalid configuration"));
-        assert_eq!(disk, f.body, "the server wrote result.json");
+        assert_eq!(disk, value(&f.body), "the server wrote result.json");
 
         for mode in ["mode-crash", "mode-garbage"] {
             let (f, disk) = run(mode).await;
@@ -625,9 +628,13 @@ exit 9
                 f.error_message().unwrap().contains("exited with code"),
                 "{mode}"
             );
-            assert_eq!(disk, f.body, "{mode}");
+            assert_eq!(disk, value(&f.body), "{mode}");
         }
         let (f, _) = run("mode-crash").await;
-        assert!(f.body["trace"].as_str().unwrap().contains("boom"));
+        assert!(f.body.trace.unwrap().contains("boom"));
+    }
+
+    fn value(report: &RunReport) -> Value {
+        serde_json::from_str(&report.to_json()).unwrap()
     }
 }

@@ -13,10 +13,13 @@
 pub mod cloud_batch;
 pub mod leftovers;
 pub mod local;
+pub mod report;
+
+pub use report::RunReport;
 
 use super::secrets::Secrets;
 use super::workflows::ServedWorkflow;
-use serde_json::{Map, Value as Json, json};
+use serde_json::Value as Json;
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
@@ -151,6 +154,24 @@ pub struct RunRequest {
     pub trace: TraceContext,
     pub lithops_config: Option<Json>,
     pub batch: BatchOptions,
+    /// Set by whoever stops the run before it ends, for the result.json left behind.
+    pub stop_reason: StopReason,
+}
+
+/// Why a run was stopped before it finished, shared between the invoker and whoever stops
+/// it (the handler of a blocking run whose client hung up). Unset: the server stopped.
+#[derive(Debug, Clone, Default)]
+pub struct StopReason(Arc<std::sync::OnceLock<String>>);
+
+impl StopReason {
+    /// Records why; the first reason given wins.
+    pub fn set(&self, why: impl Into<String>) {
+        let _ = self.0.set(why.into());
+    }
+
+    pub fn get(&self) -> Option<&str> {
+        self.0.get().map(String::as_str)
+    }
 }
 
 /// How a run that ran here ended.
@@ -170,7 +191,7 @@ pub enum Outcome {
 pub struct Finished {
     pub outcome: Outcome,
     /// result.json: `{"result", "error", "trace"}`.
-    pub body: Json,
+    pub body: RunReport,
     pub exit_code: Option<i32>,
 }
 
@@ -178,13 +199,13 @@ impl Finished {
     pub fn error(outcome: Outcome, error: String, trace: Option<String>) -> Finished {
         Finished {
             outcome,
-            body: json!({"result": null, "error": error, "trace": trace}),
+            body: RunReport::error(error, trace),
             exit_code: None,
         }
     }
 
     pub fn error_message(&self) -> Option<&str> {
-        self.body.get("error").and_then(Json::as_str)
+        self.body.error.as_deref()
     }
 }
 
@@ -242,39 +263,6 @@ pub trait Invoker: Send + Sync {
     fn run(&self, request: RunRequest) -> BoxFuture<Result<Completion, InvokeError>>;
 }
 
-/// A `{"result", "error", "trace"}` object from result.json text, if it has that shape.
-pub fn parse_result_json(text: &str) -> Result<Json, String> {
-    let value: Json =
-        serde_json::from_str(text).map_err(|e| format!("result.json is not valid JSON: {e}"))?;
-    let Json::Object(map) = &value else {
-        return Err("result.json is not a JSON object".into());
-    };
-    let ok = matches!(
-        map.get("error"),
-        None | Some(Json::Null) | Some(Json::String(_))
-    ) && matches!(
-        map.get("trace"),
-        None | Some(Json::Null) | Some(Json::String(_))
-    );
-    if !ok {
-        return Err("result.json does not have the {result, error, trace} shape".into());
-    }
-    let mut out = Map::new();
-    out.insert(
-        "result".into(),
-        map.get("result").cloned().unwrap_or(Json::Null),
-    );
-    out.insert(
-        "error".into(),
-        map.get("error").cloned().unwrap_or(Json::Null),
-    );
-    out.insert(
-        "trace".into(),
-        map.get("trace").cloned().unwrap_or(Json::Null),
-    );
-    Ok(Json::Object(out))
-}
-
 /// 16 random bytes as hex (run ids must not be guessable: they give access to results).
 pub fn random_hex(bytes: usize) -> String {
     use std::io::Read;
@@ -307,16 +295,6 @@ mod tests {
             file_url(std::path::Path::new("/tmp/a b/%x#y")),
             "file:///tmp/a%20b/%25x%23y"
         );
-    }
-
-    #[test]
-    fn result_json_shape() {
-        assert_eq!(
-            parse_result_json(r#"{"result":12,"error":null,"trace":null}"#).unwrap(),
-            json!({"result": 12, "error": null, "trace": null})
-        );
-        assert!(parse_result_json("[1]").is_err());
-        assert!(parse_result_json(r#"{"error": 3}"#).is_err());
     }
 
     #[test]
