@@ -170,7 +170,7 @@ pub enum WriteOutcome {
 /// nothing when the folder already holds exactly these files. pixi's installed environments
 /// (`.pixi/`) are carried over.
 pub fn write_tree(out_dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<WriteOutcome> {
-    if out_dir.is_dir() && crate::project::diff_tree(out_dir, files).is_empty() {
+    if out_dir.is_dir() && diff_tree(out_dir, files).is_empty() {
         return Ok(WriteOutcome::Unchanged);
     }
     let parent = out_dir.parent().context("output folder has no parent")?;
@@ -203,4 +203,63 @@ pub fn write_tree(out_dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<W
         .with_context(|| format!("could not move {} into place", out_dir.display()))?;
     let _ = std::fs::remove_dir_all(&old);
     Ok(WriteOutcome::Written)
+}
+
+/// One way a workspace on disk differs from what its spec produces.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Difference {
+    Missing(String),
+    Changed(String),
+    Extra(String),
+}
+
+impl std::fmt::Display for Difference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Difference::Missing(p) => write!(f, "missing  {p}"),
+            Difference::Changed(p) => write!(f, "stale    {p}"),
+            Difference::Extra(p) => write!(f, "extra    {p}"),
+        }
+    }
+}
+
+/// Compares `dir` with `files` (ignoring pixi's own `.pixi/` and `__pycache__`).
+pub fn diff_tree(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Vec<Difference> {
+    let mut diffs = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    if dir.is_dir() {
+        let walker = walkdir::WalkDir::new(dir)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                e.depth() == 0 || !matches!(e.file_name().to_str(), Some(".pixi" | "__pycache__"))
+            });
+        for entry in walker
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+        {
+            let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+            let rel = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            match files.get(&rel) {
+                None => diffs.push(Difference::Extra(rel.clone())),
+                Some(want)
+                    if std::fs::read(entry.path()).ok().as_deref() != Some(want.as_slice()) =>
+                {
+                    diffs.push(Difference::Changed(rel.clone()))
+                }
+                Some(_) => {}
+            }
+            seen.insert(rel);
+        }
+    }
+    for name in files.keys() {
+        if !seen.contains(name) {
+            diffs.push(Difference::Missing(name.clone()));
+        }
+    }
+    diffs
 }

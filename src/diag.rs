@@ -176,6 +176,29 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
         .unwrap_or_default()
 }
 
+/// Text already rendered for the terminal (spec diagnostics, a target's failure), carried
+/// through `anyhow` so it prints as it is.
+#[derive(Debug)]
+pub struct Rendered(pub String);
+
+impl std::fmt::Display for Rendered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.trim_end())
+    }
+}
+
+impl std::error::Error for Rendered {}
+
+/// An error as the terminal shows it: rendered spec diagnostics as they are, anything else as
+/// `error:` with its chain of causes.
+pub fn render_error(e: &anyhow::Error) -> String {
+    if e.downcast_ref::<Rendered>().is_some() {
+        format!("{e}")
+    } else {
+        format!("error: {e:#}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

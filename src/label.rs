@@ -72,7 +72,7 @@ pub fn resolve(root: &Path, patterns: &[String]) -> Result<Vec<Target>> {
         } else {
             let base = base.trim_end_matches('/');
             let mut p =
-                crate::env::pypi::normalize(&cwd.join(if base.is_empty() { "." } else { base }));
+                crate::workspace::normalize(&cwd.join(if base.is_empty() { "." } else { base }));
             if p.file_name().is_some_and(|n| n == "spec.yaml") {
                 p.pop();
             }

@@ -51,9 +51,9 @@ impl SpecFile {
         )
     }
 
-    pub fn parse(&self) -> Result<Spec, crate::engine::Rendered> {
+    pub fn parse(&self) -> Result<Spec, crate::diag::Rendered> {
         crate::spec::parse::parse_spec(&self.text)
-            .map_err(|d| crate::engine::Rendered(self.render(&d)))
+            .map_err(|d| crate::diag::Rendered(self.render(&d)))
     }
 }
 

@@ -3,12 +3,11 @@
 use crate::compile::{DEFAULT_PREFIX, release_name};
 use crate::config::Config;
 use crate::diag::Diagnostic;
-use crate::engine::target::TargetState;
 use crate::env::pypi::ResolvedPypi;
 use crate::label::Target;
 use crate::load::SpecFile;
 use crate::spec::model::Requirement;
-use std::collections::BTreeMap;
+use crate::steps::TargetState;
 use std::path::{Path, PathBuf};
 
 /// Where a target's workspace goes: `--out`, else `<root>/<out-dir>/<label path>/<release>`
@@ -83,63 +82,4 @@ pub fn prepare(
         workflow: Default::default(),
         fingerprint: Default::default(),
     })
-}
-
-/// One way a workspace on disk differs from what its spec produces.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Difference {
-    Missing(String),
-    Changed(String),
-    Extra(String),
-}
-
-impl std::fmt::Display for Difference {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Difference::Missing(p) => write!(f, "missing  {p}"),
-            Difference::Changed(p) => write!(f, "stale    {p}"),
-            Difference::Extra(p) => write!(f, "extra    {p}"),
-        }
-    }
-}
-
-/// Compares `dir` with `files` (ignoring pixi's own `.pixi/` and `__pycache__`).
-pub fn diff_tree(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Vec<Difference> {
-    let mut diffs = Vec::new();
-    let mut seen = std::collections::BTreeSet::new();
-    if dir.is_dir() {
-        let walker = walkdir::WalkDir::new(dir)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| {
-                e.depth() == 0 || !matches!(e.file_name().to_str(), Some(".pixi" | "__pycache__"))
-            });
-        for entry in walker
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_file())
-        {
-            let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-            let rel = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-            match files.get(&rel) {
-                None => diffs.push(Difference::Extra(rel.clone())),
-                Some(want)
-                    if std::fs::read(entry.path()).ok().as_deref() != Some(want.as_slice()) =>
-                {
-                    diffs.push(Difference::Changed(rel.clone()))
-                }
-                Some(_) => {}
-            }
-            seen.insert(rel);
-        }
-    }
-    for name in files.keys() {
-        if !seen.contains(name) {
-            diffs.push(Difference::Missing(name.clone()));
-        }
-    }
-    diffs
 }

@@ -1,6 +1,6 @@
 //! Where things live: the workspace root (nearest ancestor holding `wt.toml`) and the cache.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 /// The marker file of a workspace root.
 pub const WORKSPACE_FILE: &str = "wt.toml";
@@ -70,4 +70,19 @@ pub fn write_memo(path: &Path, bytes: &[u8]) {
     if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, path).is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
+}
+
+/// Removes `.` and `..` components without touching the filesystem.
+pub fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in absolute(p).components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
 }

@@ -96,7 +96,7 @@ pub fn check(cli: &Cli, args: &Args) -> Result<i32> {
             continue;
         }
         let files = session.ctx.outputs(s, "package")?;
-        let diffs = crate::project::diff_tree(&s.out_dir, &files);
+        let diffs = crate::compile::diff_tree(&s.out_dir, &files);
         if !diffs.is_empty() {
             stale += 1;
             println!(
@@ -126,7 +126,7 @@ pub fn check(cli: &Cli, args: &Args) -> Result<i32> {
 }
 
 /// `Some(Unchanged)` when the workspace on disk is stamped as holding this build's package.
-fn fresh(session: &Session, s: &crate::engine::target::TargetState) -> Option<WriteOutcome> {
+fn fresh(session: &Session, s: &crate::steps::TargetState) -> Option<WriteOutcome> {
     let key = s.result("package")?.key;
     crate::stamp::is_fresh(session.ctx.cache_root(), &s.out_dir, &key)
         .then_some(WriteOutcome::Unchanged)
@@ -134,7 +134,7 @@ fn fresh(session: &Session, s: &crate::engine::target::TargetState) -> Option<Wr
 
 fn stamp(
     session: &Session,
-    s: &crate::engine::target::TargetState,
+    s: &crate::steps::TargetState,
     files: &std::collections::BTreeMap<String, Vec<u8>>,
 ) {
     if let Some(r) = s.result("package") {

@@ -27,7 +27,7 @@ pub enum Command {
 
 pub fn run(cli: &Cli, cmd: &Command) -> Result<i32> {
     let session = Session::open(cli, &std::env::current_dir()?)?;
-    let cache = &session.ctx.cache;
+    let cache = &session.ctx.engine.cache;
     match cmd {
         Command::Stats => {
             let s = cache.stats()?;

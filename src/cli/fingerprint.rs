@@ -17,7 +17,7 @@ pub struct Args {
 pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     let session = Session::open(cli, &args.spec)?;
     let state = session.build_one(&args.spec, None, Some("discover"))?;
-    crate::engine::validate_workflow(&session.ctx, &state)?;
+    crate::steps::validated::validate_workflow(&session.ctx, &state)?;
     let wf = state.workflow.get().expect("validated");
     let fp = crate::fingerprint::fingerprint(wf);
     println!("structural: {}", fp.structural);

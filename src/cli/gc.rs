@@ -32,7 +32,7 @@ pub fn auto_gc(session: &Session, quiet: bool) {
     let Some(max) = session.max_cache_size else {
         return;
     };
-    let cache = &session.ctx.cache;
+    let cache = &session.ctx.engine.cache;
     let stamp = cache.root().join("gc.stamp");
     let recent = std::fs::metadata(&stamp)
         .and_then(|m| m.modified())

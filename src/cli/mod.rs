@@ -104,5 +104,5 @@ pub fn main() -> i32 {
 /// Formats an error for the terminal: rendered spec errors print as they are; others get
 /// `error:` and their chain of causes.
 pub fn report(e: &anyhow::Error) -> String {
-    crate::engine::render_error(e)
+    crate::diag::render_error(e)
 }

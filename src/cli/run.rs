@@ -54,7 +54,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
         eprint!("{}", format_violations(&violations));
         return Ok(Outcome::Invalid as i32);
     }
-    crate::engine::validate_workflow(&session.ctx, &state)?;
+    crate::steps::validated::validate_workflow(&session.ctx, &state)?;
     let wf = state.workflow.get().expect("validated");
     let unset = unset_env_references(wf);
     if !unset.is_empty() {
@@ -121,7 +121,7 @@ fn unset_env_references(wf: &crate::spec::resolved::Workflow) -> Vec<crate::diag
         .collect()
 }
 
-fn package_of(state: &crate::engine::target::TargetState) -> String {
+fn package_of(state: &crate::steps::TargetState) -> String {
     crate::compile::release_name(crate::compile::DEFAULT_PREFIX, &state.spec.id.value)
         .replace('-', "_")
 }

@@ -4,7 +4,7 @@
 use super::Cli;
 use super::session::Session;
 use crate::compile::{DEFAULT_PREFIX, release_name, write_tree};
-use crate::engine::Rendered;
+use crate::diag::Rendered;
 use crate::server::{CloudBatchConfig, ServedWorkflow, ServerConfig};
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};

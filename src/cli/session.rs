@@ -5,9 +5,9 @@ use super::Cli;
 use crate::cache::{Cache, RemoteConfig};
 use crate::config::Config;
 use crate::engine::rules::Rule;
-use crate::engine::target::TargetState;
-use crate::engine::{BuildContext, BuildReport};
+use crate::engine::{BuildReport, Engine};
 use crate::label::Target;
+use crate::steps::{BuildContext, TargetState};
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 
@@ -77,7 +77,7 @@ impl Session {
             .or(config.build.jobs)
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
         let rules = crate::engine::rules::load()?;
-        let mut ctx = BuildContext::new(cache, !cli.quiet);
+        let mut ctx = BuildContext::new(Engine::new(cache, !cli.quiet));
         ctx.offline = cli.offline;
         ctx.update_lock = cli.update_lock;
         ctx.conda = conda;
@@ -109,7 +109,10 @@ impl Session {
     }
 
     pub fn build(&self, states: &[TargetState], until: Option<&str>) -> Result<BuildReport> {
-        crate::engine::build(&self.ctx, &self.rules, states, until, self.jobs)
+        let actions = crate::steps::actions(&self.ctx);
+        self.ctx
+            .engine
+            .build(&self.rules, &actions, states, until, self.jobs)
     }
 
     /// Builds one spec file (for `compile`, `run`, `tasks`, `fingerprint`) up to `until`;
@@ -127,11 +130,11 @@ impl Session {
             spec: spec.clone(),
         };
         let state = crate::project::prepare(&self.root, &self.config, &target, out)
-            .map_err(crate::engine::Rendered)?;
+            .map_err(crate::diag::Rendered)?;
         let report = self.build(std::slice::from_ref(&state), until)?;
         self.ctx.finish_progress();
         if let Some((_, err)) = report.failures.into_iter().next() {
-            bail!(crate::engine::Rendered(err));
+            bail!(crate::diag::Rendered(err));
         }
         Ok(state)
     }

@@ -89,7 +89,7 @@ fn channel_url(root: &Path, location: &str) -> Result<String, String> {
             Err(e) => Err(format!("`{location}` is not a valid URL: {e}")),
         };
     }
-    let dir = crate::env::pypi::normalize(&root.join(location));
+    let dir = crate::workspace::normalize(&root.join(location));
     if !dir.is_dir() {
         return Err(format!(
             "the folder {} does not exist (folders are relative to the workspace root)",

@@ -59,14 +59,6 @@ pub fn match_spec(r: &CondaRequirement) -> Result<MatchSpec, String> {
     Ok(spec)
 }
 
-/// Checks that `name version` is a conda match spec (for errors at parse time).
-pub fn check_match_spec(name: &str, version: &str) -> Result<(), String> {
-    let text = format!("{name} {}", version.trim());
-    MatchSpec::from_str(text.trim(), ParseStrictness::Lenient)
-        .map(|_| ())
-        .map_err(|e| format!("`{}` is not a valid conda match spec: {e}.", text.trim()))
-}
-
 fn channel(r: &CondaRequirement) -> Result<Channel, String> {
     let url = url::Url::parse(&r.channel.value.base_url).map_err(|e| {
         format!(

@@ -68,7 +68,9 @@ pub fn run(
                         Ok(()) => status[i] = Status::Done,
                         Err(e) => {
                             status[i] = Status::Skipped;
-                            failures.entry(t).or_insert_with(|| super::render_error(&e));
+                            failures
+                                .entry(t)
+                                .or_insert_with(|| crate::diag::render_error(&e));
                             for j in 0..n {
                                 if graph[NodeIndex::new(j)].0 == t && status[j] == Status::Pending {
                                     status[j] = Status::Skipped;

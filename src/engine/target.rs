@@ -1,14 +1,10 @@
-//! What the engine knows about one target while building it.
+//! What the engine knows of a target: its label, and the results of its steps as they finish.
+//! What a target *is* (a workflow, its spec, its requirements) is the business of the actions
+//! that build it.
 
 use crate::cache::Manifest;
-use crate::env::pypi::ResolvedPypi;
-use crate::label::Target;
-use crate::load::SpecFile;
-use crate::spec::model::Spec;
-use crate::spec::resolved::Workflow;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 
 /// How a step's outputs were obtained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,27 +29,27 @@ pub struct StepResult {
     pub why: String,
 }
 
-/// One workflow being built.
-pub struct TargetState {
-    pub target: Target,
-    pub file: SpecFile,
-    pub spec: Spec,
-    pub pypi: Vec<ResolvedPypi>,
-    /// Where the workspace is written.
-    pub out_dir: PathBuf,
-    pub results: Mutex<BTreeMap<String, StepResult>>,
-    /// The spec validated against the discovered registry (set once discovery is done).
-    pub workflow: OnceLock<Workflow>,
-    /// The workflow's fingerprint, computed once.
-    pub fingerprint: OnceLock<crate::fingerprint::Fingerprint>,
+/// The finished steps of one target, by step name; filled in by the engine as the build goes.
+#[derive(Debug, Default)]
+pub struct StepResults(Mutex<BTreeMap<String, StepResult>>);
+
+impl StepResults {
+    pub fn get(&self, step: &str) -> Option<StepResult> {
+        self.0.lock().expect("step results").get(step).cloned()
+    }
+
+    pub(super) fn insert(&self, step: &str, result: StepResult) {
+        self.0
+            .lock()
+            .expect("step results")
+            .insert(step.to_string(), result);
+    }
 }
 
-impl TargetState {
-    pub fn result(&self, step: &str) -> Option<StepResult> {
-        self.results
-            .lock()
-            .expect("results lock")
-            .get(step)
-            .cloned()
-    }
+/// Something the engine builds: the steps of every rule run once per target.
+pub trait Target: Sync {
+    /// How the target is named in messages and in `--explain` records.
+    fn label(&self) -> &str;
+    /// Where the engine records the target's finished steps.
+    fn steps(&self) -> &StepResults;
 }

@@ -1,7 +1,8 @@
 //! PyPI requirements as uv install arguments and as pixi.toml tables.
 
 use crate::spec::model::PypiRequirement;
-use std::path::{Component, Path, PathBuf};
+use crate::workspace::normalize;
+use std::path::{Path, PathBuf};
 
 /// A PyPI requirement with its `path:` resolved against the spec's folder.
 #[derive(Debug, Clone)]
@@ -121,21 +122,6 @@ impl ResolvedPypi {
         }
         toml::Value::Table(t)
     }
-}
-
-/// Removes `.` and `..` components without touching the filesystem.
-pub fn normalize(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in crate::workspace::absolute(p).components() {
-        match c {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// `to` relative to the folder `from` (both absolute, normalized), with `/` separators.

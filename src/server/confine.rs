@@ -33,7 +33,7 @@ pub fn allowed(path: &Path, roots: &[PathBuf]) -> bool {
     let target = resolved(path);
     roots
         .iter()
-        .any(|root| target.starts_with(resolved(&crate::env::pypi::normalize(root))))
+        .any(|root| target.starts_with(resolved(&crate::workspace::normalize(root))))
 }
 
 /// The refusal of a location outside `roots`, naming them and how to allow another.

@@ -197,7 +197,7 @@ pub fn results_location(
             shorten(raw)
         ));
     };
-    let path = crate::env::pypi::normalize(&path);
+    let path = crate::workspace::normalize(&path);
     let roots = config.results_roots();
     if !super::confine::allowed(&path, &roots) {
         return Err(super::confine::refusal(&path, &roots));

@@ -8,6 +8,7 @@ use super::model::{Channel, CondaRequirement, PypiRequirement, Requirement, Span
 use super::parse::{Fields, expect_str};
 use crate::diag::{Diagnostic, did_you_mean};
 use crate::yaml::{Node, NodeKind};
+use rattler_conda_types::{MatchSpec, ParseStrictness};
 
 /// Channels declared in the workspace's wt.toml (`[conda.channels]`).
 ///
@@ -159,7 +160,7 @@ fn parse_conda(node: &Node, errors: &mut Vec<Diagnostic>) -> Option<CondaRequire
         };
         f.finish();
         if !name.is_empty()
-            && let Err(msg) = crate::conda::solve::check_match_spec(name, version)
+            && let Err(msg) = check_match_spec(name, version)
         {
             errors.push(
                 Diagnostic::new(req.span, msg)
@@ -205,7 +206,7 @@ fn parse_conda(node: &Node, errors: &mut Vec<Diagnostic>) -> Option<CondaRequire
     };
     f.finish();
     let (name, version) = (name?, version?);
-    if let Err(msg) = crate::conda::solve::check_match_spec(&name.value, &version.value) {
+    if let Err(msg) = check_match_spec(&name.value, &version.value) {
         errors.push(
             Diagnostic::new(version.span, msg)
                 .help("Write a conda version constraint such as `>=1.2,<2`, `1.2.*` or `\"*\"` for any version."),
@@ -346,4 +347,12 @@ fn scalar_text(node: &Node) -> Option<String> {
         NodeKind::Float(f) => Some(f.to_string()),
         _ => None,
     }
+}
+
+/// Checks that `name version` is a conda match spec (for errors at parse time).
+pub fn check_match_spec(name: &str, version: &str) -> Result<(), String> {
+    let text = format!("{name} {}", version.trim());
+    MatchSpec::from_str(text.trim(), ParseStrictness::Lenient)
+        .map(|_| ())
+        .map_err(|e| format!("`{}` is not a valid conda match spec: {e}.", text.trim()))
 }

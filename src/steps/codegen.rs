@@ -1,15 +1,12 @@
 //! The codegen step: render every file of the workspace from the validated workflow.
 
-use crate::engine::target::TargetState;
+use super::{BuildContext, TargetState};
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
 
 /// Generated files by relative path.
-pub fn run(
-    ctx: &crate::engine::BuildContext,
-    t: &TargetState,
-) -> Result<BTreeMap<String, Vec<u8>>> {
-    crate::engine::validate_workflow(ctx, t)?;
+pub fn run(ctx: &BuildContext, t: &TargetState) -> Result<BTreeMap<String, Vec<u8>>> {
+    super::validated::validate_workflow(ctx, t)?;
     let wf = t.workflow.get().context("codegen runs after validation")?;
     let compiled = crate::compile::generate(wf, &t.pypi, &t.out_dir, &ctx.conda.platform_names())?;
     Ok(compiled

@@ -1,8 +1,7 @@
 //! The discover step: build the environment from the lock, then run discovery in it.
 
 use super::discover::{run_introspection, run_registry};
-use crate::engine::BuildContext;
-use crate::engine::target::TargetState;
+use super::{BuildContext, TargetState};
 use crate::env::python_env::{PythonEnv, materialize, reinstall_path_sources, run_install};
 use anyhow::Result;
 use std::collections::BTreeMap;

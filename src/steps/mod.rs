@@ -1,7 +1,17 @@
-//! The steps of compiling a workflow, as the built-in actions rules name.
+//! The steps of compiling a workflow (solve, discover, codegen, package), implemented as the
+//! engine's actions ([`actions`]) over one workflow target ([`TargetState`]).
 
+pub mod actions;
 pub mod codegen;
+pub mod context;
 pub mod discover;
 pub mod discover_step;
+pub mod inputs;
 pub mod package;
 pub mod solve;
+pub mod target;
+pub mod validated;
+
+pub use actions::actions;
+pub use context::BuildContext;
+pub use target::TargetState;

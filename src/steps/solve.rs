@@ -10,11 +10,11 @@
 //! Unless `--update-lock` is given, the pins of the workspace's existing `pixi.lock` are
 //! preferred, so a change to one requirement moves only what it has to.
 
+use super::{BuildContext, TargetState};
 use crate::conda::lock::{self, Locked};
 use crate::conda::solve::{CondaRequest, SolveFailure};
 use crate::diag::Diagnostic;
-use crate::engine::target::TargetState;
-use crate::engine::{BuildContext, Rendered};
+use crate::diag::Rendered;
 use crate::env::pypi_lock::{self, PypiPin, PypiRequest};
 use crate::env::runtime;
 use crate::spec::model::{CondaRequirement, Requirement};

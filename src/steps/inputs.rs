@@ -7,23 +7,18 @@
 use super::BuildContext;
 use super::target::TargetState;
 use crate::digest;
+use crate::engine::rules::GENERATOR_DIGEST;
 use crate::env::runtime;
 use anyhow::{Context, Result, bail};
 use serde_json::json;
 
 /// The digest of one named input for a target.
 pub fn digest_of(name: &str, ctx: &BuildContext, t: &TargetState) -> Result<String> {
-    if let Some(step) = name.strip_prefix("step:") {
-        let r = t
-            .result(step)
-            .with_context(|| format!("step `{step}` has not run"))?;
-        return Ok(digest::json(&serde_json::to_value(&r.manifest)?));
-    }
     Ok(match name {
         "requirements" => digest::json(&crate::fingerprint::requirements_document(&t.spec)),
         "runtime" => digest::json(&json!(runtime::PYPI)),
         "python" => digest::bytes(ctx.python_version()?.as_bytes()),
-        "introspector" => digest::bytes(crate::steps::discover::INTROSPECT_PY.as_bytes()),
+        "introspector" => digest::bytes(super::discover::INTROSPECT_PY.as_bytes()),
         "platforms" => digest::json(&json!(ctx.conda.platform_names())),
         "path-manifests" => {
             let mut parts = Vec::new();
@@ -72,14 +67,9 @@ pub fn digest_of(name: &str, ctx: &BuildContext, t: &TargetState) -> Result<Stri
                 &json!({"paths": rel, "release": t.out_dir.file_name().map(|n| n.to_string_lossy().into_owned())}),
             )
         }
-        "generator" => digest::bytes(
-            format!(
-                "{}:{}",
-                env!("CARGO_PKG_VERSION"),
-                super::rules::GENERATOR_DIGEST
-            )
-            .as_bytes(),
-        ),
+        "generator" => {
+            digest::bytes(format!("{}:{}", env!("CARGO_PKG_VERSION"), GENERATOR_DIGEST).as_bytes())
+        }
         other => bail!("unknown rule input `{other}`"),
     })
 }
@@ -95,13 +85,11 @@ fn fingerprint<'t>(
     if let Some(fp) = t.fingerprint.get() {
         return Ok(fp);
     }
-    let discovered = super::discovery_digest(t)?;
+    let discovered = super::validated::discovery_digest(t)?;
     let memo_key = digest::bytes(
         format!(
             "fingerprint-v1\n{}\n{}\n{}",
-            super::rules::GENERATOR_DIGEST,
-            discovered,
-            t.file.text
+            GENERATOR_DIGEST, discovered, t.file.text
         )
         .as_bytes(),
     );
@@ -119,7 +107,7 @@ fn fingerprint<'t>(
                 cosmetic,
             }));
     }
-    super::validate_workflow(ctx, t)?;
+    super::validated::validate_workflow(ctx, t)?;
     let fp = t
         .fingerprint
         .get_or_init(|| crate::fingerprint::fingerprint(t.workflow.get().expect("validated")));

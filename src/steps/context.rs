@@ -1,0 +1,141 @@
+//! What the steps of one `wt` invocation share: the engine (and through it the cache), the
+//! tools they run, the workspace's conda settings, and what is worth computing only once per
+//! build (the interpreter's version, parsed registries, source-tree digests).
+
+use crate::engine::{Engine, Target};
+use crate::env::tools::Tools;
+use anyhow::{Result, anyhow};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+pub struct BuildContext {
+    pub engine: Engine,
+    tools: OnceLock<Result<Tools, String>>,
+    python_version: OnceLock<Result<String, String>>,
+    /// Parsed registries by blob digest (many targets share one).
+    pub(super) registries: Mutex<HashMap<String, Arc<crate::spec::validate::KnownTasks>>>,
+    /// Source-tree digests of `path:` libraries (many targets share one library).
+    tree_digests: Mutex<HashMap<PathBuf, String>>,
+    /// Guarantee no network access: channels and indexes are read from the caches only.
+    pub offline: bool,
+    /// Re-solve on purpose (`--update-lock`): solve steps run even on a cache hit and ignore
+    /// the pins of the workspace's existing lock.
+    pub update_lock: bool,
+    /// The platforms locks cover and the workspace's channels (wt.toml `[conda]`).
+    pub conda: crate::conda::settings::CondaSettings,
+}
+
+impl BuildContext {
+    pub fn new(engine: Engine) -> BuildContext {
+        BuildContext {
+            engine,
+            tools: OnceLock::new(),
+            python_version: OnceLock::new(),
+            registries: Mutex::new(HashMap::new()),
+            tree_digests: Mutex::new(HashMap::new()),
+            offline: false,
+            update_lock: false,
+            conda: crate::conda::settings::CondaSettings::default_settings(),
+        }
+    }
+
+    pub fn cache_root(&self) -> &Path {
+        self.engine.cache_root()
+    }
+
+    /// Reads one output of a finished step.
+    pub fn output<T: Target>(&self, t: &T, step: &str, name: &str) -> Result<Vec<u8>> {
+        self.engine.output(t, step, name)
+    }
+
+    /// Reads every output of a finished step.
+    pub fn outputs<T: Target>(&self, t: &T, step: &str) -> Result<BTreeMap<String, Vec<u8>>> {
+        self.engine.outputs(t, step)
+    }
+
+    /// Removes the progress bar from the terminal.
+    pub fn finish_progress(&self) {
+        self.engine.finish_progress()
+    }
+
+    /// The content digest of a source tree, computed once per build.
+    pub fn tree_digest(&self, path: &Path) -> std::io::Result<String> {
+        if let Some(d) = self.tree_digests.lock().expect("tree digests").get(path) {
+            return Ok(d.clone());
+        }
+        let d = crate::digest::tree(path)?;
+        self.tree_digests
+            .lock()
+            .expect("tree digests")
+            .insert(path.to_path_buf(), d.clone());
+        Ok(d)
+    }
+
+    /// uv and the interpreter, located on first use (a fully cached build never needs them).
+    pub fn tools(&self) -> Result<&Tools> {
+        self.tools
+            .get_or_init(|| {
+                Tools::locate()
+                    .map(|mut t| {
+                        t.offline = self.offline;
+                        t
+                    })
+                    .map_err(|e| format!("{e:#}"))
+            })
+            .as_ref()
+            .map_err(|e| anyhow!("{e}"))
+    }
+
+    /// The interpreter's version, remembered per interpreter file (path, size, mtime) so a
+    /// no-op build starts no process.
+    pub fn python_version(&self) -> Result<String> {
+        self.python_version
+            .get_or_init(|| self.read_python_version().map_err(|e| format!("{e:#}")))
+            .clone()
+            .map_err(|e| anyhow!("{e}"))
+    }
+
+    fn read_python_version(&self) -> Result<String> {
+        let name = std::env::var("WT_PYTHON")
+            .ok()
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| "python3".into());
+        let resolved = if name.contains('/') {
+            Some(PathBuf::from(&name))
+        } else {
+            std::env::var_os("PATH").and_then(|p| {
+                std::env::split_paths(&p)
+                    .map(|d| d.join(&name))
+                    .find(|p| p.is_file())
+            })
+        };
+        let identity = resolved.as_ref().and_then(|p| {
+            let real = std::fs::canonicalize(p).ok()?;
+            let meta = std::fs::metadata(&real).ok()?;
+            let mtime = meta
+                .modified()
+                .ok()?
+                .duration_since(std::time::UNIX_EPOCH)
+                .ok()?
+                .as_nanos();
+            Some(format!("{}|{}|{}", real.display(), meta.len(), mtime))
+        });
+        let memo = identity.as_ref().map(|id| {
+            self.cache_root().join("meta").join(format!(
+                "python-{}",
+                &crate::digest::bytes(id.as_bytes())[..24]
+            ))
+        });
+        if let Some(m) = &memo
+            && let Ok(v) = std::fs::read_to_string(m)
+        {
+            return Ok(v);
+        }
+        let v = self.tools()?.python_version()?;
+        if let Some(m) = memo {
+            crate::workspace::write_memo(&m, v.as_bytes());
+        }
+        Ok(v)
+    }
+}

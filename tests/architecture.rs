@@ -1,0 +1,194 @@
+//! The shape of `src/`: dependencies between top-level modules (read from the `crate::…`
+//! paths of every source file, unit tests left out) point one way, down the layers below. A
+//! cycle, an upward dependency or a module missing from the table fails the test, naming it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// The layers, top first. A module may use modules of lower layers, and modules of its own
+/// layer as long as no cycle forms.
+const LAYERS: &[(&str, &[&str])] = &[
+    ("commands", &["cli"]),
+    ("front ends", &["project", "server", "check", "run"]),
+    ("build steps", &["steps"]),
+    ("engine and compiler", &["engine", "compile"]),
+    (
+        "concepts",
+        &[
+            "codegen",
+            "schema",
+            "fingerprint",
+            "conda",
+            "env",
+            "cache",
+            "stamp",
+            "label",
+            "load",
+        ],
+    ),
+    (
+        "models",
+        &["spec", "config", "http_tls", "pytext", "contracts"],
+    ),
+    ("foundations", &["yaml", "diag", "digest", "workspace"]),
+];
+
+/// Top-level module -> the top-level modules it uses.
+fn dependencies(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
+    let mut deps: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(src) {
+        let entry = entry.unwrap();
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let rel = path.strip_prefix(src).unwrap();
+        let first = rel
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy();
+        let module = first.trim_end_matches(".rs").to_string();
+        if module == "main" || module == "lib" {
+            continue;
+        }
+        let text = std::fs::read_to_string(path).unwrap();
+        let used = deps.entry(module.clone()).or_default();
+        for other in crate_paths(&code_of(&text)) {
+            if other != module {
+                used.insert(other);
+            }
+        }
+    }
+    deps
+}
+
+/// The text without comments and without the unit tests (`#[cfg(test)] mod tests` to the end).
+fn code_of(text: &str) -> String {
+    let text = match text.find("#[cfg(test)]\nmod tests") {
+        Some(at) => &text[..at],
+        None => text,
+    };
+    text.lines()
+        .map(|line| match line.find("//") {
+            Some(at) => &line[..at],
+            None => line,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The modules named after `crate::`, including `crate::{a, b::c}` groups.
+fn crate_paths(code: &str) -> BTreeSet<String> {
+    let ident = |s: &str| -> String {
+        s.trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')
+            .collect()
+    };
+    let mut found = BTreeSet::new();
+    for (at, _) in code.match_indices("crate::") {
+        let rest = &code[at + "crate::".len()..];
+        if let Some(group) = rest.strip_prefix('{') {
+            let group = &group[..group.find('}').unwrap_or(group.len())];
+            found.extend(group.split(',').map(ident));
+        } else {
+            found.insert(ident(rest));
+        }
+    }
+    found.retain(|m| !m.is_empty());
+    found
+}
+
+/// A cycle through `start`, if there is one (depth-first search).
+fn cycle_from(
+    start: &str,
+    deps: &BTreeMap<String, BTreeSet<String>>,
+    path: &mut Vec<String>,
+) -> Option<Vec<String>> {
+    let here = path.last().unwrap().clone();
+    for next in deps.get(&here).into_iter().flatten() {
+        if next == start {
+            let mut cycle = path.clone();
+            cycle.push(next.clone());
+            return Some(cycle);
+        }
+        if !path.contains(next) && next.as_str() > start {
+            path.push(next.clone());
+            if let Some(c) = cycle_from(start, deps, path) {
+                return Some(c);
+            }
+            path.pop();
+        }
+    }
+    None
+}
+
+#[test]
+fn top_level_modules_depend_one_way() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let deps = dependencies(&src);
+    let layer_of: BTreeMap<&str, usize> = LAYERS
+        .iter()
+        .enumerate()
+        .flat_map(|(i, (_, modules))| modules.iter().map(move |m| (*m, i)))
+        .collect();
+    let mut problems = Vec::new();
+    for module in deps.keys() {
+        if !layer_of.contains_key(module.as_str()) {
+            problems.push(format!(
+                "src/{module} is in no layer: add it to LAYERS in tests/architecture.rs and to the README's Layout"
+            ));
+        }
+    }
+    for (module, used) in &deps {
+        let Some(&from) = layer_of.get(module.as_str()) else {
+            continue;
+        };
+        for other in used {
+            match layer_of.get(other.as_str()) {
+                Some(&to) if to < from => problems.push(format!(
+                    "{module} ({}) uses {other} ({}), a layer above it",
+                    LAYERS[from].0, LAYERS[to].0
+                )),
+                _ => {}
+            }
+        }
+        if let Some(cycle) = cycle_from(module, &deps, &mut vec![module.clone()]) {
+            problems.push(format!("cycle: {}", cycle.join(" -> ")));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn the_engine_knows_nothing_of_what_it_builds() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let engine = &dependencies(&src)["engine"];
+    for domain in [
+        "steps", "compile", "project", "load", "spec", "conda", "env",
+    ] {
+        assert!(
+            !engine.contains(domain),
+            "the engine uses crate::{domain}; it must only know rules, keys, the cache and actions"
+        );
+    }
+}
+
+#[test]
+fn the_reader_sees_every_kind_of_use() {
+    let code = code_of(
+        "use crate::a::B;\nuse crate::{b, c::D};\n// crate::commented\nfn f() { crate::e::f(); }\n#[cfg(test)]\nmod tests { use crate::g; }\n",
+    );
+    let found: Vec<String> = crate_paths(&code).into_iter().collect();
+    assert_eq!(found, ["a", "b", "c", "e"]);
+    let deps = BTreeMap::from([
+        ("x".to_string(), BTreeSet::from(["y".to_string()])),
+        ("y".to_string(), BTreeSet::from(["x".to_string()])),
+    ]);
+    assert_eq!(
+        cycle_from("x", &deps, &mut vec!["x".to_string()]),
+        Some(vec!["x".to_string(), "y".to_string(), "x".to_string()])
+    );
+}
