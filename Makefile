@@ -5,11 +5,17 @@ export PATH := $(CURDIR)/.tools/bin:$(PATH)
 export WT_TEST_PYTHON := $(CURDIR)/.tools/runtime/bin/python
 WT := $(CURDIR)/target/release/wt
 
-.PHONY: demo test lint tools build bench bench-serve
+.PHONY: demo test lint tools build bench bench-serve ui
 
 tools:
 	@scripts/bootstrap.sh
 	@scripts/install-nginx.sh
+	@scripts/install-ui-tools.sh
+
+# Rebuilds the launchpad bundle (ui/dist, committed and embedded in wt) from ui/src.
+ui:
+	@scripts/install-ui-tools.sh
+	cd ui && node build.mjs
 
 build: tools
 	cargo build --release --locked

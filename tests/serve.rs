@@ -19,6 +19,10 @@ use std::time::{Duration, Instant};
 use wt::server::secrets::Secret;
 use wt::server::{CloudBatchConfig, ServerConfig};
 
+#[path = "support/wt_serve.rs"]
+mod wt_serve;
+use wt_serve::spawn_wt_serve;
+
 const SECRET: &str = "s3cr3t-Value-9f8e7d";
 const TOKEN: &str = "ya29.test-token-1234567890";
 const ADD: &str = "wt-add-then-double-workflow";
@@ -538,11 +542,12 @@ fn integers_stay_exact_end_to_end() {
         r#"{"params": {"grow": {"base": 12345678901234567890123456789012345678, "exponent": 1}}}"#;
     let (status, body, text) = post_text(&run_path("wt-power-workflow"), wide);
     assert_eq!(status, 422, "{text}");
-    let detail = body["detail"].as_str().unwrap();
+    let item = &body["detail"][0];
     assert!(
-        detail.contains("64 bits") && detail.contains("/params/grow/base"),
+        item["message"].as_str().unwrap().contains("64 bits"),
         "{text}"
     );
+    assert_eq!(item["path"], json!(["params", "grow", "base"]), "{text}");
 }
 
 #[test]
@@ -1500,61 +1505,6 @@ fn cors_and_gzip() {
         .call()
         .unwrap();
     assert!(r.headers().get("content-encoding").is_none());
-}
-
-/// `wt serve TARGET --results-root RESULTS EXTRA…` on a free port of 127.0.0.1, from the test
-/// workspace; returns the child and its base URL once it listens.
-fn spawn_wt_serve(
-    root: &Path,
-    target: &str,
-    results: &Path,
-    extra: &[&str],
-) -> (std::process::Child, String) {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wt"))
-        .args([
-            "--quiet",
-            "serve",
-            "--bind",
-            "127.0.0.1:0",
-            target,
-            "--results-root",
-        ])
-        .arg(results)
-        .args(extra)
-        .current_dir(root)
-        .env("WT_CACHE_DIR", repo().join("target/e2e-cache"))
-        .env("WT_LOG", "info")
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    // Keeps reading to the end, so the server never writes to a closed pipe.
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines() {
-            let Ok(line) = line else { break };
-            let _ = tx.send(line);
-        }
-    });
-    let mut seen = Vec::new();
-    let base = loop {
-        match rx.recv_timeout(Duration::from_secs(120)) {
-            Ok(line) => {
-                if let Some(i) = line.find("listening on http://") {
-                    break line[i + "listening on ".len()..].trim().to_string();
-                }
-                seen.push(line);
-            }
-            Err(_) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("wt serve did not start:\n{}", seen.join("\n"));
-            }
-        }
-    };
-    (child, base)
 }
 
 /// SIGTERM with runs still going after the grace period: the blocking client gets a 503, and

@@ -203,7 +203,18 @@ pub fn load_workflows(cli: &Cli, start: &Path, patterns: &[String]) -> Result<Ve
             .ctx
             .output(s, "solve", crate::steps::solve::LOCK_FILE)?;
         let env = crate::steps::discover_step::environment(&session.ctx, s, &discover.key, &lock)?;
+        let metadata = |key: &str| {
+            s.spec
+                .metadata
+                .as_ref()
+                .and_then(|m| m.get(key))
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
         let workflow = ServedWorkflow {
+            title: metadata("name"),
+            description: metadata("description"),
             label: s.target.label.clone(),
             version: version(files.get("VERSION.yaml").map(Vec::as_slice)),
             params: json_file("params.json")?,

@@ -59,7 +59,13 @@ pub fn router(
     let body_timeout = state.config.body_timeout;
     Router::new()
         .route("/", get(handlers::health).post(handlers::run))
+        .route("/runs", get(handlers::list_runs))
         .route("/runs/{run_id}", get(handlers::run_status))
+        .route("/ui", get(super::ui::page))
+        .route("/ui/", get(super::ui::page))
+        .route("/ui/launchpad.js", get(super::ui::script))
+        .route("/ui/launchpad.css", get(super::ui::style))
+        .route("/ui/licenses.txt", get(super::ui::licenses))
         .route("/workflows", get(handlers::list_workflows))
         .route("/rjsf", get(handlers::rjsf))
         .route("/params", get(handlers::params))

@@ -162,6 +162,33 @@ pub fn describe_wide(found: &[(String, String)]) -> String {
     )
 }
 
+/// [`describe_wide`] as validation items, one per integer, located by their path in the
+/// document (so a form can show each on its field).
+pub fn wide_items(found: &[(String, String)]) -> Vec<crate::contracts::ValidationErrorItem> {
+    found
+        .iter()
+        .map(|(pointer, digits)| crate::contracts::ValidationErrorItem {
+            message: format!(
+                "{digits} does not fit in 64 bits (from -9223372036854775808 to 18446744073709551615), so it cannot be carried exactly; send a smaller number or a string"
+            ),
+            path: pointer
+                .split('/')
+                .skip(1)
+                .map(|k| {
+                    let key = k.replace("~1", "/").replace("~0", "~");
+                    match key.parse::<u64>() {
+                        Ok(i) => serde_json::Value::from(i),
+                        Err(_) => serde_json::Value::from(key),
+                    }
+                })
+                .collect(),
+            schema_path: Vec::new(),
+            validator: Some("integer-range".into()),
+            input: serde_json::Value::String(digits.clone()),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -51,7 +51,7 @@ pub fn json_body(body: Body) -> Result<Value, ApiError> {
         .map_err(|e| ApiError::bad_request(format!("the request body is not valid JSON: {e}")))?;
     let wide = super::exact::wide_integers(&bytes);
     if !wide.is_empty() {
-        return Err(ApiError::unprocessable(super::exact::describe_wide(&wide)));
+        return Err(ApiError::validation(super::exact::wide_items(&wide)));
     }
     Ok(doc)
 }
@@ -141,6 +141,14 @@ pub async fn params_to_formdata(
 pub async fn openapi(State(state): State<AppState>) -> Json<Value> {
     Json(super::openapi::document(&state.workflows))
 }
+
+/// `GET /runs`: this server's most recent asynchronous runs, newest first.
+pub async fn list_runs(State(state): State<AppState>) -> Json<Value> {
+    Json(json!({"runs": state.runs.recent(RECENT_RUNS)}))
+}
+
+/// How many runs `GET /runs` lists.
+const RECENT_RUNS: usize = 50;
 
 pub async fn run_status(
     State(state): State<AppState>,
@@ -292,13 +300,7 @@ impl Drop for FollowClient {
 fn run_async(state: &AppState, request: RunRequest) -> Result<Response, ApiError> {
     let run_id = request.run_id.clone();
     let results_url = request.results.url();
-    state.runs.start(
-        &run_id,
-        &request.workflow.release,
-        &request.workflow.label,
-        &request.workflow_run_id,
-        &results_url,
-    );
+    state.runs.start(&request, &results_url);
     let runs = state.runs.clone();
     let redactor = request.secrets.redactor();
     let run = tokio::spawn(state.local.run(request));

@@ -22,7 +22,7 @@
 //! Layout: [`app`] (router and middleware), [`handlers`] (endpoints), [`request`] (run
 //! options from the query string and body), [`workflows`] (the served set and matchspecs),
 //! [`invoker`] (local subprocess and Cloud Batch), [`runs`] (asynchronous runs),
-//! [`pubsub`], [`secrets`], [`openapi`], [`error`], [`listen`] (connections: timeouts and
+//! [`pubsub`], [`secrets`], [`openapi`], [`error`], [`ui`] (the launchpad page), [`listen`] (connections: timeouts and
 //! limits) with [`bare_errors`].
 
 pub mod app;
@@ -38,6 +38,7 @@ pub mod pubsub;
 pub mod request;
 pub mod runs;
 pub mod secrets;
+pub mod ui;
 pub mod workflows;
 
 pub use invoker::cloud_batch::CloudBatchConfig;

@@ -132,6 +132,18 @@ pub fn document(workflows: &Workflows) -> Value {
                     }
                 }
             },
+            "/runs": {
+                "get": {
+                    "summary": "This server's most recent asynchronous runs, newest first (at most 50; no results or parameters).",
+                    "responses": {"200": answer("The runs.", json!({"type": "object", "properties": {"runs": {"type": "array", "items": {"type": "object"}}}}))}
+                }
+            },
+            "/ui": {
+                "get": {
+                    "summary": "The launchpad page: fill a workflow's form, run it, read the result (`?workflow=<release>&run=<id>`).",
+                    "responses": {"200": {"description": "The page.", "content": {"text/html": {}}}}
+                }
+            },
             "/workflows": {
                 "get": {
                     "summary": "The served workflows.",
@@ -198,6 +210,7 @@ pub fn document(workflows: &Workflows) -> Value {
                     "workflow_run_id": {"type": "string"},
                     "results_url": {"type": "string"},
                     "submitted_at": {"type": "number"},
+                    "params": {"type": "object", "description": "The validated parameters of the run."},
                     "duration_s": {"type": "number"},
                     "result": {}, "error": {"type": ["string", "null"]}, "trace": {"type": ["string", "null"]}
                 },

@@ -6,7 +6,7 @@
 //! `error` and `trace`. The registry lives in memory: records of finished runs are kept up to
 //! `retained` (oldest forgotten first), and result.json stays in the results folder anyway.
 
-use super::invoker::{Finished, Outcome, RunReport};
+use super::invoker::{Finished, Outcome, RunReport, RunRequest};
 use serde::Serialize;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
@@ -43,6 +43,8 @@ pub struct RunRecord {
     pub workflow_run_id: String,
     pub results_url: String,
     pub submitted_at: f64,
+    /// The validated parameters (no secrets: those travel apart), for "run again".
+    pub params: serde_json::Value,
     #[serde(skip)]
     started: Instant,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -79,30 +81,26 @@ impl Runs {
         }
     }
 
-    pub fn start(
-        &self,
-        run_id: &str,
-        workflow: &str,
-        label: &str,
-        workflow_run_id: &str,
-        results_url: &str,
-    ) {
+    /// Records a run that has started.
+    pub fn start(&self, request: &RunRequest, results_url: &str) {
+        self.insert(RunRecord {
+            run_id: request.run_id.clone(),
+            status: RunStatus::Running,
+            workflow: request.workflow.release.clone(),
+            label: request.workflow.label.clone(),
+            workflow_run_id: request.workflow_run_id.clone(),
+            results_url: results_url.into(),
+            params: request.params.clone(),
+            submitted_at: now_epoch(),
+            started: Instant::now(),
+            duration_s: None,
+            report: None,
+        });
+    }
+
+    fn insert(&self, record: RunRecord) {
         let mut inner = self.inner.lock().expect("runs lock");
-        inner.records.insert(
-            run_id.to_string(),
-            RunRecord {
-                run_id: run_id.to_string(),
-                status: RunStatus::Running,
-                workflow: workflow.into(),
-                label: label.into(),
-                workflow_run_id: workflow_run_id.into(),
-                results_url: results_url.into(),
-                submitted_at: now_epoch(),
-                started: Instant::now(),
-                duration_s: None,
-                report: None,
-            },
-        );
+        inner.records.insert(record.run_id.clone(), record);
     }
 
     /// Records how a run ended.
@@ -137,6 +135,27 @@ impl Runs {
         inner.records.get(run_id).cloned()
     }
 
+    /// The most recent runs, newest first, at most `limit`: `{"run_id", "workflow", "label",
+    /// "status", "submitted_at", "duration_s"}` each (no results or parameters).
+    pub fn recent(&self, limit: usize) -> Vec<serde_json::Value> {
+        let inner = self.inner.lock().expect("runs lock");
+        let mut all: Vec<&RunRecord> = inner.records.values().collect();
+        all.sort_by(|a, b| b.submitted_at.total_cmp(&a.submitted_at));
+        all.into_iter()
+            .take(limit)
+            .map(|r| {
+                serde_json::json!({
+                    "run_id": r.run_id,
+                    "workflow": r.workflow,
+                    "label": r.label,
+                    "status": r.status,
+                    "submitted_at": r.submitted_at,
+                    "duration_s": r.duration_s,
+                })
+            })
+            .collect()
+    }
+
     /// Runs still going.
     pub fn running(&self) -> usize {
         let inner = self.inner.lock().expect("runs lock");
@@ -156,8 +175,22 @@ mod tests {
     fn finished_runs_are_bounded() {
         let runs = Runs::new(2);
         for id in ["a", "b", "c"] {
-            runs.start(id, "wt-x-workflow", "//x", "", "file:///tmp/x");
+            runs.insert(RunRecord {
+                run_id: id.into(),
+                status: RunStatus::Running,
+                workflow: "wt-x-workflow".into(),
+                label: "//x".into(),
+                workflow_run_id: String::new(),
+                results_url: "file:///tmp/x".into(),
+                params: serde_json::json!({}),
+                submitted_at: now_epoch(),
+                started: Instant::now(),
+                duration_s: None,
+                report: None,
+            });
         }
+        let recent = runs.recent(2);
+        assert_eq!(recent.len(), 2);
         assert_eq!(runs.get("a").unwrap().status, RunStatus::Running);
         let done = Finished::error(Outcome::TimedOut, "late".into(), None);
         runs.finish("a", &done);

@@ -29,6 +29,10 @@ pub struct ServedWorkflow {
     pub package: String,
     /// From VERSION.yaml, e.g. `0.0.0`.
     pub version: String,
+    /// The spec's `metadata.name` (empty when it has none).
+    pub title: String,
+    /// The spec's `metadata.description` (empty when it has none).
+    pub description: String,
     /// The compiled workspace folder (holds pixi.toml and the package).
     #[serde(skip)]
     pub workspace: PathBuf,
@@ -367,6 +371,8 @@ mod tests {
 
     fn served(release: &str, label: &str) -> ServedWorkflow {
         ServedWorkflow {
+            title: String::new(),
+            description: String::new(),
             label: label.into(),
             release: release.into(),
             package: release.replace('-', "_"),

@@ -567,6 +567,8 @@ exit 9
             run_id: "r".into(),
             workflow_run_id: String::new(),
             workflow: Arc::new(ServedWorkflow {
+                title: String::new(),
+                description: String::new(),
                 label: "//x".into(),
                 release: "wt-x-workflow".into(),
                 package: "wt_x_workflow".into(),
