@@ -23,7 +23,9 @@ fn write(path: &Path, text: &str) {
     std::fs::write(path, text).unwrap();
 }
 
-const TASKS: &str = r#"import os
+const TASKS: &str = r#"import datetime
+import os
+from typing import Literal
 
 from wt_registry import register
 
@@ -38,9 +40,14 @@ def reveal(name: str) -> str:
     value = os.environ.get(name, "")
     print(f"the value is {value}")
     return value
+
+
+@register(description="A unit from a list and a day from a calendar.")
+def choose(unit: Literal["C", "F"] = "F", day: datetime.date = datetime.date(2026, 1, 31)) -> str:
+    return f"{day.isoformat()} in {unit}"
 "#;
 
-/// The example workflows, plus `failing` and `reveal` over a library written here.
+/// The example workflows, plus `failing`, `reveal` and `choose` over a library written here.
 fn workspace(root: &Path) {
     write(&root.join("wt.toml"), "[workspace]\n");
     fs::copy_dir(&repo().join("examples"), &root.join("examples"));
@@ -56,6 +63,7 @@ fn workspace(root: &Path) {
     for (id, task, name) in [
         ("failing", "fail", "Always fails"),
         ("reveal", "reveal", "Reveal a secret"),
+        ("choose", "choose", "Choose a unit and a day"),
     ] {
         write(
             &root.join("workflows").join(id).join("spec.yaml"),

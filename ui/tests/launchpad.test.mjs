@@ -148,6 +148,23 @@ test("a secret reaches the run and never appears in the page", async () => {
   await page.close();
 });
 
+test("enums are dropdowns, dates have pickers, defaults are prefilled", async () => {
+  const { page } = await open("/ui?workflow=wt-choose-workflow");
+  await page.waitForSelector("#root_step_unit");
+  assert.equal(await page.evaluate(() => document.querySelector("#root_step_unit").tagName), "SELECT");
+  const labels = await page.$$eval("#root_step_unit option", (os) => os.map((o) => o.textContent));
+  assert.ok(labels.includes("C") && labels.includes("F"), labels.join(","));
+  assert.equal(await page.$eval("#root_step_unit", (s) => s.selectedOptions[0].textContent), "F");
+  assert.equal(await page.getAttribute("#root_step_day", "type"), "date");
+  assert.equal(await page.inputValue("#root_step_day"), "2026-01-31");
+  await page.selectOption("#root_step_unit", { label: "C" });
+  await page.fill("#root_step_day", "2026-03-04");
+  await page.click("#wt-run");
+  const result = await page.waitForSelector("#wt-result", { timeout: 60_000 });
+  assert.equal(JSON.parse(await result.textContent()), "2026-03-04 in C");
+  await page.close();
+});
+
 test("readable at 360 px wide", async () => {
   const { page } = await open("/ui?workflow=wt-station-report-workflow", { width: 360, height: 800 });
   await page.waitForSelector("form.rjsf");
