@@ -141,7 +141,7 @@ fn dependencies(
         .iter()
         .map(|p| (p.req.name.value.clone(), p.pixi_value(out_dir)))
         .collect();
-    for (name, version) in runtime::PIXI_PYPI {
+    for (name, version) in runtime::PYPI {
         if !declared.contains(name) {
             pypi_deps.push((name.to_string(), toml::Value::String(version.to_string())));
         }

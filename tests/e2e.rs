@@ -506,3 +506,76 @@ fn a_path_library_under_another_name_is_located() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// pixi.toml and pixi.lock agree on where each package comes from, as pixi reads them: every
+/// `[pypi-dependencies]` entry (but `path:` libraries, not locked yet) is a PyPI package of the
+/// lock, every `[dependencies]` entry but `python` (not locked yet) a conda package, on every
+/// platform of both, for every example.
+#[test]
+fn manifest_and_lock_agree_on_where_each_package_comes_from() {
+    use rattler_lock::LockFile;
+    for name in ["add_then_double", "fan_out", "station_report", "animal_tracks"] {
+        let out = tempfile::tempdir().unwrap();
+        let ws = out.path().join("ws");
+        let status = wt()
+            .arg("compile")
+            .arg(example(name))
+            .arg("--out")
+            .arg(&ws)
+            .status()
+            .unwrap();
+        assert!(status.success(), "{name}");
+        let manifest: toml::Value =
+            toml::from_str(&std::fs::read_to_string(ws.join("pixi.toml")).unwrap()).unwrap();
+        let lock = LockFile::from_path(&ws.join("pixi.lock")).unwrap();
+        let env = lock.default_environment().unwrap();
+        let mut platforms: Vec<String> = env
+            .platforms()
+            .map(|p| p.subdir().as_str().to_string())
+            .collect();
+        platforms.sort();
+        let mut declared: Vec<String> = manifest["workspace"]["platforms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_string())
+            .collect();
+        declared.sort();
+        assert_eq!(platforms, declared, "{name}: platforms");
+        let normalize = |n: &str| n.to_lowercase().replace(['_', '.'], "-");
+        for platform in env.platforms() {
+            let pypi: Vec<String> = env
+                .pypi_packages(platform)
+                .into_iter()
+                .flatten()
+                .filter_map(|p| p.as_wheel().map(|w| normalize(w.name.as_ref())))
+                .collect();
+            for (dep, spec) in manifest["pypi-dependencies"].as_table().unwrap() {
+                if spec.get("path").is_some() {
+                    continue;
+                }
+                assert!(
+                    pypi.contains(&normalize(dep)),
+                    "{name}: `{dep}` is a PyPI dependency of pixi.toml but not a PyPI package of the lock on {}",
+                    platform.subdir()
+                );
+            }
+            let conda: Vec<String> = env
+                .conda_repodata_records(platform)
+                .unwrap()
+                .unwrap_or_default()
+                .iter()
+                .map(|r| r.package_record.name.as_normalized().to_string())
+                .collect();
+            for dep in manifest["dependencies"].as_table().unwrap().keys() {
+                if dep == "python" {
+                    continue;
+                }
+                assert!(
+                    conda.contains(dep),
+                    "{name}: `{dep}` is a conda dependency of pixi.toml but not a conda package of the lock"
+                );
+            }
+        }
+    }
+}
