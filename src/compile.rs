@@ -110,27 +110,30 @@ fn dependencies(
         .iter()
         .map(|r| r.name().value.as_str())
         .collect();
-    let mut channels: Vec<String> = Vec::new();
+    // A channel of conda.anaconda.org by its name, as pixi.toml usually names them; any other
+    // by its URL.
+    let pixi_name = |ch: &crate::spec::model::Channel| {
+        if ch.base_url == format!("https://conda.anaconda.org/{}/", ch.name) {
+            ch.name.clone()
+        } else {
+            ch.base_url.clone()
+        }
+    };
+    let channels: Vec<String> = runtime::channels(&wf.spec.requirements)
+        .iter()
+        .map(pixi_name)
+        .collect();
     let mut conda = Vec::new();
     for r in &wf.spec.requirements {
         if let Requirement::Conda(c) = r {
-            let ch = &c.channel.value;
-            let channel = if ch.base_url == format!("https://conda.anaconda.org/{}/", ch.name) {
-                ch.name.clone()
-            } else {
-                ch.base_url.clone()
-            };
-            if !channels.contains(&channel) {
-                channels.push(channel.clone());
-            }
             let mut t = toml::map::Map::new();
             t.insert("version".into(), toml::Value::String(c.version.clone()));
-            t.insert("channel".into(), toml::Value::String(channel));
+            t.insert(
+                "channel".into(),
+                toml::Value::String(pixi_name(&c.channel.value)),
+            );
             conda.push((c.name.value.clone(), toml::Value::Table(t)));
         }
-    }
-    if !channels.iter().any(|c| c == "conda-forge") {
-        channels.push("conda-forge".into());
     }
     for (name, version) in runtime::PIXI_CONDA {
         if !declared.contains(name) {

@@ -507,14 +507,20 @@ fn a_path_library_under_another_name_is_located() {
     );
 }
 
-/// pixi.toml and pixi.lock agree on where each package comes from, as pixi reads them: every
+/// pixi.toml and pixi.lock agree as pixi reads them: the same platforms, the same channels in
+/// the same order, PyPI's index named, and where each package comes from: every
 /// `[pypi-dependencies]` entry (but `path:` libraries, not locked yet) is a PyPI package of the
 /// lock, every `[dependencies]` entry but `python` (not locked yet) a conda package, on every
 /// platform of both, for every example.
 #[test]
 fn manifest_and_lock_agree_on_where_each_package_comes_from() {
     use rattler_lock::LockFile;
-    for name in ["add_then_double", "fan_out", "station_report", "animal_tracks"] {
+    for name in [
+        "add_then_double",
+        "fan_out",
+        "station_report",
+        "animal_tracks",
+    ] {
         let out = tempfile::tempdir().unwrap();
         let ws = out.path().join("ws");
         let status = wt()
@@ -542,6 +548,32 @@ fn manifest_and_lock_agree_on_where_each_package_comes_from() {
             .collect();
         declared.sort();
         assert_eq!(platforms, declared, "{name}: platforms");
+        // Channels by URL, in order (a bare name is a conda.anaconda.org channel).
+        let channels: Vec<String> = manifest["workspace"]["channels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                let c = c.as_str().unwrap();
+                if c.contains("://") {
+                    c.to_string()
+                } else {
+                    format!("https://conda.anaconda.org/{c}/")
+                }
+            })
+            .collect();
+        let locked: Vec<String> = env.channels().iter().map(|c| c.url.clone()).collect();
+        assert_eq!(locked, channels, "{name}: channels");
+        let indexes = env.pypi_indexes().expect("the lock names its PyPI indexes");
+        assert_eq!(
+            indexes
+                .indexes
+                .iter()
+                .map(|u| u.as_str())
+                .collect::<Vec<_>>(),
+            ["https://pypi.org/simple"],
+            "{name}: PyPI indexes"
+        );
         let normalize = |n: &str| n.to_lowercase().replace(['_', '.'], "-");
         for platform in env.platforms() {
             let pypi: Vec<String> = env

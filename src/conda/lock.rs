@@ -3,11 +3,12 @@
 
 use super::solve::Solution;
 use crate::env::pypi_lock::PypiPin;
+use crate::env::runtime::PYPI_INDEX;
 use anyhow::{Context, Result, anyhow};
 use rattler_conda_types::{RepoDataRecord, Subdir};
 use rattler_lock::{
     CondaPackageData, DEFAULT_ENVIRONMENT_NAME, LockFile, PackageHashes, PlatformData,
-    PlatformName, PypiDistributionData, UrlOrPath, Verbatim,
+    PlatformName, PypiDistributionData, PypiIndexes, UrlOrPath, Verbatim,
 };
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -47,6 +48,13 @@ pub fn render(locked: &Locked) -> Result<String> {
         .map_err(|e| anyhow!("invalid lock platforms: {e}"))?;
     let env = DEFAULT_ENVIRONMENT_NAME;
     builder.set_channels(env, locked.channels.iter().map(String::as_str));
+    builder.set_pypi_indexes(
+        env,
+        PypiIndexes {
+            indexes: vec![url::Url::parse(PYPI_INDEX).expect("the index URL is valid")],
+            find_links: Vec::new(),
+        },
+    );
     for p in locked.platforms() {
         builder
             .add_environment_platform(env, p.as_str())

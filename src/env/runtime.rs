@@ -7,6 +7,8 @@
 //! solve locks these lists and the generated pixi.toml declares the same ones, so the manifest
 //! asks each package from where the lock has it.
 
+use crate::spec::model::{Channel, Requirement};
+
 /// PyPI packages of every workflow environment: (name, version range). Locked by the solve and
 /// written into the generated pixi.toml's `[pypi-dependencies]`.
 pub const PYPI: &[(&str, &str)] = &[
@@ -27,3 +29,34 @@ pub const PIXI_LITHOPS: &str = ">=3.8,<4";
 
 /// conda packages written into the generated pixi.toml `[dependencies]`: the interpreter.
 pub const PIXI_CONDA: &[(&str, &str)] = &[("python", ">=3.10,<3.14")];
+
+/// The channel Python comes from, by the name workspaces know it (a workspace may point the
+/// name at a mirror in wt.toml's `[conda.channels]`).
+pub const PYTHON_CHANNEL: &str = "conda-forge";
+
+/// The PyPI index the runtime and the spec's PyPI requirements are resolved from.
+pub const PYPI_INDEX: &str = "https://pypi.org/simple";
+
+/// Bumped when the solve writes the lock differently for the same inputs (it is part of the
+/// solve's key, so cached locks of an older shape are not reused).
+pub const LOCK_FORMAT: u32 = 2;
+
+/// The conda channels of a workflow's environment, in order: those of the spec's conda
+/// requirements, then the one Python comes from. pixi.toml lists these and the lock records
+/// them, so the two agree by pixi's rules (same channels, same order).
+pub fn channels(requirements: &[Requirement]) -> Vec<Channel> {
+    let mut out: Vec<Channel> = Vec::new();
+    let python = crate::spec::requirements::known_channels()
+        .into_iter()
+        .find(|c| c.name == PYTHON_CHANNEL);
+    let conda = requirements.iter().filter_map(|r| match r {
+        Requirement::Conda(c) => Some(c.channel.value.clone()),
+        Requirement::Pypi(_) => None,
+    });
+    for channel in conda.chain(python) {
+        if !out.iter().any(|k| k.base_url == channel.base_url) {
+            out.push(channel);
+        }
+    }
+    out
+}

@@ -54,12 +54,10 @@ pub fn run(ctx: &BuildContext, t: &TargetState) -> Result<Vec<u8>> {
     })
     .map_err(|f| conda_failure(t, &conda, f))?;
     let pypi = pypi_pins(ctx, t, &python, &previous)?;
-    let mut channels: Vec<String> = Vec::new();
-    for c in &conda {
-        if !channels.contains(&c.channel.value.base_url) {
-            channels.push(c.channel.value.base_url.clone());
-        }
-    }
+    let channels: Vec<String> = runtime::channels(&t.spec.requirements)
+        .into_iter()
+        .map(|c| c.base_url)
+        .collect();
     let text = lock::render(&Locked {
         channels,
         conda: solution,
