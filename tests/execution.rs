@@ -188,8 +188,15 @@ fn independent_work_overlaps_with_no_barrier() {
     write_library(dir.path(), "naps", naps::LIBRARY);
     let spec = dir.path().join("spec.yaml");
     std::fs::write(&spec, naps::SPEC).unwrap();
+    // Naps long enough that a worker still starting (a cold interpreter on a loaded machine)
+    // joins before its sibling's nap is over.
+    let config = json!({
+        "left": {"seconds": 2.0},
+        "right": {"seconds": 2.0},
+        "valued": {"seconds": 2.0},
+    });
     for mode in ["parallel", "async"] {
-        let run = run_in(mode, &spec, &json!({}), &[], &[]);
+        let run = run_in(mode, &spec, &config, &[], &[]);
         assert_eq!(run.code, 0, "{mode}: {}", run.stderr);
         let naps = intervals(&run.result_json.unwrap()["result"]);
         let get = |tag: &str| naps.iter().find(|n| n.0 == tag).unwrap().clone();
