@@ -3,12 +3,18 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/bin:$(PATH)
 export WT_TEST_PYTHON := $(CURDIR)/.tools/runtime/bin/python
+# conda-forge, where Python is locked from, cannot be reached here: a channel built from this
+# machine's CPython stands in for it (scripts/conda-python.py, run by `make tools`).
+export WT_CONDA_FORGE_MIRROR := $(CURDIR)/.tools/conda-python/current
+# That mirror has Python for linux-64 only, so locks cover linux-64 unless wt.toml says more.
+export WT_CONDA_PLATFORMS := linux-64
 WT := $(CURDIR)/target/release/wt
 
 .PHONY: demo test lint tools build bench bench-serve ui
 
 tools:
 	@scripts/bootstrap.sh
+	@python3 scripts/conda-python.py .tools/conda-python >/dev/null
 	@scripts/install-nginx.sh
 	@scripts/install-ui-tools.sh
 

@@ -50,12 +50,23 @@ pub struct CondaConfig {
     pub platforms: Option<Vec<String>>,
 }
 
+/// Platforms (comma-separated) that stand in for the default five when wt.toml names none: for
+/// machines whose conda mirror has Python for fewer platforms (this project's offline CI).
+pub const PLATFORMS_ENV: &str = "WT_CONDA_PLATFORMS";
+
 impl CondaConfig {
-    /// The configured platforms, or the default five.
+    /// The configured platforms, else those of `WT_CONDA_PLATFORMS`, else the default five.
     pub fn platforms(&self) -> Vec<String> {
-        match &self.platforms {
-            Some(p) => p.clone(),
-            None => DEFAULT_PLATFORMS.iter().map(|p| p.to_string()).collect(),
+        if let Some(p) = &self.platforms {
+            return p.clone();
+        }
+        match std::env::var(PLATFORMS_ENV) {
+            Ok(list) if !list.trim().is_empty() => list
+                .split(',')
+                .map(|p| p.trim().to_string())
+                .filter(|p| !p.is_empty())
+                .collect(),
+            _ => DEFAULT_PLATFORMS.iter().map(|p| p.to_string()).collect(),
         }
     }
 }

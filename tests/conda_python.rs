@@ -1,11 +1,8 @@
 //! A conda `python` that really runs, for the tests of a lock with its own interpreter: built
-//! from a CPython present on the machine (see `support/conda_python.rs`), published in a local
+//! from a CPython present on the machine (`scripts/conda-python.py`), published in a local
 //! channel, installed by wt's own conda installer into a prefix longer than the one it was built
 //! in, and run from there.
 
-#[path = "support/conda_channel.rs"]
-#[allow(dead_code)]
-mod conda_channel;
 #[path = "support/conda_python.rs"]
 mod conda_python;
 

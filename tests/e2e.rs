@@ -508,10 +508,10 @@ fn a_path_library_under_another_name_is_located() {
 }
 
 /// pixi.toml and pixi.lock agree as pixi reads them: the same platforms, the same channels in
-/// the same order, PyPI's index named, and where each package comes from: every
-/// `[pypi-dependencies]` entry (but `path:` libraries, not locked yet) is a PyPI package of the
-/// lock, every `[dependencies]` entry but `python` (not locked yet) a conda package, on every
-/// platform of both, for every example.
+/// the same order, PyPI's index named, Python locked as a conda package with every wheel built
+/// for it, and where each package comes from: every `[pypi-dependencies]` entry (but `path:`
+/// libraries, not locked yet) is a PyPI package of the lock, every `[dependencies]` entry a
+/// conda package, on every platform of both, for every example.
 #[test]
 fn manifest_and_lock_agree_on_where_each_package_comes_from() {
     use rattler_lock::LockFile;
@@ -599,10 +599,41 @@ fn manifest_and_lock_agree_on_where_each_package_comes_from() {
                 .iter()
                 .map(|r| r.package_record.name.as_normalized().to_string())
                 .collect();
-            for dep in manifest["dependencies"].as_table().unwrap().keys() {
-                if dep == "python" {
+            // Python is a conda package of the lock, and every wheel fits it.
+            let python = env
+                .conda_repodata_records(platform)
+                .unwrap()
+                .unwrap_or_default()
+                .into_iter()
+                .find(|r| r.package_record.name.as_normalized() == "python")
+                .unwrap_or_else(|| panic!("{name}: no conda `python` locked"));
+            let version = python.package_record.version.to_string();
+            let minor: u32 = version.split('.').nth(1).unwrap().parse().unwrap();
+            for p in env.pypi_packages(platform).into_iter().flatten() {
+                let Some(w) = p.as_wheel() else { continue };
+                let file = w.location.inner().to_string();
+                let Some(tags) = file.strip_suffix(".whl") else {
                     continue;
-                }
+                };
+                // {name}-{version}[-{build}]-{python tag}-{abi tag}-{platform tag}
+                let parts: Vec<&str> = tags.rsplitn(4, '-').collect();
+                let (abi, python_tags) = (parts[1], parts[2]);
+                let fits = python_tags.split('.').any(|t| {
+                    let cpython = t
+                        .strip_prefix("cp")
+                        .and_then(|v| v.get(1..)?.parse::<u32>().ok());
+                    match cpython {
+                        Some(m) if abi == "abi3" => m <= minor,
+                        Some(m) => m == minor,
+                        None => t.starts_with("py3"),
+                    }
+                });
+                assert!(
+                    fits,
+                    "{name}: {file} is not for the locked Python {version}"
+                );
+            }
+            for dep in manifest["dependencies"].as_table().unwrap().keys() {
                 assert!(
                     conda.contains(dep),
                     "{name}: `{dep}` is a conda dependency of pixi.toml but not a conda package of the lock"

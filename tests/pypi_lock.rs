@@ -8,7 +8,7 @@ fn request(lines: &[String]) -> PypiRequest<'_> {
     PypiRequest {
         lines,
         local: &[],
-        python_minor: "3.11",
+        python_version: "3.11",
         refresh_local: false,
     }
 }

@@ -74,11 +74,16 @@ fn query(
         .iter()
         .filter_map(|n| MatchSpec::from_str(n, ParseStrictness::Lenient).ok())
         .collect();
+    let fetched: Vec<Channel> = channels.iter().map(super::mirror::fetch_channel).collect();
     let q = gateway
-        .query(channels.to_vec(), platforms.to_vec(), specs)
+        .query(fetched, platforms.to_vec(), specs)
         .recursive(recursive);
     let output = net::block_on(q.execute()).map_err(|e| GatewayError::Generic(e.to_string()))??;
-    Ok(output.iter().flat_map(|rd| rd.iter().cloned()).collect())
+    Ok(output
+        .iter()
+        .flat_map(|rd| rd.iter().cloned())
+        .map(super::mirror::canonical)
+        .collect())
 }
 
 /// The package name a dependency spec such as `python >=3.8` or `numpy[version='>=1']` names.

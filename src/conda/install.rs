@@ -50,7 +50,7 @@ pub fn install(
         let name = record.package_record.name.as_normalized().to_string();
         let fetched = net::block_on(package_cache.get_or_fetch_from_url(
             &record.package_record,
-            record.url.clone(),
+            super::mirror::fetch_url(&record.url),
             client.clone(),
             None,
             None,

@@ -7,6 +7,7 @@ pub mod fetch;
 pub mod gc;
 pub mod install;
 pub mod lock;
+pub mod mirror;
 pub mod net;
 pub mod platforms;
 pub mod settings;

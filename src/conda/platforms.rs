@@ -50,7 +50,7 @@ pub fn uv_target(p: Subdir) -> &'static str {
 }
 
 /// The virtual packages (plus the interpreter as `python`) a solve for `p` may use.
-pub fn virtual_packages(p: Subdir, python_version: &str) -> Vec<GenericVirtualPackage> {
+pub fn virtual_packages(p: Subdir) -> Vec<GenericVirtualPackage> {
     let v = |name: &str, version: &str, build: &str| GenericVirtualPackage {
         name: PackageName::new_unchecked(name),
         version: Version::from_str(version).expect("a valid built-in version"),
@@ -82,13 +82,6 @@ pub fn virtual_packages(p: Subdir, python_version: &str) -> Vec<GenericVirtualPa
         arch
     };
     out.push(v("__archspec", "1", arch));
-    if let Ok(version) = Version::from_str(python_version) {
-        out.push(GenericVirtualPackage {
-            name: PackageName::new_unchecked("python"),
-            version,
-            build_string: BuildString::new_unchecked("wt_interpreter"),
-        });
-    }
     out
 }
 
@@ -109,7 +102,7 @@ mod tests {
     #[test]
     fn each_platform_gets_its_own_system() {
         let names = |p: &str| -> Vec<String> {
-            virtual_packages(parse(p).unwrap(), "3.11.7")
+            virtual_packages(parse(p).unwrap())
                 .iter()
                 .map(|v| {
                     format!(
@@ -125,6 +118,6 @@ mod tests {
         assert!(names("osx-arm64").contains(&"__osx=11.0=0".to_string()));
         assert!(names("win-64").contains(&"__win=0=0".to_string()));
         assert!(names("linux-aarch64").contains(&"__archspec=1=aarch64".to_string()));
-        assert!(names("osx-64").contains(&"python=3.11.7=wt_interpreter".to_string()));
+        assert!(names("osx-64").contains(&"__osx=10.13=0".to_string()));
     }
 }

@@ -19,8 +19,6 @@ pub type Solution = BTreeMap<Subdir, Vec<RepoDataRecord>>;
 pub struct CondaRequest<'a> {
     pub requirements: &'a [CondaRequirement],
     pub platforms: &'a [Subdir],
-    /// The interpreter's version, offered to the solver as the `python` package.
-    pub python_version: &'a str,
     /// Pins to keep where they still fit (an earlier lock), per platform.
     pub preferred: &'a Solution,
     pub offline: bool,
@@ -98,13 +96,8 @@ pub fn solve(req: &CondaRequest) -> Result<Solution, SolveFailure> {
             .iter()
             .map(|r| r.name.value.clone())
             .collect();
-        let fetched = super::fetch::records(&gateway, &channels, platform, &names, req.offline)
+        let records = super::fetch::records(&gateway, &channels, platform, &names, req.offline)
             .map_err(|e| channel_failure(req, &e))?;
-        // The interpreter is wt's own: never solve for a conda `python` package.
-        let records: Vec<RepoDataRecord> = fetched
-            .into_iter()
-            .filter(|r| r.package_record.name.as_normalized() != "python")
-            .collect();
         for (i, r) in req.requirements.iter().enumerate() {
             if records
                 .iter()
@@ -144,7 +137,7 @@ pub fn solve(req: &CondaRequest) -> Result<Solution, SolveFailure> {
             .unwrap_or_default();
         let task = SolverTask {
             specs: specs.clone(),
-            virtual_packages: platforms::virtual_packages(*platform, req.python_version),
+            virtual_packages: platforms::virtual_packages(*platform),
             locked_packages: preferred,
             ..SolverTask::from_iter([records.iter()])
         };

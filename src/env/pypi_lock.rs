@@ -37,8 +37,8 @@ pub struct PypiRequest<'a> {
     pub lines: &'a [String],
     /// Local projects: resolved (their dependencies are pinned) but not emitted.
     pub local: &'a [String],
-    /// `major.minor` of the interpreter the environment runs.
-    pub python_minor: &'a str,
+    /// The version of the interpreter the environment runs (the lock's conda `python`).
+    pub python_version: &'a str,
     /// Re-read the local projects' metadata instead of trusting uv's cache of it. The first
     /// platform's resolution does; the others, run after it, reuse what it cached.
     pub refresh_local: bool,
@@ -64,7 +64,7 @@ pub fn resolve(
     let mut cmd = tools.uv(cache);
     cmd.args(["pip", "compile", "--quiet", "--no-header", "--python"])
         .arg(&tools.python)
-        .args(["--python-version", req.python_minor])
+        .args(["--python-version", req.python_version])
         .args([
             "--python-platform",
             super::super::conda::platforms::uv_target(platform),

@@ -10,7 +10,6 @@
 //! what was used least recently ([`crate::cache::FileLock`]).
 
 use super::pypi::ResolvedPypi;
-use super::tools::Tools;
 use crate::cache::FileLock;
 use anyhow::{Context, Result, bail};
 use std::fs;
@@ -68,17 +67,16 @@ pub fn run_install(mut cmd: std::process::Command, pypi: &[ResolvedPypi]) -> Res
     Ok(())
 }
 
-/// Returns the environment `<cache>/envs/<key>`, creating it with `install` when it is missing
-/// or unfinished.
+/// Returns the environment `<cache>/envs/<key>`, creating it with `install` (into an empty
+/// folder) when it is missing or unfinished.
 ///
-/// Virtual environments hold absolute paths, so one cannot be built in a temp folder and
-/// renamed into place. Instead each attempt builds in a folder of its own
+/// Environments hold absolute paths (the installer writes the prefix into scripts and
+/// configuration files), so one cannot be built in a temp folder and renamed into place. Instead each attempt builds in a folder of its own
 /// (`<key>.<pid>.<nanos>`) and, once complete, publishes it by atomically replacing the
 /// symlink `<key>` with one pointing at it. A build killed part-way (whose uv child may even
 /// go on writing) therefore never touches the published environment, and concurrent wt
 /// processes serialise on a file lock.
 pub fn materialize(
-    tools: &Tools,
     cache: &Path,
     key: &str,
     install: impl FnOnce(&PythonEnv) -> Result<()>,
@@ -116,19 +114,7 @@ pub fn materialize(
         key: key.to_string(),
         hold: builder.clone(),
     };
-    let out = tools
-        .uv(cache)
-        .args(["venv", "--quiet", "--seed", "--python", &tools.python])
-        .arg(&dir)
-        .output()
-        .context("could not run uv")?;
-    if !out.status.success() {
-        let _ = fs::remove_dir_all(&dir);
-        bail!(
-            "uv could not create a virtual environment:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    fs::create_dir_all(&dir).with_context(|| format!("could not create {}", dir.display()))?;
     if let Err(e) = install(&env) {
         let _ = fs::remove_dir_all(&dir);
         return Err(e);

@@ -1,6 +1,6 @@
 //! What the steps of one `wt` invocation share: the engine (and through it the cache), the
 //! tools they run, the workspace's conda settings, and what is worth computing only once per
-//! build (the interpreter's version, parsed registries, source-tree digests).
+//! build (parsed registries, source-tree digests).
 
 use crate::engine::{Engine, Target};
 use crate::env::tools::Tools;
@@ -12,7 +12,6 @@ use std::sync::{Arc, Mutex, OnceLock};
 pub struct BuildContext {
     pub engine: Engine,
     tools: OnceLock<Result<Tools, String>>,
-    python_version: OnceLock<Result<String, String>>,
     /// Parsed registries by blob digest (many targets share one).
     pub(super) registries: Mutex<HashMap<String, Arc<crate::spec::validate::KnownTasks>>>,
     /// Source-tree digests of `path:` libraries (many targets share one library).
@@ -31,7 +30,6 @@ impl BuildContext {
         BuildContext {
             engine,
             tools: OnceLock::new(),
-            python_version: OnceLock::new(),
             registries: Mutex::new(HashMap::new()),
             tree_digests: Mutex::new(HashMap::new()),
             offline: false,
@@ -85,57 +83,5 @@ impl BuildContext {
             })
             .as_ref()
             .map_err(|e| anyhow!("{e}"))
-    }
-
-    /// The interpreter's version, remembered per interpreter file (path, size, mtime) so a
-    /// no-op build starts no process.
-    pub fn python_version(&self) -> Result<String> {
-        self.python_version
-            .get_or_init(|| self.read_python_version().map_err(|e| format!("{e:#}")))
-            .clone()
-            .map_err(|e| anyhow!("{e}"))
-    }
-
-    fn read_python_version(&self) -> Result<String> {
-        let name = std::env::var("WT_PYTHON")
-            .ok()
-            .filter(|v| !v.is_empty())
-            .unwrap_or_else(|| "python3".into());
-        let resolved = if name.contains('/') {
-            Some(PathBuf::from(&name))
-        } else {
-            std::env::var_os("PATH").and_then(|p| {
-                std::env::split_paths(&p)
-                    .map(|d| d.join(&name))
-                    .find(|p| p.is_file())
-            })
-        };
-        let identity = resolved.as_ref().and_then(|p| {
-            let real = std::fs::canonicalize(p).ok()?;
-            let meta = std::fs::metadata(&real).ok()?;
-            let mtime = meta
-                .modified()
-                .ok()?
-                .duration_since(std::time::UNIX_EPOCH)
-                .ok()?
-                .as_nanos();
-            Some(format!("{}|{}|{}", real.display(), meta.len(), mtime))
-        });
-        let memo = identity.as_ref().map(|id| {
-            self.cache_root().join("meta").join(format!(
-                "python-{}",
-                &crate::digest::bytes(id.as_bytes())[..24]
-            ))
-        });
-        if let Some(m) = &memo
-            && let Ok(v) = std::fs::read_to_string(m)
-        {
-            return Ok(v);
-        }
-        let v = self.tools()?.python_version()?;
-        if let Some(m) = memo {
-            crate::workspace::write_memo(&m, v.as_bytes());
-        }
-        Ok(v)
     }
 }

@@ -3,13 +3,14 @@
 use super::discover::{run_introspection, run_registry};
 use super::{BuildContext, TargetState};
 use crate::env::python_env::{PythonEnv, materialize, reinstall_path_sources, run_install};
-use anyhow::Result;
+use anyhow::{Context, Result};
 use std::collections::BTreeMap;
 
 /// The environment of a target, built from this machine's part of the lock: its conda
-/// packages linked in by rattler, its PyPI files installed by uv exactly as pinned (no
-/// resolution, hashes checked), then its `path:` requirements without dependencies (theirs
-/// are in the lock). Keyed by the discover step's key, so a restored cache hit can rebuild
+/// packages (Python itself among them) linked in by rattler, its PyPI files installed into that
+/// Python by uv exactly as pinned (no resolution, hashes checked), then its `path:`
+/// requirements without dependencies (theirs are in the lock). No interpreter of the host is
+/// involved. Keyed by the discover step's key, so a restored cache hit can rebuild
 /// exactly the same environment later.
 pub fn environment(
     ctx: &BuildContext,
@@ -19,9 +20,18 @@ pub fn environment(
 ) -> Result<PythonEnv> {
     let tools = ctx.tools()?;
     let cache = ctx.cache_root();
-    let python = ctx.python_version()?;
     let (platform, conda, pypi) = super::solve::for_this_machine(lock)?;
-    materialize(tools, cache, &discover_key[..32], |env| {
+    let python = conda
+        .iter()
+        .find(|r| r.package_record.name.as_normalized() == "python")
+        .map(|r| r.package_record.version.to_string())
+        .with_context(|| {
+            format!(
+                "the lock of {} has no conda `python` for this machine; lock it again with `wt --update-lock build {}`",
+                t.target.label, t.target.label
+            )
+        })?;
+    materialize(cache, &discover_key[..32], |env| {
         crate::conda::install::install(&conda, &env.dir, platform, &python, cache, ctx.offline)?;
         let scratch = tempfile::tempdir()?;
         let pins = scratch.path().join("requirements.txt");

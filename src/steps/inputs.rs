@@ -19,7 +19,6 @@ pub fn digest_of(name: &str, ctx: &BuildContext, t: &TargetState) -> Result<Stri
         "runtime" => {
             digest::json(&json!({"pypi": runtime::PYPI, "lock-format": runtime::LOCK_FORMAT}))
         }
-        "python" => digest::bytes(ctx.python_version()?.as_bytes()),
         "introspector" => digest::bytes(super::discover::INTROSPECT_PY.as_bytes()),
         "platforms" => digest::json(&json!(ctx.conda.platform_names())),
         "path-manifests" => {

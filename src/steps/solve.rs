@@ -17,7 +17,7 @@ use crate::diag::Diagnostic;
 use crate::diag::Rendered;
 use crate::env::pypi_lock::{self, PypiPin, PypiRequest};
 use crate::env::runtime;
-use crate::spec::model::{CondaRequirement, Requirement};
+use crate::spec::model::{CondaRequirement, Requirement, Spanned};
 use anyhow::{Context, Result, anyhow};
 use rattler_conda_types::Subdir;
 use std::collections::BTreeMap;
@@ -28,7 +28,6 @@ pub const LOCK_FILE: &str = "pixi.lock";
 /// Resolves and returns the lock text.
 pub fn run(ctx: &BuildContext, t: &TargetState) -> Result<Vec<u8>> {
     check_path_names(t)?;
-    let python = ctx.python_version()?;
     let previous = if ctx.update_lock {
         Locked::default()
     } else {
@@ -43,17 +42,22 @@ pub fn run(ctx: &BuildContext, t: &TargetState) -> Result<Vec<u8>> {
             Requirement::Pypi(_) => None,
         })
         .collect();
+    // Python is locked from conda like any conda requirement (the spec may name it itself).
+    let mut request = conda.clone();
+    if !conda.iter().any(|c| c.name.value == "python") {
+        request.push(python_requirement());
+    }
     let platforms = &ctx.conda.platforms;
     let solution = crate::conda::solve::solve(&CondaRequest {
-        requirements: &conda,
+        requirements: &request,
         platforms,
-        python_version: &python,
         preferred: &previous.conda,
         offline: ctx.offline,
         cache: ctx.cache_root(),
     })
-    .map_err(|f| conda_failure(t, &conda, f))?;
-    let pypi = pypi_pins(ctx, t, &python, &previous)?;
+    .map_err(|f| conda_failure(t, &request, conda.len(), f))?;
+    let pythons = locked_pythons(&solution)?;
+    let pypi = pypi_pins(ctx, t, &pythons, &previous)?;
     let channels: Vec<String> = runtime::channels(&t.spec.requirements)
         .into_iter()
         .map(|c| c.base_url)
@@ -64,6 +68,39 @@ pub fn run(ctx: &BuildContext, t: &TargetState) -> Result<Vec<u8>> {
         pypi,
     })?;
     Ok(text.into_bytes())
+}
+
+/// The `python` every environment gets, from the channel Python comes from.
+fn python_requirement() -> CondaRequirement {
+    let channel = runtime::channels(&[])
+        .into_iter()
+        .next()
+        .expect("Python has a channel");
+    let version = runtime::PIXI_CONDA
+        .iter()
+        .find(|(n, _)| *n == "python")
+        .map_or("*", |(_, v)| v);
+    let nowhere = crate::yaml::Span::default();
+    CondaRequirement {
+        name: Spanned::new("python".to_string(), nowhere),
+        version: version.to_string(),
+        channel: Spanned::new(channel, nowhere),
+        span: nowhere,
+    }
+}
+
+/// The locked Python version of each platform, which its PyPI packages are resolved for.
+fn locked_pythons(solution: &crate::conda::solve::Solution) -> Result<BTreeMap<Subdir, String>> {
+    solution
+        .iter()
+        .map(|(p, records)| {
+            records
+                .iter()
+                .find(|r| r.package_record.name.as_normalized() == "python")
+                .map(|r| (*p, r.package_record.version.to_string()))
+                .with_context(|| format!("the solve for {p} locked no `python`"))
+        })
+        .collect()
 }
 
 /// The pins of the lock already in the workspace, if there is one wt can read.
@@ -78,7 +115,7 @@ fn existing_lock(t: &TargetState) -> Locked {
 fn pypi_pins(
     ctx: &BuildContext,
     t: &TargetState,
-    python: &str,
+    pythons: &BTreeMap<Subdir, String>,
     previous: &Locked,
 ) -> Result<BTreeMap<Subdir, Vec<PypiPin>>> {
     let tools = ctx.tools()?;
@@ -95,16 +132,15 @@ fn pypi_pins(
         .filter(|p| p.abs_path.is_some())
         .map(|p| p.req.name.value.clone())
         .collect();
-    let minor: String = python.split('.').take(2).collect::<Vec<_>>().join(".");
-    let request = |refresh_local: bool| PypiRequest {
-        lines: &lines,
-        local: &local,
-        python_minor: &minor,
-        refresh_local,
-    };
     let resolve = |p: Subdir, refresh: bool| {
         let preferred = previous.pypi.get(&p).map(Vec::as_slice).unwrap_or(&[]);
-        pypi_lock::resolve(tools, ctx.cache_root(), &request(refresh), p, preferred)
+        let request = PypiRequest {
+            lines: &lines,
+            local: &local,
+            python_version: &pythons[&p],
+            refresh_local: refresh,
+        };
+        pypi_lock::resolve(tools, ctx.cache_root(), &request, p, preferred)
     };
     // The first platform alone (it refreshes the local projects' metadata once), then the
     // others in parallel, from uv's warm cache.
@@ -225,8 +261,22 @@ fn normalized(name: &str) -> String {
     out
 }
 
-/// A conda solve failure as errors located on the requirements it concerns.
-fn conda_failure(t: &TargetState, conda: &[CondaRequirement], f: SolveFailure) -> anyhow::Error {
+/// A conda solve failure as errors located on the requirements it concerns; `spec_count` of
+/// them are the spec's, the others (Python) wt's own, reported without a location.
+fn conda_failure(
+    t: &TargetState,
+    conda: &[CondaRequirement],
+    spec_count: usize,
+    f: SolveFailure,
+) -> anyhow::Error {
+    let ours = match &f {
+        SolveFailure::Channel { requirements, .. } => requirements.iter().all(|i| *i >= spec_count),
+        SolveFailure::Unknown { requirement, .. } => *requirement >= spec_count,
+        _ => false,
+    };
+    if ours {
+        return python_failure(t, &f);
+    }
     let at = |i: usize| &conda[i];
     let diagnostics: Vec<Diagnostic> = match f {
         SolveFailure::Channel {
@@ -234,6 +284,7 @@ fn conda_failure(t: &TargetState, conda: &[CondaRequirement], f: SolveFailure) -
             message,
         } => requirements
             .into_iter()
+            .filter(|i| *i < spec_count)
             .map(|i| {
                 let r = at(i);
                 Diagnostic::new(
@@ -273,10 +324,19 @@ fn conda_failure(t: &TargetState, conda: &[CondaRequirement], f: SolveFailure) -
             platform,
             explanation,
         } => {
-            let involved: Vec<&CondaRequirement> = conda
+            let involved: Vec<&CondaRequirement> = conda[..spec_count]
                 .iter()
                 .filter(|r| explanation.contains(r.name.value.as_str()))
                 .collect();
+            if involved.is_empty() {
+                return python_failure(
+                    t,
+                    &SolveFailure::Conflict {
+                        platform,
+                        explanation,
+                    },
+                );
+            }
             let first = involved.first().copied().unwrap_or(&conda[0]);
             let lines: Vec<String> = involved
                 .iter()
@@ -305,6 +365,23 @@ fn conda_failure(t: &TargetState, conda: &[CondaRequirement], f: SolveFailure) -
         }
     };
     anyhow!(Rendered(t.file.render(&diagnostics)))
+}
+
+/// Python itself cannot be locked: no channel has it, or it cannot be read.
+fn python_failure(t: &TargetState, f: &SolveFailure) -> anyhow::Error {
+    let why = match f {
+        SolveFailure::Channel { message, .. } => format!(":\n{}", indent(message)),
+        SolveFailure::Conflict { explanation, .. } => format!(":\n{}", indent(explanation)),
+        _ => String::new(),
+    };
+    anyhow!(
+        "{}: Python cannot be locked: no `python` {} in {} ({}){why}\n  = help: Python comes from conda-forge; where it cannot be reached, set {} to a mirror (a channel folder or URL) that has it",
+        t.target.label,
+        python_requirement().version,
+        runtime::PYTHON_CHANNEL,
+        python_requirement().channel.value.base_url,
+        crate::conda::mirror::ENV
+    )
 }
 
 fn indent(text: &str) -> String {

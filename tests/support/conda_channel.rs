@@ -107,7 +107,7 @@ fn write(base: &Path, rel: &str, bytes: &[u8]) {
 
 /// Indexes the channel and strips the wall-clock `indexed_timestamp` the indexer adds, so the
 /// same packages always give the same repodata.json.
-pub fn index(channel: &Path) {
+fn index(channel: &Path) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""Builds a conda channel holding `python` (linux-64) from a CPython already on this machine.
+
+wt locks Python as a conda package from conda-forge. Where conda-forge cannot be reached (this
+project's CI and demo run offline from conda), this channel stands in for it as a mirror
+(`WT_CONDA_FORGE_MIRROR`): the lock still names conda-forge, the bytes come from here.
+
+The package is made from pyenv's CPython (built with a shared libpython), so that it runs from
+any prefix: CPython finds its standard library from the executable's location; each ELF file's
+RUNPATH (pyenv's absolute `<prefix>/lib`) is rewritten in place to the same folder relative to
+`$ORIGIN` (shorter, padded with NULs, so no byte moves); text files naming the build prefix
+(`_sysconfigdata_*.py`) are declared with it as their prefix placeholder, which the installer
+replaces with the environment's prefix. The test suite, IDLE, Tk, ensurepip, site-packages, the
+static library and bytecode are left out (about 55 MB instead of 740).
+
+Usage: conda-python.py OUT [--from PREFIX]
+Writes OUT/<version>-<digest>/ (a channel) once, points OUT/current at it, and prints its path.
+PREFIX defaults to the newest pyenv CPython 3.11 (`$PYENV_ROOT` or `~/.pyenv`).
+"""
+
+import bz2
+import hashlib
+import io
+import json
+import os
+import shutil
+import sys
+import tarfile
+from pathlib import Path
+
+LEFT_OUT = ("test/", "idlelib/", "tkinter/", "turtledemo/", "ensurepip/", "site-packages/",
+            "config-", "lib2to3/tests/")
+# Fixed, so the same interpreter always gives the same package bytes.
+TIMESTAMP = 1_700_000_000
+
+
+def source(argv):
+    if "--from" in argv:
+        return Path(argv[argv.index("--from") + 1])
+    root = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
+    found = sorted(
+        (p for p in (root / "versions").glob("3.11.*") if (p / "lib/libpython3.11.so.1.0").is_file()),
+        key=lambda p: tuple(int(x) for x in p.name.split(".") if x.isdigit()),
+    )
+    if not found:
+        sys.exit(f"conda-python.py: no CPython 3.11 with a shared libpython under {root}/versions; "
+                 "install one (`pyenv install 3.11`) or pass --from PREFIX")
+    return found[-1]
+
+
+def wanted(rel, minor):
+    if "__pycache__" in rel:
+        return False
+    stdlib = f"lib/python{minor}/"
+    if rel.startswith(stdlib):
+        return not rel[len(stdlib):].startswith(LEFT_OUT)
+    return rel in (f"bin/python{minor}", f"lib/libpython{minor}.so.1.0") or rel.startswith(
+        f"include/python{minor}/")
+
+
+def relocate_runpath(data, old, rel):
+    """The ELF bytes with RUNPATH `old` made relative to $ORIGIN (same length)."""
+    needle = old.encode() + b"\0"
+    at = data.find(needle)
+    if at < 0:
+        return data
+    up = "/.." * (rel.count("/") - 1)
+    new = f"$ORIGIN{up}" if rel.startswith("lib/") else f"$ORIGIN{up}/../lib"
+    slot = new.encode().ljust(len(needle), b"\0")
+    return data[:at] + slot + data[at + len(needle):]
+
+
+def build(prefix, out):
+    version = prefix.name
+    minor = ".".join(version.split(".")[:2])
+    runpath = f"{prefix}/lib"
+    files, paths = {}, []
+    for path in sorted(prefix.rglob("*")):
+        rel = path.relative_to(prefix).as_posix()
+        if path.is_symlink() or not path.is_file() or not wanted(rel, minor):
+            continue
+        data = path.read_bytes()
+        record = {"_path": rel, "path_type": "hardlink"}
+        if data.startswith(b"\x7fELF"):
+            data = relocate_runpath(data, runpath, rel)
+        elif str(prefix).encode() in data:
+            record["prefix_placeholder"] = str(prefix)
+            record["file_mode"] = "text"
+        files[rel] = (data, path.stat().st_mode & 0o777)
+        paths.append(record)
+    # `python` and `python3`, as conda-forge's package has them.
+    for alias in ("bin/python", "bin/python3"):
+        files[alias] = files[f"bin/python{minor}"]
+        paths.append({"_path": alias, "path_type": "hardlink"})
+    for record in paths:
+        data = files[record["_path"]][0]
+        record["sha256"] = hashlib.sha256(data).hexdigest()
+        record["size_in_bytes"] = len(data)
+    paths.sort(key=lambda r: r["_path"])
+    build_string = f"h{hashlib.sha256(str(prefix).encode()).hexdigest()[:8]}_0_cpython"
+    index = {
+        "arch": "x86_64", "build": build_string, "build_number": 0, "depends": [],
+        "license": "Python-2.0", "name": "python", "platform": "linux", "subdir": "linux-64",
+        "timestamp": TIMESTAMP * 1000, "version": version,
+    }
+    files["info/index.json"] = (json.dumps(index, indent=2, sort_keys=True).encode(), 0o644)
+    files["info/paths.json"] = (
+        json.dumps({"paths": paths, "paths_version": 1}, indent=2).encode(), 0o644)
+    name = f"python-{version}-{build_string}.tar.bz2"
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for rel in sorted(files):
+            data, mode = files[rel]
+            info = tarfile.TarInfo(rel)
+            info.size, info.mode, info.mtime = len(data), mode, TIMESTAMP
+            tar.addfile(info, io.BytesIO(data))
+    package = bz2.compress(raw.getvalue(), compresslevel=1)
+    subdir = out / "linux-64"
+    subdir.mkdir(parents=True)
+    (subdir / name).write_bytes(package)
+    entry = dict(index, md5=hashlib.md5(package).hexdigest(),
+                 sha256=hashlib.sha256(package).hexdigest(), size=len(package))
+    for sub, packages in (("linux-64", {name: entry}), ("noarch", {})):
+        (out / sub).mkdir(exist_ok=True)
+        repodata = {"info": {"subdir": sub}, "packages": packages, "packages.conda": {},
+                    "repodata_version": 1}
+        (out / sub / "repodata.json").write_text(json.dumps(repodata, indent=2, sort_keys=True))
+
+
+def main(argv):
+    if len(argv) < 2:
+        sys.exit(__doc__)
+    out_root = Path(argv[1]).resolve()
+    prefix = source(argv).resolve()
+    binary = prefix / "bin" / f"python{'.'.join(prefix.name.split('.')[:2])}"
+    identity = f"{prefix}|{binary.stat().st_size}|{binary.stat().st_mtime_ns}"
+    channel = out_root / f"{prefix.name}-{hashlib.sha256(identity.encode()).hexdigest()[:12]}"
+    if not (channel / "linux-64/repodata.json").is_file():
+        out_root.mkdir(parents=True, exist_ok=True)
+        partial = out_root / f".{channel.name}.{os.getpid()}.partial"
+        shutil.rmtree(partial, ignore_errors=True)
+        build(prefix, partial)
+        try:
+            partial.rename(channel)
+        except OSError:
+            # Another build finished first; its channel is the same.
+            shutil.rmtree(partial, ignore_errors=True)
+    current = out_root / "current"
+    link = out_root / f".current.{os.getpid()}"
+    link.unlink(missing_ok=True)
+    link.symlink_to(channel.name)
+    link.replace(current)
+    print(channel)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
