@@ -2,8 +2,9 @@
 //!
 //! Packages are downloaded (or read, for `file://` channels) once into a package cache under
 //! the wt cache, verified against the lock's sha256, extracted, and linked into the prefix.
-//! The prefix is a virtual environment of wt's interpreter, so `noarch: python` packages are
-//! linked into its `site-packages` and their scripts into its `bin/`.
+//! The locked `python` is one of the packages, so the prefix becomes a Python installation;
+//! `noarch: python` packages are linked into its `site-packages` and their scripts into its
+//! `bin/`, for the locked Python's version.
 //!
 //! An install holds the package cache's global lock (the one rattler's own installer takes),
 //! so concurrent wt processes never extract the same package at once and `wt cache gc` never

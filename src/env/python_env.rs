@@ -1,11 +1,11 @@
-//! Isolated Python environments built with uv, keyed by what goes into them.
+//! Python environments built from a lock, keyed by what goes into them.
 //!
-//! An environment is created once per distinct set of requirements (plus the digests of
-//! `path:` source trees and the interpreter version) under `<cache>/envs/<key>` and reused
-//! afterwards. Creation happens under a file lock, and a `.complete` marker is written last, so
-//! concurrent wt processes share one environment and an interrupted creation is redone rather
-//! than trusted. (Virtual environments hold absolute paths, so they are built in place rather
-//! than in a temp folder and renamed.) A [`PythonEnv`] holds a shared lock on its environment
+//! An environment is created once per distinct lock (plus the digests of `path:` source trees)
+//! under `<cache>/envs/<key>` and reused afterwards: the caller installs the locked conda
+//! packages, Python among them, then the PyPI files into that Python. Creation happens under a
+//! file lock, and a `.complete` marker is written last, so concurrent wt processes share one
+//! environment and an interrupted creation is redone rather than trusted. (Environments hold
+//! absolute paths, so they are built in place rather than in a temp folder and renamed.) A [`PythonEnv`] holds a shared lock on its environment
 //! and every use sets the marker's mtime, which is how `wt cache gc` knows what is in use and
 //! what was used least recently ([`crate::cache::FileLock`]).
 

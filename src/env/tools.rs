@@ -1,6 +1,6 @@
 //! Locating the external programs wt drives: `uv` and a CPython >= 3.10.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -8,7 +8,8 @@ use std::process::Command;
 #[derive(Debug, Clone)]
 pub struct Tools {
     pub uv: PathBuf,
-    /// The interpreter handed to `uv venv --python`.
+    /// The interpreter uv's resolver runs with (`uv pip compile --python`); the resolution is
+    /// for the locked Python, so this is no input of any step.
     pub python: String,
     /// Never touch the network (`--offline`): uv answers from its cache or fails.
     pub offline: bool,
@@ -54,39 +55,6 @@ impl Tools {
             cmd.env("UV_OFFLINE", "1");
         }
         cmd
-    }
-
-    /// The version of the interpreter, e.g. "3.11.7" (part of environment keys).
-    pub fn python_version(&self) -> Result<String> {
-        let out = Command::new(&self.python)
-            .args(["-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"])
-            .output()
-            .with_context(|| {
-                format!(
-                    "could not run `{}`; set WT_PYTHON to a CPython >= 3.10",
-                    self.python
-                )
-            })?;
-        if !out.status.success() {
-            bail!(
-                "`{}` failed: {}",
-                self.python,
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        let v = String::from_utf8_lossy(&out.stdout).trim().to_string();
-        let minor: u32 = v
-            .split('.')
-            .nth(1)
-            .and_then(|m| m.parse().ok())
-            .unwrap_or(0);
-        if !v.starts_with("3.") || minor < 10 {
-            bail!(
-                "`{}` is Python {v}; wt needs CPython >= 3.10 (set WT_PYTHON)",
-                self.python
-            );
-        }
-        Ok(v)
     }
 }
 
