@@ -4,8 +4,8 @@
 //! the first build), wt's cache is not.
 //!
 //! - solve: `wt --update-lock build //...` re-solves every distinct requirement set for the
-//!   five default platforms (the examples share one set; the conda workflow has its own),
-//!   minus a no-op build;
+//!   lock's platforms (the examples share one set; the conda workflow has its own), minus a
+//!   no-op build;
 //! - install: `wt run` after deleting the built environments (so the environment is created
 //!   from the lock: conda packages linked by rattler, PyPI files by uv), minus a `wt run` with
 //!   the environment in place.
@@ -89,7 +89,8 @@ fn main() {
             .collect(),
     );
     println!(
-        "solve, 2 requirement sets x 5 platforms (conda via rattler + PyPI via uv): {:.2} s  (median of {RUNS})",
+        "solve, 2 requirement sets x {} platform(s) (conda via rattler + PyPI via uv): {:.2} s  (median of {RUNS})",
+        platform_count(),
         solve.as_secs_f64()
     );
     for (label, spec) in [
@@ -126,4 +127,13 @@ fn main() {
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
+}
+
+/// How many platforms the locks cover: `WT_CONDA_PLATFORMS` when set (make sets it on machines
+/// whose conda mirror has Python for linux-64 only), else wt's default five.
+fn platform_count() -> usize {
+    std::env::var("WT_CONDA_PLATFORMS")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .map_or(5, |v| v.split(',').filter(|p| !p.trim().is_empty()).count())
 }
