@@ -41,14 +41,20 @@ pub const PYPI_INDEX: &str = "https://pypi.org/simple";
 /// solve's key, so cached locks of an older shape are not reused).
 pub const LOCK_FORMAT: u32 = 2;
 
+/// The channel Python comes from (conda-forge, or where the workspace points that name).
+pub fn python_channel() -> Channel {
+    crate::spec::requirements::known_channels()
+        .into_iter()
+        .find(|c| c.name == PYTHON_CHANNEL)
+        .expect("conda-forge is a built-in channel")
+}
+
 /// The conda channels of a workflow's environment, in order: those of the spec's conda
 /// requirements, then the one Python comes from. pixi.toml lists these and the lock records
 /// them, so the two agree by pixi's rules (same channels, same order).
 pub fn channels(requirements: &[Requirement]) -> Vec<Channel> {
     let mut out: Vec<Channel> = Vec::new();
-    let python = crate::spec::requirements::known_channels()
-        .into_iter()
-        .find(|c| c.name == PYTHON_CHANNEL);
+    let python = Some(python_channel());
     let conda = requirements.iter().filter_map(|r| match r {
         Requirement::Conda(c) => Some(c.channel.value.clone()),
         Requirement::Pypi(_) => None,

@@ -1,8 +1,9 @@
 //! The solve step: pin every package of the workflow's environment, for every platform of the
 //! lock, and write them as `pixi.lock`.
 //!
-//! Conda requirements are solved with rattler against their channels (see `crate::conda`);
-//! wt's runtime packages and the PyPI requirements are resolved with uv, once per platform.
+//! Python (from conda-forge) and the conda requirements are solved with rattler against their
+//! channels (see `crate::conda`); wt's runtime packages and the PyPI requirements are resolved
+//! with uv, once per platform, for the Python locked on that platform.
 //! `path:` requirements take part in the PyPI resolution (their dependencies are pinned) but
 //! are left out of the lock: their content is keyed by digest in the discover step, and their
 //! location must not leak into a shareable output.
@@ -72,10 +73,7 @@ pub fn run(ctx: &BuildContext, t: &TargetState) -> Result<Vec<u8>> {
 
 /// The `python` every environment gets, from the channel Python comes from.
 fn python_requirement() -> CondaRequirement {
-    let channel = runtime::channels(&[])
-        .into_iter()
-        .next()
-        .expect("Python has a channel");
+    let channel = runtime::python_channel();
     let version = runtime::PIXI_CONDA
         .iter()
         .find(|(n, _)| *n == "python")
