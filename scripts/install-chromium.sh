@@ -6,17 +6,6 @@ set -euo pipefail
 if command -v chromium >/dev/null 2>&1; then
   exit 0
 fi
-if [ "$(id -u)" -ne 0 ]; then
-  echo "install-chromium.sh: chromium is missing and installing it needs root: run 'sudo $0'" >&2
-  exit 1
-fi
-export DEBIAN_FRONTEND=noninteractive
-log="$(mktemp)"
-if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-liberation; } >"$log" 2>&1; then
-  cat "$log" >&2
-  echo "install-chromium.sh: could not install chromium with apt-get (output above)" >&2
-  rm -f "$log"
-  exit 1
-fi
-rm -f "$log"
+. "$(dirname "$0")/apt-install.sh"
+apt_install chromium chromium fonts-liberation
 echo "installed $(chromium --version 2>/dev/null)"

@@ -8,11 +8,7 @@ export PATH="$PATH:/usr/sbin:/sbin"
 if command -v nginx >/dev/null 2>&1; then
   exit 0
 fi
-if [ "$(id -u)" -ne 0 ]; then
-  echo "install-nginx.sh: nginx is missing and installing it needs root: run 'sudo $0'" >&2
-  exit 1
-fi
-export DEBIAN_FRONTEND=noninteractive
+. "$(dirname "$0")/apt-install.sh"
 # Keep the package's service from starting (a policy-rc.d that denies every start) while
 # installing: the tests run their own nginx on a free port.
 policy=/usr/sbin/policy-rc.d
@@ -23,12 +19,5 @@ if [ "$had_policy" -eq 0 ]; then
   chmod +x "$policy"
   trap 'rm -f "$policy"' EXIT
 fi
-log="$(mktemp)"
-if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends nginx; } >"$log" 2>&1; then
-  cat "$log" >&2
-  echo "install-nginx.sh: could not install nginx with apt-get (output above)" >&2
-  rm -f "$log"
-  exit 1
-fi
-rm -f "$log"
+apt_install nginx nginx
 echo "installed $(nginx -v 2>&1)"
