@@ -15,16 +15,22 @@ pub const ENV: &str = "WT_CONDA_FORGE_MIRROR";
 /// conda-forge's canonical URL, as locks name it.
 pub const CONDA_FORGE: &str = "https://conda.anaconda.org/conda-forge/";
 
-/// The mirror's base URL (ending in `/`), when one is set.
-fn mirror() -> Option<Url> {
-    let value = std::env::var(ENV).ok().filter(|v| !v.trim().is_empty())?;
-    let value = value.trim();
-    let url = if value.contains("://") {
-        Url::parse(&format!("{}/", value.trim_end_matches('/'))).ok()?
-    } else {
-        Url::from_directory_path(crate::workspace::absolute(std::path::Path::new(value))).ok()?
-    };
-    Some(url)
+/// The mirror's base URL (ending in `/`), when one is set. Read once per process: every
+/// fetched record passes through [`canonical`].
+fn mirror() -> Option<&'static Url> {
+    static MIRROR: std::sync::OnceLock<Option<Url>> = std::sync::OnceLock::new();
+    MIRROR
+        .get_or_init(|| {
+            let value = std::env::var(ENV).ok().filter(|v| !v.trim().is_empty())?;
+            let value = value.trim();
+            if value.contains("://") {
+                Url::parse(&format!("{}/", value.trim_end_matches('/'))).ok()
+            } else {
+                Url::from_directory_path(crate::workspace::absolute(std::path::Path::new(value)))
+                    .ok()
+            }
+        })
+        .as_ref()
 }
 
 /// `url` with the prefix `from` replaced by `to` (unchanged when it does not start with it).
@@ -59,8 +65,12 @@ pub fn canonical(mut record: RepoDataRecord) -> RepoDataRecord {
         && record.url.as_str().starts_with(m.as_str())
     {
         record.url = rebase(&record.url, m.as_str(), CONDA_FORGE);
-        let channel = Url::parse(CONDA_FORGE).expect("conda-forge's URL is valid");
-        record.channel = Some(Channel::from_url(channel).canonical_name());
+        static NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let name = NAME.get_or_init(|| {
+            let url = Url::parse(CONDA_FORGE).expect("conda-forge's URL is valid");
+            Channel::from_url(url).canonical_name()
+        });
+        record.channel = Some(name.clone());
     }
     record
 }
