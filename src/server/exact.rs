@@ -103,9 +103,40 @@ fn rebuild(raw: &RawValue, f: &impl Fn(&str) -> Option<String>, out: &mut String
     }
 }
 
-/// JSON pointers (`/params/task/n`) of the integers in `text` that do not fit 64 bits, with
-/// their digits. `text` must be valid JSON.
-pub fn wide_integers(text: &[u8]) -> Vec<(String, String)> {
+/// An integer of a document that does not fit 64 bits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WideInteger {
+    /// Where it is: object keys and array indexes from the document's root.
+    pub path: Vec<serde_json::Value>,
+    /// Its digits, as written.
+    pub digits: String,
+}
+
+impl WideInteger {
+    /// The place as a JSON pointer (`/params/task/n`).
+    pub fn pointer(&self) -> String {
+        self.path
+            .iter()
+            .map(|step| match step {
+                serde_json::Value::String(key) => {
+                    format!("/{}", key.replace('~', "~0").replace('/', "~1"))
+                }
+                index => format!("/{index}"),
+            })
+            .collect()
+    }
+
+    /// What is wrong and what to do.
+    pub fn message(&self) -> String {
+        format!(
+            "{} does not fit in 64 bits (from -9223372036854775808 to 18446744073709551615), so it cannot be carried exactly; send a smaller number or a string",
+            self.digits
+        )
+    }
+}
+
+/// The integers in `text` that do not fit 64 bits. `text` must be valid JSON.
+pub fn wide_integers(text: &[u8]) -> Vec<WideInteger> {
     let mut found = Vec::new();
     // Such an integer has at least 19 digits in a row; most documents have none, and are not
     // parsed a second time.
@@ -117,74 +148,60 @@ pub fn wide_integers(text: &[u8]) -> Vec<(String, String)> {
         return found;
     }
     if let Ok(raw) = serde_json::from_slice::<&RawValue>(text) {
-        collect_wide(raw, &mut String::new(), &mut found);
+        collect_wide(raw, &mut Vec::new(), &mut found);
     }
     found
 }
 
-fn collect_wide(raw: &RawValue, pointer: &mut String, found: &mut Vec<(String, String)>) {
-    let at = pointer.len();
+fn collect_wide(raw: &RawValue, path: &mut Vec<serde_json::Value>, found: &mut Vec<WideInteger>) {
     match node(raw) {
         Node::Object(members) => {
             for (key, value) in members {
-                pointer.push('/');
-                pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
-                collect_wide(value, pointer, found);
-                pointer.truncate(at);
+                path.push(key.into());
+                collect_wide(value, path, found);
+                path.pop();
             }
         }
         Node::Array(items) => {
             for (i, item) in items.into_iter().enumerate() {
-                pointer.push_str(&format!("/{i}"));
-                collect_wide(item, pointer, found);
-                pointer.truncate(at);
+                path.push(i.into());
+                collect_wide(item, path, found);
+                path.pop();
             }
         }
         Node::Number(digits) => {
             let integer = !digits.contains(['.', 'e', 'E']);
             if integer && digits.parse::<i64>().is_err() && digits.parse::<u64>().is_err() {
-                found.push((pointer.clone(), digits.to_string()));
+                found.push(WideInteger {
+                    path: path.clone(),
+                    digits: digits.to_string(),
+                });
             }
         }
         Node::String(_) | Node::Other(_) => {}
     }
 }
 
-/// Why a document with [`wide_integers`] is refused, one line per integer.
-pub fn describe_wide(found: &[(String, String)]) -> String {
+/// Why a document with [`wide_integers`] is refused, in one line naming each place.
+pub fn describe_wide(found: &[WideInteger]) -> String {
     let places: Vec<String> = found
         .iter()
-        .map(|(pointer, digits)| format!("{digits} at {pointer}"))
+        .map(|w| format!("{} (at {})", w.message(), w.pointer()))
         .collect();
-    format!(
-        "integers must fit in 64 bits (from -9223372036854775808 to 18446744073709551615) to be carried exactly; send larger ones as strings: {}",
-        places.join(", ")
-    )
+    places.join("; ")
 }
 
-/// [`describe_wide`] as validation items, one per integer, located by their path in the
+/// [`wide_integers`] as validation items, one per integer, located by their path in the
 /// document (so a form can show each on its field).
-pub fn wide_items(found: &[(String, String)]) -> Vec<crate::contracts::ValidationErrorItem> {
+pub fn wide_items(found: &[WideInteger]) -> Vec<crate::contracts::ValidationErrorItem> {
     found
         .iter()
-        .map(|(pointer, digits)| crate::contracts::ValidationErrorItem {
-            message: format!(
-                "{digits} does not fit in 64 bits (from -9223372036854775808 to 18446744073709551615), so it cannot be carried exactly; send a smaller number or a string"
-            ),
-            path: pointer
-                .split('/')
-                .skip(1)
-                .map(|k| {
-                    let key = k.replace("~1", "/").replace("~0", "~");
-                    match key.parse::<u64>() {
-                        Ok(i) => serde_json::Value::from(i),
-                        Err(_) => serde_json::Value::from(key),
-                    }
-                })
-                .collect(),
+        .map(|w| crate::contracts::ValidationErrorItem {
+            message: w.message(),
+            path: w.path.clone(),
             schema_path: Vec::new(),
             validator: Some("integer-range".into()),
-            input: serde_json::Value::String(digits.clone()),
+            input: serde_json::Value::String(w.digits.clone()),
         })
         .collect()
 }
@@ -213,8 +230,8 @@ mod tests {
         let text = r#"{"params": {"a/b": [1, -9223372036854775808, 18446744073709551615,
             18446744073709551616, -9223372036854775809, 1e40, 12345678901234567890123456789012345678]}}"#;
         let found: Vec<String> = wide_integers(text.as_bytes())
-            .into_iter()
-            .map(|(p, _)| p)
+            .iter()
+            .map(WideInteger::pointer)
             .collect();
         assert_eq!(
             found,
