@@ -5,9 +5,10 @@
 //! packages, Python among them, then the PyPI files into that Python. Creation happens under a
 //! file lock, and a `.complete` marker is written last, so concurrent wt processes share one
 //! environment and an interrupted creation is redone rather than trusted. (Environments hold
-//! absolute paths, so they are built in place rather than in a temp folder and renamed.) A [`PythonEnv`] holds a shared lock on its environment
-//! and every use sets the marker's mtime, which is how `wt cache gc` knows what is in use and
-//! what was used least recently ([`crate::cache::FileLock`]).
+//! absolute paths, so they are built in place rather than in a temp folder and renamed.) A
+//! [`PythonEnv`] holds a shared lock on its environment and every use sets the marker's mtime,
+//! which is how `wt cache gc` knows what is in use and what was used least recently
+//! ([`crate::cache::FileLock`]).
 
 use super::pypi::ResolvedPypi;
 use crate::cache::FileLock;
@@ -71,11 +72,11 @@ pub fn run_install(mut cmd: std::process::Command, pypi: &[ResolvedPypi]) -> Res
 /// folder) when it is missing or unfinished.
 ///
 /// Environments hold absolute paths (the installer writes the prefix into scripts and
-/// configuration files), so one cannot be built in a temp folder and renamed into place. Instead each attempt builds in a folder of its own
-/// (`<key>.<pid>.<nanos>`) and, once complete, publishes it by atomically replacing the
-/// symlink `<key>` with one pointing at it. A build killed part-way (whose uv child may even
-/// go on writing) therefore never touches the published environment, and concurrent wt
-/// processes serialise on a file lock.
+/// configuration files), so one cannot be built in a temp folder and renamed into place.
+/// Instead each attempt builds in a folder of its own (`<key>.<pid>.<nanos>`) and, once
+/// complete, publishes it by atomically replacing the symlink `<key>` with one pointing at
+/// it. A build killed part-way (whose uv child may even go on writing) therefore never touches
+/// the published environment, and concurrent wt processes serialise on a file lock.
 pub fn materialize(
     cache: &Path,
     key: &str,
