@@ -20,9 +20,11 @@ mkdir -p "$tools/bin"
 ln -sf "$tools/venv/bin/uv" "$tools/bin/uv"
 ln -sf "$tools/venv/bin/ruff" "$tools/bin/ruff"
 # A Python with the workflow runtime and pytest, for the tests that run generated workspaces
-# directly (the Makefile exports it as WT_TEST_PYTHON).
+# directly (the Makefile exports it as WT_TEST_PYTHON). validate-pyproject-schema-store ships
+# pixi's published manifest JSON Schema (resources/pixi.schema.json), which tests/pixi_schema.rs
+# checks every generated pixi.toml against; pinned so the schema only changes on purpose.
 runtime="$tools/runtime"
-runtime_pkgs=("wt-task==0.1.3" "wt-contracts==0.2.0" "click>=8,<9" "pydantic>=2,<3" "ruamel.yaml>=0.18,<0.19" "pytest>=8,<9")
+runtime_pkgs=("wt-task==0.1.3" "wt-contracts==0.2.0" "click>=8,<9" "pydantic>=2,<3" "ruamel.yaml>=0.18,<0.19" "pytest>=8,<9" "validate-pyproject-schema-store==2026.10.23")
 stamp="$runtime/.wt-packages"
 if [ ! -x "$runtime/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "${runtime_pkgs[*]}" ]; then
   "$tools/bin/uv" venv --quiet --allow-existing --python "$python" "$runtime"

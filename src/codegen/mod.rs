@@ -108,7 +108,6 @@ struct Context<'a> {
     /// `(NAME, where the spec reads it)` for every `${{ env.NAME }}`, checked before a run.
     env_references: Vec<(String, String)>,
     pixi: pixi::PixiContext,
-    lithops_version: &'static str,
     mermaid: String,
     svg: svg::SvgLayout,
     /// Set per DAG variant.
@@ -157,7 +156,6 @@ pub fn generate(input: &CodegenInput) -> Result<BTreeMap<String, String>, Codege
             })
             .collect(),
         pixi: pixi::PixiContext::new(input.dependencies, input.release_name),
-        lithops_version: crate::env::runtime::PIXI_LITHOPS,
         mermaid: readme::mermaid(workflow, &graph),
         svg: svg::SvgLayout::of(&graph),
         dag: None,

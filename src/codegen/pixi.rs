@@ -5,6 +5,7 @@
 //! a serializer's version or layout choices.
 
 use super::Dependencies;
+use crate::env::runtime;
 
 /// A TOML key: bare when it is made of `A-Za-z0-9_-` only, else a quoted basic string.
 pub fn toml_key(key: &str) -> String {
@@ -114,6 +115,10 @@ pub struct PixiContext {
     pub conda: String,
     pub pypi: String,
     pub release_key: String,
+    /// `[feature.<name>.pypi-dependencies]` tables, each after its purpose.
+    pub features: String,
+    /// `[environments]` lines.
+    pub environments: String,
 }
 
 impl PixiContext {
@@ -124,8 +129,56 @@ impl PixiContext {
             conda: dependency_lines(&deps.conda),
             pypi: dependency_lines(&deps.pypi),
             release_key: toml_key(release_name),
+            features: feature_tables(),
+            environments: environment_lines(),
         }
     }
+}
+
+/// wt's features (see [`runtime::FEATURES`]) as pixi.toml tables.
+fn feature_tables() -> String {
+    let mut out = String::new();
+    for f in runtime::FEATURES {
+        for line in f.purpose {
+            out.push_str(&format!("# {line}\n"));
+        }
+        out.push_str(&format!(
+            "[feature.{}.pypi-dependencies]\n",
+            toml_key(f.name)
+        ));
+        let deps: Vec<(String, toml::Value)> = f
+            .pypi
+            .iter()
+            .map(|(name, version, extras)| {
+                let value = if extras.is_empty() {
+                    toml::Value::String(version.to_string())
+                } else {
+                    let mut t = toml::map::Map::new();
+                    t.insert("version".into(), toml::Value::String(version.to_string()));
+                    let extras = extras.iter().map(|e| toml::Value::String(e.to_string()));
+                    t.insert("extras".into(), toml::Value::Array(extras.collect()));
+                    toml::Value::Table(t)
+                };
+                (name.to_string(), value)
+            })
+            .collect();
+        out.push_str(&dependency_lines(&deps));
+        out.push('\n');
+    }
+    out
+}
+
+/// One environment per feature, all solved together with `default`.
+fn environment_lines() -> String {
+    let mut out = String::from("default = { solve-group = \"default\" }\n");
+    for f in runtime::FEATURES {
+        out.push_str(&format!(
+            "{} = {{ features = [{}], solve-group = \"default\" }}\n",
+            toml_key(f.name),
+            toml_str(f.name)
+        ));
+    }
+    out
 }
 
 #[cfg(test)]

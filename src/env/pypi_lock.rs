@@ -42,6 +42,8 @@ pub struct PypiRequest<'a> {
     /// Re-read the local projects' metadata instead of trusting uv's cache of it. The first
     /// platform's resolution does; the others, run after it, reuse what it cached.
     pub refresh_local: bool,
+    /// Exact versions to keep (an environment resolved within its solve group's pins).
+    pub constraints: &'a [PypiPin],
 }
 
 /// Resolves `req` for `platform`, preferring the versions in `preferences` (an earlier lock).
@@ -62,7 +64,19 @@ pub fn resolve(
         std::fs::write(&output, preferences_document(preferences))?;
     }
     let mut cmd = tools.uv(cache);
-    cmd.args(["pip", "compile", "--quiet", "--no-header", "--python"])
+    cmd.args(["pip", "compile"]);
+    let pinned: Vec<String> = req
+        .constraints
+        .iter()
+        .filter(|p| !p.url.starts_with("git+") && !p.version.is_empty())
+        .map(|p| format!("{}=={}", p.name, p.version))
+        .collect();
+    if !pinned.is_empty() {
+        let constraints = dir.path().join("constraints.txt");
+        std::fs::write(&constraints, pinned.join("\n") + "\n")?;
+        cmd.arg("--constraint").arg(&constraints);
+    }
+    cmd.args(["--quiet", "--no-header", "--python"])
         .arg(&tools.python)
         .args(["--python-version", req.python_version])
         .args([

@@ -23,9 +23,50 @@ pub const PYPI: &[(&str, &str)] = &[
     ("lithops", ">=3.8,<4"),
 ];
 
-/// The Lithops requirement of the generated pixi.toml's `cloudrun` feature (Google Cloud Run +
-/// Storage, which need Lithops' `gcp` extras).
-pub const PIXI_LITHOPS: &str = ">=3.8,<4";
+/// A pixi feature: PyPI packages one environment adds to the default ones.
+#[derive(Debug, serde::Serialize)]
+pub struct Feature {
+    /// The feature's name, which is also its environment's.
+    pub name: &'static str,
+    /// Why the environment exists (comment lines of pixi.toml).
+    pub purpose: &'static [&'static str],
+    /// (name, version range, extras).
+    pub pypi: &'static [(&'static str, &'static str, &'static [&'static str])],
+}
+
+/// The environments of a workflow's pixi.toml besides `default`, one feature each, all in the
+/// `default` solve group: the lock holds every one of them, with the versions they share equal.
+pub const FEATURES: &[Feature] = &[
+    Feature {
+        name: "test",
+        purpose: &["`pixi run -e test test` runs the generated tests."],
+        pypi: &[("pytest", ">=8,<9", &[])],
+    },
+    Feature {
+        name: "cloudrun",
+        purpose: &[
+            "`--execution-mode async` on Google Cloud Run + Storage (LITHOPS_CONFIG_FILE); the",
+            "default environment has Lithops for the localhost backend.",
+        ],
+        pypi: &[("lithops", ">=3.8,<4", &["gcp"])],
+    },
+];
+
+/// A feature's PyPI packages as requirement lines (`lithops[gcp]>=3.8,<4`).
+pub fn feature_lines(feature: &Feature) -> Vec<String> {
+    feature
+        .pypi
+        .iter()
+        .map(|(name, version, extras)| {
+            let extras = if extras.is_empty() {
+                String::new()
+            } else {
+                format!("[{}]", extras.join(","))
+            };
+            format!("{name}{extras}{version}")
+        })
+        .collect()
+}
 
 /// conda packages written into the generated pixi.toml `[dependencies]`: the interpreter.
 pub const PIXI_CONDA: &[(&str, &str)] = &[("python", ">=3.10,<3.14")];
@@ -39,7 +80,7 @@ pub const PYPI_INDEX: &str = "https://pypi.org/simple";
 
 /// Bumped when the solve writes the lock differently for the same inputs (it is part of the
 /// solve's key, so cached locks of an older shape are not reused).
-pub const LOCK_FORMAT: u32 = 2;
+pub const LOCK_FORMAT: u32 = 3;
 
 /// The channel Python comes from (conda-forge, or where the workspace points that name).
 pub fn python_channel() -> Channel {

@@ -41,13 +41,20 @@ impl Tools {
         })
     }
 
-    /// A `uv` command with its download/build cache under the wt cache (unless the user
-    /// chose one with `UV_CACHE_DIR`).
+    /// Where downloads are cached: uv's cache, under the wt cache unless the user chose one
+    /// with `UV_CACHE_DIR`. What wt derives from downloaded files (their METADATA) is kept
+    /// there too, so it lives and is shared exactly as long as the downloads.
+    pub fn download_cache(cache: &Path) -> PathBuf {
+        match std::env::var_os("UV_CACHE_DIR").filter(|v| !v.is_empty()) {
+            Some(dir) => PathBuf::from(dir),
+            None => cache.join("uv"),
+        }
+    }
+
+    /// A `uv` command with its download/build cache at [`Tools::download_cache`].
     pub fn uv(&self, cache: &Path) -> Command {
         let mut cmd = Command::new(&self.uv);
-        if std::env::var_os("UV_CACHE_DIR").is_none_or(|v| v.is_empty()) {
-            cmd.env("UV_CACHE_DIR", cache.join("uv"));
-        }
+        cmd.env("UV_CACHE_DIR", Self::download_cache(cache));
         cmd.env("UV_NO_PROGRESS", "1")
             .env_remove("VIRTUAL_ENV")
             .env_remove("UV_PROJECT_ENVIRONMENT");

@@ -16,9 +16,11 @@ use serde_json::json;
 pub fn digest_of(name: &str, ctx: &BuildContext, t: &TargetState) -> Result<String> {
     Ok(match name {
         "requirements" => digest::json(&crate::fingerprint::requirements_document(&t.spec)),
-        "runtime" => {
-            digest::json(&json!({"pypi": runtime::PYPI, "lock-format": runtime::LOCK_FORMAT}))
-        }
+        "runtime" => digest::json(&json!({
+            "pypi": runtime::PYPI,
+            "features": runtime::FEATURES,
+            "lock-format": runtime::LOCK_FORMAT
+        })),
         "introspector" => digest::bytes(super::discover::INTROSPECT_PY.as_bytes()),
         "platforms" => digest::json(&json!(ctx.conda.platform_names())),
         "path-manifests" => {

@@ -9,6 +9,7 @@ pub mod discover_step;
 pub mod inputs;
 pub mod package;
 pub mod solve;
+pub mod solve_pypi;
 pub mod target;
 pub mod validated;
 

@@ -3,10 +3,7 @@
 //!
 //! Python (from conda-forge) and the conda requirements are solved with rattler against their
 //! channels (see `crate::conda`); wt's runtime packages and the PyPI requirements are resolved
-//! with uv, once per platform, for the Python locked on that platform.
-//! `path:` requirements take part in the PyPI resolution (their dependencies are pinned) but
-//! are left out of the lock: their content is keyed by digest in the discover step, and their
-//! location must not leak into a shareable output.
+//! with uv, per platform, for the Python locked on that platform (see [`super::solve_pypi`]).
 //!
 //! Unless `--update-lock` is given, the pins of the workspace's existing `pixi.lock` are
 //! preferred, so a change to one requirement moves only what it has to.
@@ -16,7 +13,7 @@ use crate::conda::lock::{self, Locked};
 use crate::conda::solve::{CondaRequest, SolveFailure};
 use crate::diag::Diagnostic;
 use crate::diag::Rendered;
-use crate::env::pypi_lock::{self, PypiPin, PypiRequest};
+use crate::env::pypi_lock::PypiPin;
 use crate::env::runtime;
 use crate::spec::model::{CondaRequirement, Requirement, Spanned};
 use anyhow::{Context, Result, anyhow};
@@ -58,7 +55,7 @@ pub fn run(ctx: &BuildContext, t: &TargetState) -> Result<Vec<u8>> {
     })
     .map_err(|f| conda_failure(t, &request, conda.len(), f))?;
     let pythons = locked_pythons(&solution)?;
-    let pypi = pypi_pins(ctx, t, &pythons, &previous)?;
+    let pypi = super::solve_pypi::lock(ctx, t, &pythons, &previous)?;
     let channels: Vec<String> = runtime::channels(&t.spec.requirements)
         .into_iter()
         .map(|c| c.base_url)
@@ -66,7 +63,9 @@ pub fn run(ctx: &BuildContext, t: &TargetState) -> Result<Vec<u8>> {
     let text = lock::render(&Locked {
         channels,
         conda: solution,
-        pypi,
+        pypi: pypi.environments,
+        metadata: pypi.metadata,
+        sources: pypi.sources,
     })?;
     Ok(text.into_bytes())
 }
@@ -109,101 +108,6 @@ fn existing_lock(t: &TargetState) -> Locked {
         .unwrap_or_default()
 }
 
-/// Resolves wt's runtime packages and the PyPI requirements for each platform.
-fn pypi_pins(
-    ctx: &BuildContext,
-    t: &TargetState,
-    pythons: &BTreeMap<Subdir, String>,
-    previous: &Locked,
-) -> Result<BTreeMap<Subdir, Vec<PypiPin>>> {
-    let tools = ctx.tools()?;
-    let mut lines: Vec<String> = runtime::PYPI
-        .iter()
-        .map(|(n, v)| format!("{n}{v}"))
-        .collect();
-    for p in &t.pypi {
-        lines.push(p.uv_args().join(" "));
-    }
-    let local: Vec<String> = t
-        .pypi
-        .iter()
-        .filter(|p| p.abs_path.is_some())
-        .map(|p| p.req.name.value.clone())
-        .collect();
-    let resolve = |p: Subdir, refresh: bool| {
-        let preferred = previous.pypi.get(&p).map(Vec::as_slice).unwrap_or(&[]);
-        let request = PypiRequest {
-            lines: &lines,
-            local: &local,
-            python_version: &pythons[&p],
-            refresh_local: refresh,
-        };
-        pypi_lock::resolve(tools, ctx.cache_root(), &request, p, preferred)
-    };
-    // The first platform alone (it refreshes the local projects' metadata once), then the
-    // others in parallel, from uv's warm cache.
-    let platforms = &ctx.conda.platforms;
-    let mut results: Vec<(Subdir, Result<Vec<PypiPin>>)> = Vec::new();
-    if let Some((&first, rest)) = platforms.split_first() {
-        results.push((first, resolve(first, true)));
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = rest
-                .iter()
-                .map(|&p| scope.spawn(move || (p, resolve(p, false))))
-                .collect();
-            for h in handles {
-                results.push(h.join().expect("a PyPI resolution thread panicked"));
-            }
-        });
-    }
-    let mut pins = BTreeMap::new();
-    for (p, result) in results {
-        let resolved = result.map_err(|e| pypi_failure(ctx, t, p, &e))?;
-        pins.insert(p, resolved);
-    }
-    Ok(pins)
-}
-
-/// A uv failure as an error on the spec's PyPI requirements that uv's message names.
-fn pypi_failure(
-    ctx: &BuildContext,
-    t: &TargetState,
-    p: Subdir,
-    e: &anyhow::Error,
-) -> anyhow::Error {
-    let text = format!("{e:#}");
-    let lower = text.to_lowercase();
-    let offline = if ctx.offline {
-        "; wt is offline: only packages already in uv's cache can be resolved"
-    } else {
-        ""
-    };
-    // uv's message names the packages it could not resolve; locate the first spec
-    // requirement it names (a local library whose dependencies fail is named by uv too).
-    let named = t.spec.requirements.iter().find_map(|r| match r {
-        Requirement::Pypi(req) if lower.contains(&req.name.value.to_lowercase()) => Some(req),
-        _ => None,
-    });
-    if let Some(req) = named {
-        let d = Diagnostic::new(
-            req.name.span,
-            format!(
-                "the PyPI requirement `{}` cannot be resolved for {p}{offline}:\n{}",
-                req.name.value,
-                indent(&text)
-            ),
-        )
-        .help("check the name, version and source of this requirement, and the dependencies it declares");
-        return anyhow!(Rendered(t.file.render(&[d])));
-    }
-    anyhow!(
-        "resolving the PyPI packages of {} for {p} failed{offline}:\n{}\n  = help: check the PyPI requirements in {}",
-        t.target.label,
-        indent(&text),
-        t.file.display
-    )
-}
-
 /// A `path:` requirement must carry the name its library declares (`[project] name` of its
 /// pyproject.toml): uv resolves the library under its own name, so a different one cannot be
 /// matched to what uv locks. Reported on the requirement's `name`, before anything is solved.
@@ -238,7 +142,7 @@ fn check_path_names(t: &TargetState) -> Result<()> {
 }
 
 /// `[project] name` of the pyproject.toml in `dir`, when there is one.
-fn declared_project_name(dir: &std::path::Path) -> Option<String> {
+pub(super) fn declared_project_name(dir: &std::path::Path) -> Option<String> {
     let text = std::fs::read_to_string(dir.join("pyproject.toml")).ok()?;
     let doc: toml::Value = toml::from_str(&text).ok()?;
     Some(doc.get("project")?.get("name")?.as_str()?.to_string())
@@ -382,7 +286,7 @@ fn python_failure(t: &TargetState, f: &SolveFailure) -> anyhow::Error {
     )
 }
 
-fn indent(text: &str) -> String {
+pub(super) fn indent(text: &str) -> String {
     text.trim_end()
         .lines()
         .map(|l| format!("    {l}"))
@@ -409,6 +313,6 @@ pub fn for_this_machine(
     Ok((
         platform,
         locked.conda.get(&platform).cloned().unwrap_or_default(),
-        locked.pypi.get(&platform).cloned().unwrap_or_default(),
+        locked.default_pypi(platform).to_vec(),
     ))
 }
