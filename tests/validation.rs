@@ -253,6 +253,10 @@ rule_full!(
     "id: demo\nrequirements:\n  - name: tasks\n    url: https://example.org/t.whl\n    rev: abc\nworkflow: []\n"
 );
 rule_full!(
+    pypi_subdirectory_without_git,
+    "id: demo\nrequirements:\n  - name: tasks\n    url: https://example.org/t.tar.gz\n    subdirectory: lib\nworkflow: []\n"
+);
+rule_full!(
     pypi_two_revisions,
     "id: demo\nrequirements:\n  - name: tasks\n    git: https://example.org/tasks.git\n    rev: abc\n    tag: v1\nworkflow: []\n"
 );

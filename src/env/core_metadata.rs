@@ -8,7 +8,7 @@
 //!
 //! A wheel's METADATA is read with HTTP range requests (the end of the zip, its central
 //! directory, then the one member), a few kilobytes of a file that may weigh megabytes; an
-//! sdist is read whole for its `PKG-INFO`. What was read is kept in the wt cache under the
+//! sdist is read whole for its `PKG-INFO`. What was read is kept beside uv's downloads under the
 //! file's sha256, so a file's metadata is fetched once per machine and an offline solve
 //! reuses it.
 
@@ -193,7 +193,7 @@ pub fn for_pins<'a>(
 /// latency.
 const WORKERS: usize = 8;
 
-/// `<cache>/pypi-metadata/<sha256>`: the METADATA text of the file with that hash, or an empty
+/// `<download cache>/pypi-metadata/<sha256>`: the METADATA text of the file with that hash, or an empty
 /// file for an sdist whose PKG-INFO does not vouch for its dependencies.
 struct Store {
     dir: PathBuf,

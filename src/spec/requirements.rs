@@ -309,6 +309,14 @@ fn parse_pypi(node: &Node, errors: &mut Vec<Diagnostic>) -> Option<PypiRequireme
             "Pin one revision.",
         );
     }
+    // pixi.toml can say `subdirectory` only of a git source (pixi's manifest schema), and wt
+    // installs it only from one.
+    if git.is_none() && subdirectory.is_some() {
+        problem(
+            format!("`subdirectory` is only valid with `git` for PyPI requirement `{n}`."),
+            "Point `path` at the subdirectory itself, or remove `subdirectory`.",
+        );
+    }
     if editable.is_some() && path.is_none() {
         problem(
             format!("`editable` is only valid with `path` for PyPI requirement `{n}`."),

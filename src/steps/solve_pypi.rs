@@ -83,11 +83,23 @@ pub fn lock(
             };
         let preferred = previous_pins(previous, p);
         let group = resolve(&union, refresh, &[], &preferred)?;
-        let mut out = BTreeMap::new();
-        for (name, lines) in &environments {
-            out.insert(name.clone(), resolve(lines, false, &group, &[])?);
-        }
-        Ok(out)
+        // The environments alone, at once: they only narrow the group's pins.
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = environments
+                .iter()
+                .map(|(name, lines)| {
+                    let group = &group;
+                    scope.spawn(move || (name.clone(), resolve(lines, false, group, &[])))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    let (name, pins) = h.join().expect("a PyPI resolution thread panicked");
+                    Ok((name, pins?))
+                })
+                .collect()
+        })
     };
     // The first platform alone (it refreshes the local projects' metadata once), then the
     // others in parallel, from uv's warm cache.
