@@ -14,6 +14,7 @@ use super::solve::{declared_project_name, indent};
 use super::{BuildContext, TargetState};
 use crate::conda::lock::{LocalSource, Locked};
 use crate::diag::{Diagnostic, Rendered};
+use crate::env::closure::{self, Root};
 use crate::env::core_metadata::{self, CoreMetadata};
 use crate::env::pypi::relative_path;
 use crate::env::pypi_lock::{self, PypiPin, PypiRequest};
@@ -26,9 +27,6 @@ use rattler_conda_types::Subdir;
 use rattler_lock::DEFAULT_ENVIRONMENT_NAME;
 use std::collections::BTreeMap;
 
-/// The files of each environment on one platform.
-type PlatformPins = BTreeMap<String, Vec<PypiPin>>;
-
 /// The PyPI part of a lock.
 pub struct PypiLock {
     /// Files per environment and platform.
@@ -36,6 +34,14 @@ pub struct PypiLock {
     /// METADATA of every file, by sha256.
     pub metadata: BTreeMap<String, CoreMetadata>,
     pub sources: Vec<LocalSource>,
+}
+
+/// One environment of pixi.toml: its requirement lines (for uv) and the walk's roots.
+struct EnvironmentRequest<'a> {
+    name: String,
+    lines: Vec<String>,
+    /// Extra packages of its feature: (name, extras).
+    feature: Vec<(&'a str, Vec<String>)>,
 }
 
 /// Resolves every environment for every platform, for the Python locked there, preferring the
@@ -54,12 +60,24 @@ pub fn lock(
     for p in &t.pypi {
         base.push(p.uv_args().join(" "));
     }
-    let mut environments: Vec<(String, Vec<String>)> =
-        vec![(DEFAULT_ENVIRONMENT_NAME.to_string(), base.clone())];
+    let mut environments = vec![EnvironmentRequest {
+        name: DEFAULT_ENVIRONMENT_NAME.to_string(),
+        lines: base.clone(),
+        feature: Vec::new(),
+    }];
     for f in runtime::FEATURES {
         let mut lines = base.clone();
         lines.extend(runtime::feature_lines(f));
-        environments.push((f.name.to_string(), lines));
+        let feature = f
+            .pypi
+            .iter()
+            .map(|(n, _, extras)| (*n, extras.iter().map(|e| e.to_string()).collect()))
+            .collect();
+        environments.push(EnvironmentRequest {
+            name: f.name.to_string(),
+            lines,
+            feature,
+        });
     }
     let mut union = base.clone();
     union.extend(runtime::FEATURES.iter().flat_map(runtime::feature_lines));
@@ -69,64 +87,56 @@ pub fn lock(
         .filter(|p| p.abs_path.is_some())
         .map(|p| p.req.name.value.clone())
         .collect();
-    let resolve_platform = |p: Subdir, refresh: bool| -> Result<PlatformPins> {
-        let resolve =
-            |lines: &[String], refresh_local: bool, constraints: &[PypiPin], preferred| {
-                let request = PypiRequest {
-                    lines,
-                    local: &local,
-                    python_version: &pythons[&p],
-                    refresh_local,
-                    constraints,
-                };
-                pypi_lock::resolve(tools, ctx.cache_root(), &request, p, preferred)
-            };
-        let preferred = previous_pins(previous, p);
-        let group = resolve(&union, refresh, &[], &preferred)?;
-        // The environments alone, at once: they only narrow the group's pins.
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = environments
+    let resolve = |p: Subdir,
+                   lines: &[String],
+                   refresh_local: bool,
+                   constraints: &[PypiPin],
+                   preferred: &[PypiPin]|
+     -> Result<Vec<PypiPin>> {
+        let request = PypiRequest {
+            lines,
+            local: &local,
+            python_version: &pythons[&p],
+            refresh_local,
+            constraints,
+        };
+        pypi_lock::resolve(tools, ctx.cache_root(), &request, p, preferred)
+            .map_err(|e| pypi_failure(ctx, t, p, &e))
+    };
+    // The solve group, per platform: the first platform alone (it refreshes the local
+    // projects' metadata once), then the others in parallel, from uv's warm cache.
+    let platforms = &ctx.conda.platforms;
+    let mut groups: BTreeMap<Subdir, Vec<PypiPin>> = BTreeMap::new();
+    if let Some((&first, rest)) = platforms.split_first() {
+        groups.insert(
+            first,
+            resolve(first, &union, true, &[], &previous_pins(previous, first))?,
+        );
+        let rest: Vec<(Subdir, Result<Vec<PypiPin>>)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = rest
                 .iter()
-                .map(|(name, lines)| {
-                    let group = &group;
-                    scope.spawn(move || (name.clone(), resolve(lines, false, group, &[])))
+                .map(|&p| {
+                    let union = &union;
+                    let resolve = &resolve;
+                    scope.spawn(move || {
+                        (
+                            p,
+                            resolve(p, union, false, &[], &previous_pins(previous, p)),
+                        )
+                    })
                 })
                 .collect();
             handles
                 .into_iter()
-                .map(|h| {
-                    let (name, pins) = h.join().expect("a PyPI resolution thread panicked");
-                    Ok((name, pins?))
-                })
+                .map(|h| h.join().expect("a PyPI resolution thread panicked"))
                 .collect()
-        })
-    };
-    // The first platform alone (it refreshes the local projects' metadata once), then the
-    // others in parallel, from uv's warm cache.
-    let platforms = &ctx.conda.platforms;
-    let mut results: Vec<(Subdir, Result<PlatformPins>)> = Vec::new();
-    if let Some((&first, rest)) = platforms.split_first() {
-        results.push((first, resolve_platform(first, true)));
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = rest
-                .iter()
-                .map(|&p| scope.spawn(move || (p, resolve_platform(p, false))))
-                .collect();
-            for h in handles {
-                results.push(h.join().expect("a PyPI resolution thread panicked"));
-            }
         });
-    }
-    let mut by_env: BTreeMap<String, BTreeMap<Subdir, Vec<PypiPin>>> = BTreeMap::new();
-    for (p, result) in results {
-        let resolved = result.map_err(|e| pypi_failure(ctx, t, p, &e))?;
-        for (env, pins) in resolved {
-            by_env.entry(env).or_default().insert(p, pins);
+        for (p, pins) in rest {
+            groups.insert(p, pins?);
         }
     }
-    let all_pins = by_env.values().flat_map(|m| m.values()).flatten();
     let metadata = core_metadata::for_pins(
-        all_pins,
+        groups.values().flatten(),
         &Tools::download_cache(ctx.cache_root()),
         ctx.offline,
     )
@@ -136,11 +146,77 @@ pub fn lock(
             t.target.label
         )
     })?;
+    let sources = local_sources(t)?;
+    // Each environment: the group's files its requirements reach (pixi's walk); where the walk
+    // cannot tell (a file's metadata unknown), uv resolves it within the group's versions.
+    let mut by_env: BTreeMap<String, BTreeMap<Subdir, Vec<PypiPin>>> = BTreeMap::new();
+    for (&p, group) in &groups {
+        for env in &environments {
+            let walked = match closure::markers(p, &pythons[&p]) {
+                Some(markers) => walk(t, env, &sources, group, &metadata, &markers)?,
+                None => None,
+            };
+            let pins = match walked {
+                Some(pins) => pins,
+                None => resolve(p, &env.lines, false, group, &[])?,
+            };
+            by_env.entry(env.name.clone()).or_default().insert(p, pins);
+        }
+    }
+    let sources = sources.into_iter().map(|(source, _)| source).collect();
     Ok(PypiLock {
         environments: by_env,
         metadata,
-        sources: local_sources(t)?,
+        sources,
     })
+}
+
+/// The walk from `env`'s requirements through the group's files; `None` where it cannot tell.
+fn walk(
+    t: &TargetState,
+    env: &EnvironmentRequest,
+    sources: &[(LocalSource, bool)],
+    group: &[PypiPin],
+    metadata: &BTreeMap<String, CoreMetadata>,
+    markers: &pep508_rs::MarkerEnvironment,
+) -> Result<Option<Vec<PypiPin>>> {
+    if sources.iter().any(|(_, declared)| !declared) {
+        return Ok(None);
+    }
+    let mut roots: Vec<Root> = runtime::PYPI
+        .iter()
+        .map(|(name, _)| Root::Package { name, extras: &[] })
+        .collect();
+    for p in &t.pypi {
+        let extras = &p.req.extras;
+        match p.abs_path {
+            Some(_) => {
+                let declared = sources
+                    .iter()
+                    .find(|(s, _)| s.name == declared_name(p))
+                    .map(|(s, _)| &s.metadata);
+                if let Some(metadata) = declared {
+                    roots.push(Root::Declared { metadata, extras });
+                }
+            }
+            None => roots.push(Root::Package {
+                name: &p.req.name.value,
+                extras,
+            }),
+        }
+    }
+    for (name, extras) in &env.feature {
+        roots.push(Root::Package { name, extras });
+    }
+    closure::environment_pins(group, metadata, &roots, markers)
+}
+
+/// The name a `path:` library declares (its pyproject's), else the spec's.
+fn declared_name(p: &crate::env::pypi::ResolvedPypi) -> String {
+    p.abs_path
+        .as_deref()
+        .and_then(declared_project_name)
+        .unwrap_or_else(|| p.req.name.value.clone())
 }
 
 /// The pins an earlier lock had on `p`, in any environment (they share versions).
@@ -157,19 +233,23 @@ fn previous_pins(previous: &Locked, p: Subdir) -> Vec<PypiPin> {
     pins
 }
 
-/// The `path:` libraries, located relative to the workspace (as in pixi.toml).
-fn local_sources(t: &TargetState) -> Result<Vec<LocalSource>> {
+/// The `path:` libraries, located relative to the workspace (as in pixi.toml), each with
+/// whether its pyproject.toml declares its dependencies statically.
+fn local_sources(t: &TargetState) -> Result<Vec<(LocalSource, bool)>> {
     let mut out = Vec::new();
     for p in &t.pypi {
         let Some(dir) = &p.abs_path else { continue };
-        let metadata = CoreMetadata::from_pyproject(dir)?.unwrap_or_default();
-        out.push(LocalSource {
-            name: declared_project_name(dir).unwrap_or_else(|| p.req.name.value.clone()),
-            path: relative_path(&normalize(&t.out_dir), dir),
-            metadata,
-        });
+        let declared = CoreMetadata::from_pyproject(dir)?;
+        out.push((
+            LocalSource {
+                name: declared_name(p),
+                path: relative_path(&normalize(&t.out_dir), dir),
+                metadata: declared.clone().unwrap_or_default(),
+            },
+            declared.is_some(),
+        ));
     }
-    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out.sort_by(|a, b| a.0.name.cmp(&b.0.name));
     Ok(out)
 }
 
