@@ -1,7 +1,8 @@
 //! `make bench` (lock part): how long solving and installing take on the bundled example
 //! workflows, plus one workflow with a conda requirement from a local channel. Uses the release
-//! binary, real uv, rattler and Python. uv's download cache is warm (as on any machine after
-//! the first build), wt's cache is not.
+//! binary, real uv, rattler and Python. The cold build starts from empty caches (wt's, and
+//! uv's downloads under it); the solve and install figures then have uv's downloads warm (as on
+//! any machine after the first build).
 //!
 //! - solve: `wt --update-lock build //...` re-solves every distinct requirement set for the
 //!   lock's platforms (the examples share one set; the conda workflow has its own), minus a
