@@ -38,17 +38,6 @@ pub fn current() -> Option<Subdir> {
     Subdir::current().filter(|p| SUPPORTED.contains(&p.as_str()))
 }
 
-/// uv's `--python-platform` for a platform.
-pub fn uv_target(p: Subdir) -> &'static str {
-    match p.as_str() {
-        "linux-64" => "x86_64-unknown-linux-gnu",
-        "linux-aarch64" => "aarch64-unknown-linux-gnu",
-        "osx-64" => "x86_64-apple-darwin",
-        "osx-arm64" => "aarch64-apple-darwin",
-        _ => "x86_64-pc-windows-msvc",
-    }
-}
-
 /// The virtual packages (plus the interpreter as `python`) a solve for `p` may use.
 pub fn virtual_packages(p: Subdir) -> Vec<GenericVirtualPackage> {
     let v = |name: &str, version: &str, build: &str| GenericVirtualPackage {

@@ -7,8 +7,7 @@
 use super::core_metadata::CoreMetadata;
 use super::pypi_lock::PypiPin;
 use anyhow::{Result, anyhow, bail};
-use pep508_rs::{ExtraName, MarkerEnvironment, MarkerEnvironmentBuilder, PackageName, Requirement};
-use rattler_conda_types::Subdir;
+use pep508_rs::{ExtraName, MarkerEnvironment, PackageName, Requirement};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::str::FromStr;
 
@@ -105,43 +104,11 @@ fn requirements(declared: &CoreMetadata) -> Result<Vec<Requirement>> {
         .collect()
 }
 
-/// The PEP 508 marker values of CPython `python_version` (e.g. `3.11.7`) on a conda platform,
-/// as wheels of that platform see them. `None` for a platform without fixed values.
-pub fn markers(platform: Subdir, python_version: &str) -> Option<MarkerEnvironment> {
-    let (machine, sys_platform, system, os_name) = match platform.as_str() {
-        "linux-64" => ("x86_64", "linux", "Linux", "posix"),
-        "linux-aarch64" => ("aarch64", "linux", "Linux", "posix"),
-        "linux-ppc64le" => ("ppc64le", "linux", "Linux", "posix"),
-        "osx-64" => ("x86_64", "darwin", "Darwin", "posix"),
-        "osx-arm64" => ("arm64", "darwin", "Darwin", "posix"),
-        "win-64" => ("AMD64", "win32", "Windows", "nt"),
-        "win-arm64" => ("ARM64", "win32", "Windows", "nt"),
-        _ => return None,
-    };
-    let minor = python_version
-        .split('.')
-        .take(2)
-        .collect::<Vec<_>>()
-        .join(".");
-    MarkerEnvironment::try_from(MarkerEnvironmentBuilder {
-        implementation_name: "cpython",
-        implementation_version: python_version,
-        os_name,
-        platform_machine: machine,
-        platform_python_implementation: "CPython",
-        platform_release: "",
-        platform_system: system,
-        platform_version: "",
-        python_full_version: python_version,
-        python_version: &minor,
-        sys_platform,
-    })
-    .ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::env::pypi_platform::markers;
+    use rattler_conda_types::Subdir;
 
     fn pin(name: &str, sha: &str) -> PypiPin {
         PypiPin {

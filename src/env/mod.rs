@@ -5,6 +5,7 @@ pub mod core_metadata;
 pub mod gc;
 pub mod pypi;
 pub mod pypi_lock;
+pub mod pypi_platform;
 pub mod python_env;
 pub mod runtime;
 pub mod tools;

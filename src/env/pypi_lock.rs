@@ -81,7 +81,7 @@ pub fn resolve(
         .args(["--python-version", req.python_version])
         .args([
             "--python-platform",
-            super::super::conda::platforms::uv_target(platform),
+            super::pypi_platform::uv_target(platform),
         ])
         .arg(&input)
         .arg("-o")

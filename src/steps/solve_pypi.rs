@@ -18,6 +18,7 @@ use crate::env::closure::{self, Root};
 use crate::env::core_metadata::{self, CoreMetadata};
 use crate::env::pypi::relative_path;
 use crate::env::pypi_lock::{self, PypiPin, PypiRequest};
+use crate::env::pypi_platform;
 use crate::env::runtime;
 use crate::env::tools::Tools;
 use crate::spec::model::Requirement;
@@ -152,7 +153,7 @@ pub fn lock(
     let mut by_env: BTreeMap<String, BTreeMap<Subdir, Vec<PypiPin>>> = BTreeMap::new();
     for (&p, group) in &groups {
         for env in &environments {
-            let walked = match closure::markers(p, &pythons[&p]) {
+            let walked = match pypi_platform::markers(p, &pythons[&p]) {
                 Some(markers) => walk(t, env, &sources, group, &metadata, &markers)?,
                 None => None,
             };
