@@ -55,7 +55,10 @@ fn dependencies(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
         }
         let text = std::fs::read_to_string(path).unwrap();
         let used = deps.entry(module.clone()).or_default();
-        for other in crate_paths(&code_of(&text)) {
+        let code = code_of(&text);
+        let mut paths = crate_paths(&code);
+        paths.extend(super_paths(&code, module_depth(rel)));
+        for other in paths {
             if other != module {
                 used.insert(other);
             }
@@ -98,6 +101,37 @@ fn crate_paths(code: &str) -> BTreeSet<String> {
         }
     }
     found.retain(|m| !m.is_empty());
+    found
+}
+
+/// How deep the file at `rel` (relative to src/) sits in the module tree: `a.rs` and
+/// `a/mod.rs` are 1 (`crate::a`), `a/b.rs` is 2.
+fn module_depth(rel: &Path) -> usize {
+    let parts = rel.components().count();
+    if rel.file_name().is_some_and(|n| n == "mod.rs") {
+        parts - 1
+    } else {
+        parts
+    }
+}
+
+/// The top-level modules reached by `super::` paths that climb to the crate root: in a file
+/// at `depth`, `depth` times `super::` followed by a module name (a group `{a, b}` too).
+fn super_paths(code: &str, depth: usize) -> BTreeSet<String> {
+    let climb = "super::".repeat(depth);
+    let mut found = BTreeSet::new();
+    for (at, _) in code.match_indices(&climb) {
+        // Only where the run of `super::` starts, and only when it is exactly `depth` long.
+        if code[..at].ends_with("super::") {
+            continue;
+        }
+        let rest = &code[at + climb.len()..];
+        if rest.starts_with("super::") {
+            continue;
+        }
+        let path = &rest[..rest.find(';').unwrap_or(rest.len())];
+        found.extend(crate_paths(&format!("crate::{path}")));
+    }
     found
 }
 
@@ -183,6 +217,13 @@ fn the_reader_sees_every_kind_of_use() {
     );
     let found: Vec<String> = crate_paths(&code).into_iter().collect();
     assert_eq!(found, ["a", "b", "c", "e"]);
+    // `super::` paths that climb to the crate root name top-level modules too.
+    let code = "use super::super::conda::x;\nuse super::sibling;\nuse super::super::{a, b::C};\n";
+    let found: Vec<String> = super_paths(code, 2).into_iter().collect();
+    assert_eq!(found, ["a", "b", "conda"]);
+    assert!(super_paths(code, 3).is_empty());
+    assert_eq!(module_depth(Path::new("env/pypi_lock.rs")), 2);
+    assert_eq!(module_depth(Path::new("env/mod.rs")), 1);
     let deps = BTreeMap::from([
         ("x".to_string(), BTreeSet::from(["y".to_string()])),
         ("y".to_string(), BTreeSet::from(["x".to_string()])),
