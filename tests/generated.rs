@@ -7,9 +7,10 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use wt::contracts::{RegistryOutput, Signatures};
-use wt::env::pypi::ResolvedPypi;
-use wt::spec::model::Requirement;
+#[path = "support/codegen_only.rs"]
+mod codegen_only;
+
+use codegen_only::{registry, signatures};
 
 const EXAMPLES: &[&str] = &[
     "add_then_double",
@@ -23,35 +24,11 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn registry() -> RegistryOutput {
-    serde_json::from_str(include_str!("fixtures/example-registry.json")).unwrap()
-}
-
-fn signatures() -> Signatures {
-    serde_json::from_str(include_str!("fixtures/example-signatures.json")).unwrap()
-}
-
 /// Generates an example's workspace as `wt compile` would, into its default folder name.
 fn generate(name: &str) -> BTreeMap<String, String> {
     let spec_path = root().join("workflows").join(name).join("spec.yaml");
     let text = std::fs::read_to_string(&spec_path).unwrap();
-    let wf = wt::check::check_text("spec.yaml", &text, &registry(), &signatures())
-        .expect("example is valid");
-    let spec_dir = spec_path.parent().unwrap();
-    let pypi: Vec<ResolvedPypi> = wf
-        .spec
-        .requirements
-        .iter()
-        .filter_map(|r| match r {
-            Requirement::Pypi(p) => Some(ResolvedPypi::new(p, spec_dir)),
-            _ => None,
-        })
-        .collect();
-    let release = wt::compile::release_name("wt", &wf.spec.id.value);
-    let out = spec_dir.join(&release);
-    wt::compile::generate(&wf, &pypi, &out, wt::compile::PLATFORMS)
-        .unwrap()
-        .files
+    codegen_only::generate(&text, spec_path.parent().unwrap(), wt::compile::PLATFORMS)
 }
 
 #[test]

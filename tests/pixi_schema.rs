@@ -12,9 +12,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use wt::contracts::{RegistryOutput, Signatures};
-use wt::env::pypi::ResolvedPypi;
-use wt::spec::model::Requirement;
+#[path = "support/codegen_only.rs"]
+mod codegen_only;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -226,29 +225,9 @@ fn committed_snapshots_match_pixis_schema() {
 }
 
 /// pixi.toml of the workspace `wt compile` would generate from `spec_text` in `spec_dir`
-/// (codegen only: no solve, no network, nothing written), against the task registry and
-/// signatures discovery reports for the example task library (as tests/generated.rs uses).
+/// (codegen only: no solve, no network, nothing written).
 fn generate_pixi(spec_text: &str, spec_dir: &Path, platforms: &[&str]) -> String {
-    let registry: RegistryOutput =
-        serde_json::from_str(include_str!("fixtures/example-registry.json")).unwrap();
-    let signatures: Signatures =
-        serde_json::from_str(include_str!("fixtures/example-signatures.json")).unwrap();
-    let wf = wt::check::check_text("spec.yaml", spec_text, &registry, &signatures)
-        .unwrap_or_else(|e| panic!("the spec in {} is invalid:\n{e}", spec_dir.display()));
-    let pypi: Vec<ResolvedPypi> = wf
-        .spec
-        .requirements
-        .iter()
-        .filter_map(|r| match r {
-            Requirement::Pypi(p) => Some(ResolvedPypi::new(p, spec_dir)),
-            Requirement::Conda(_) => None,
-        })
-        .collect();
-    let release = wt::compile::release_name(wt::compile::DEFAULT_PREFIX, &wf.spec.id.value);
-    let out = spec_dir.join(&release);
-    let mut files = wt::compile::generate(&wf, &pypi, &out, platforms)
-        .unwrap()
-        .files;
+    let mut files = codegen_only::generate(spec_text, spec_dir, platforms);
     files.remove("pixi.toml").expect("a pixi.toml is generated")
 }
 
