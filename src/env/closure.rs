@@ -6,7 +6,7 @@
 
 use super::core_metadata::CoreMetadata;
 use super::pypi_lock::PypiPin;
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Result, anyhow};
 use pep508_rs::{ExtraName, MarkerEnvironment, PackageName, Requirement};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::str::FromStr;
@@ -24,9 +24,10 @@ pub enum Root<'a> {
     },
 }
 
-/// The group's pins the environment needs. `None` when a reached file's metadata is unknown
-/// (a git source, an sdist whose PKG-INFO does not vouch for it): then only a resolution of
-/// the environment can tell.
+/// The group's pins the environment needs. `None` when the walk cannot tell: a reached file's
+/// metadata is unknown (a git source, an sdist whose PKG-INFO does not vouch for it), or a
+/// requirement the markers select is not among the group's files (uv evaluated it otherwise).
+/// Then only a resolution of the environment can.
 pub fn environment_pins(
     group: &[PypiPin],
     metadata: &BTreeMap<String, CoreMetadata>,
@@ -69,7 +70,7 @@ pub fn environment_pins(
             continue;
         }
         let Some(pin) = by_name.get(&package) else {
-            bail!("`{package}` is needed but not in the solve group's resolution");
+            return Ok(None);
         };
         let active = seen.entry(package.clone()).or_default();
         active.extend(extras);
