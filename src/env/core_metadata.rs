@@ -147,7 +147,7 @@ fn headers(text: &str) -> Vec<(String, String)> {
 }
 
 /// Fetches what is missing from the cache, in parallel, and returns the metadata of every
-/// pin that has a hash (git sources have none, and no file to read), keyed by sha256.
+/// pin that has a sha256 (git sources have none, and no file to read), keyed by it.
 pub fn for_pins<'a>(
     pins: impl IntoIterator<Item = &'a PypiPin>,
     cache: &Path,
@@ -155,7 +155,13 @@ pub fn for_pins<'a>(
 ) -> Result<BTreeMap<String, CoreMetadata>> {
     let mut wanted: BTreeMap<String, &PypiPin> = BTreeMap::new();
     for pin in pins {
-        if let Some(sha) = &pin.sha256 {
+        // The hash names a file in the store: only a real sha256 may.
+        let sha = pin.sha256.as_ref().filter(|h| {
+            h.len() == 64
+                && h.bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        });
+        if let Some(sha) = sha {
             wanted.entry(sha.clone()).or_insert(pin);
         }
     }
@@ -193,8 +199,8 @@ pub fn for_pins<'a>(
 /// latency.
 const WORKERS: usize = 8;
 
-/// `<download cache>/pypi-metadata/<sha256>`: the METADATA text of the file with that hash, or an empty
-/// file for an sdist whose PKG-INFO does not vouch for its dependencies.
+/// `<download cache>/pypi-metadata/<sha256>`: the METADATA (or PKG-INFO) text of the file with
+/// that hash, as read; whether it vouches for the dependencies is decided when it is parsed.
 struct Store {
     dir: PathBuf,
 }
