@@ -4,7 +4,7 @@
 //! is then swapped in, so an interrupted compile never leaves a half-written workspace, and a
 //! compile whose output is byte-identical to what is on disk touches nothing.
 
-use crate::codegen::{CodegenInput, Dependencies};
+use crate::codegen::{CodegenInput, Dependencies, DockerContext};
 use crate::env::pypi::ResolvedPypi;
 use crate::env::runtime;
 use crate::fingerprint::{Fingerprint, fingerprint};
@@ -150,6 +150,7 @@ fn dependencies(
         }
     }
     Dependencies {
+        docker: docker_context(out_dir, pypi),
         channels,
         // The lock's platforms, in the published order.
         platforms: PLATFORMS
@@ -159,6 +160,37 @@ fn dependencies(
             .collect(),
         conda,
         pypi: pypi_deps,
+    }
+}
+
+/// The folder `docker build` must be given: the deepest one holding the workspace and every
+/// `path:` library, with each of them relative to it (see [`DockerContext`]). Computed from
+/// relative positions only, so it is the same in every checkout location.
+fn docker_context(out_dir: &Path, pypi: &[ResolvedPypi]) -> DockerContext {
+    let workspace = crate::workspace::normalize(out_dir);
+    let libraries: Vec<PathBuf> = pypi
+        .iter()
+        .filter_map(|p| p.abs_path.clone())
+        .filter(|lib| !lib.starts_with(&workspace))
+        .collect();
+    let mut context = workspace.clone();
+    for lib in &libraries {
+        while !lib.starts_with(&context) {
+            if !context.pop() {
+                break;
+            }
+        }
+    }
+    let mut libraries: Vec<String> = libraries
+        .iter()
+        .map(|lib| crate::env::pypi::relative_path(&context, lib))
+        .collect();
+    libraries.sort();
+    libraries.dedup();
+    DockerContext {
+        context: crate::env::pypi::relative_path(&workspace, &context),
+        workspace: crate::env::pypi::relative_path(&context, &workspace),
+        libraries,
     }
 }
 
@@ -265,4 +297,44 @@ pub fn diff_tree(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Vec<Differenc
         }
     }
     diffs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::model::{PypiRequirement, Spanned};
+
+    fn library(at: &str) -> ResolvedPypi {
+        let nowhere = crate::yaml::Span::default();
+        let req = PypiRequirement {
+            name: Spanned::new("lib".to_string(), nowhere),
+            git: None,
+            rev: None,
+            branch: None,
+            tag: None,
+            path: Some(Spanned::new(at.to_string(), nowhere)),
+            editable: None,
+            url: None,
+            subdirectory: None,
+            extras: Vec::new(),
+            version: None,
+            span: nowhere,
+        };
+        ResolvedPypi::new(&req, Path::new("/repo/workflows/a"))
+    }
+
+    #[test]
+    fn the_docker_context_holds_the_workspace_and_its_libraries() {
+        let ws = Path::new("/repo/workflows/a/wt-a-workflow");
+        assert_eq!(docker_context(ws, &[]), DockerContext::default());
+        // A library inside the workspace needs no wider context.
+        assert_eq!(
+            docker_context(ws, &[library("wt-a-workflow/vendored")]),
+            DockerContext::default()
+        );
+        let got = docker_context(ws, &[library("../../libs/x"), library("../y")]);
+        assert_eq!(got.context, "../../..");
+        assert_eq!(got.workspace, "workflows/a/wt-a-workflow");
+        assert_eq!(got.libraries, ["libs/x", "workflows/y"]);
+    }
 }

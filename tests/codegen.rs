@@ -200,6 +200,11 @@ fn deps() -> Dependencies {
             "custom-tasks".into(),
             table(r#"x = { path = "../custom-tasks", editable = true, extras = ["io"] }"#),
         )],
+        docker: wt::codegen::DockerContext {
+            context: "..".into(),
+            workspace: "workspace".into(),
+            libraries: vec!["custom-tasks".into()],
+        },
     }
 }
 
@@ -448,6 +453,7 @@ fn cases() -> Vec<Case> {
             platforms: vec!["linux-64".into()],
             conda: vec![],
             pypi: vec![],
+            docker: Default::default(),
         },
     });
     out
@@ -507,7 +513,7 @@ fn file_tree() {
     let paths: Vec<&str> = files.keys().map(String::as_str).collect();
     let p = "wt_add_then_double_workflow";
     let mut want = vec![
-        ".dockerignore".to_string(),
+        "Dockerfile.dockerignore".to_string(),
         "Dockerfile".into(),
         "README.md".into(),
         "VERSION.yaml".into(),

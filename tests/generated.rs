@@ -9,6 +9,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 #[path = "support/codegen_only.rs"]
 mod codegen_only;
+#[path = "support/fs.rs"]
+#[allow(dead_code)]
+mod fs;
 
 use codegen_only::{registry, signatures};
 
@@ -192,5 +195,74 @@ fn params_and_formdata_round_trip_for_every_example() {
                 "grouped tasks nest under their group title: {formdata}"
             );
         }
+    }
+}
+
+/// The image the generated Dockerfile builds holds every `path:` library where pixi.toml (and
+/// so pixi.lock) says it is, relative to the workspace: the build is replayed without Docker,
+/// copying what each `COPY` names out of the context the header's `docker build` names, then
+/// pixi.toml's paths are followed from the `WORKDIR`.
+#[test]
+fn the_image_holds_every_path_library_where_pixi_toml_says() {
+    for name in EXAMPLES {
+        let files = generate(name);
+        let dockerfile = &files["Dockerfile"];
+        let workspace = root()
+            .join("workflows")
+            .join(name)
+            .join(wt::compile::release_name(wt::compile::DEFAULT_PREFIX, name));
+        // `#   docker build -t <name> -f Dockerfile <context>` (or `.`: the workspace itself).
+        let build = dockerfile
+            .lines()
+            .find(|l| l.starts_with("#   docker build "))
+            .unwrap();
+        let context = workspace.join(build.rsplit(' ').next().unwrap());
+        let image = tempfile::tempdir().unwrap();
+        let mut workdir = None;
+        for line in dockerfile.lines() {
+            if let Some(args) = line.strip_prefix("COPY [") {
+                let args: Vec<String> = serde_json::from_str(&format!("[{args}")).unwrap();
+                let (from, to) = (&args[0], args[1].trim_start_matches('/'));
+                assert!(
+                    !from.contains(".."),
+                    "{name}: COPY {from} leaves the context"
+                );
+                let source = wt::workspace::normalize(&context.join(from));
+                let target = image.path().join(to);
+                if source == wt::workspace::normalize(&workspace) {
+                    // The workspace is not on disk here: its generated files are.
+                    write(&target, &files);
+                } else {
+                    assert!(source.is_dir(), "{name}: COPY {from}: no such folder");
+                    fs::copy_dir(&source, &target);
+                }
+            } else if let Some(dir) = line.strip_prefix("WORKDIR ") {
+                workdir = Some(image.path().join(dir.trim_start_matches('/')));
+            } else if line == "COPY . ." {
+                write(&image.path().join("app"), &files);
+            }
+        }
+        let workdir = workdir.unwrap();
+        let manifest: toml::Table = toml::from_str(&files["pixi.toml"]).unwrap();
+        let mut libraries = 0;
+        for (dep, spec) in manifest["pypi-dependencies"].as_table().unwrap() {
+            let Some(path) = spec.get("path").and_then(|p| p.as_str()) else {
+                continue;
+            };
+            let at = wt::workspace::normalize(&workdir.join(path));
+            assert!(
+                at.starts_with(image.path()) && at.join("pyproject.toml").is_file(),
+                "{name}: `{dep}` is at {path} from the workspace, which the image does not hold"
+            );
+            libraries += 1;
+        }
+        assert!(
+            libraries > 0,
+            "{name}: the examples install a task library by path"
+        );
+        assert!(
+            workdir.join("pixi.toml").is_file(),
+            "{name}: WORKDIR holds the workspace"
+        );
     }
 }

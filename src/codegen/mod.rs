@@ -7,7 +7,7 @@
 //! so that its runner and invokers can drive our workspaces:
 //!
 //! ```text
-//! pixi.toml  pyproject.toml  hatch_build.py  VERSION.yaml  Dockerfile  .dockerignore
+//! pixi.toml  pyproject.toml  hatch_build.py  VERSION.yaml  Dockerfile  Dockerfile.dockerignore
 //! README.md  graph.svg  tests/conftest.py  tests/test_workflow.py
 //! <pkg>/__init__.py  cli.py  dispatch.py  metadata.py  response.py  params.json  rjsf.json
 //! <pkg>/dags/__init__.py  run_sequential.py  run_sequential_mock_io.py
@@ -75,6 +75,32 @@ pub struct Dependencies {
     /// `[pypi-dependencies]`: name -> version string or inline table
     /// (`{ path = "...", editable = true }`, `{ git = "...", rev = "..." }`, ...).
     pub pypi: Vec<(String, toml::Value)>,
+    /// What `docker build` copies: the workspace and its `path:` libraries.
+    pub docker: DockerContext,
+}
+
+/// The build context of the workspace's image. pixi installs `path:` libraries from where
+/// pixi.toml says they are, so an image needs them at the same place relative to the
+/// workspace: the context is the deepest folder holding the workspace and every library, and
+/// the image copies each of them to its place in that folder. `/`-separated relative paths.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DockerContext {
+    /// The context, relative to the workspace (`.` without libraries outside it).
+    pub context: String,
+    /// The workspace, relative to the context (`.` when it is the context).
+    pub workspace: String,
+    /// The `path:` libraries outside the workspace, relative to the context.
+    pub libraries: Vec<String>,
+}
+
+impl Default for DockerContext {
+    fn default() -> Self {
+        DockerContext {
+            context: ".".into(),
+            workspace: ".".into(),
+            libraries: Vec::new(),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

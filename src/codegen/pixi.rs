@@ -119,6 +119,8 @@ pub struct PixiContext {
     pub features: String,
     /// `[environments]` lines.
     pub environments: String,
+    /// The image's build context (the Dockerfile installs this workspace with pixi).
+    pub docker: super::DockerContext,
 }
 
 impl PixiContext {
@@ -131,6 +133,7 @@ impl PixiContext {
             release_key: toml_key(release_name),
             features: feature_tables(),
             environments: environment_lines(),
+            docker: deps.docker.clone(),
         }
     }
 }

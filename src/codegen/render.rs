@@ -27,7 +27,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("Dockerfile", include_str!("../../templates/Dockerfile.j2")),
     (
-        ".dockerignore",
+        "Dockerfile.dockerignore",
         include_str!("../../templates/dockerignore.j2"),
     ),
     ("README.md", include_str!("../../templates/README.md.j2")),
@@ -98,6 +98,10 @@ pub fn environment() -> Result<Environment<'static>, minijinja::Error> {
     );
     env.add_filter("py", |s: &str| py_str(s));
     env.add_filter("toml", |s: &str| pixi::toml_str(s));
+    // A JSON string, as the exec form of Dockerfile instructions takes them.
+    env.add_filter("json", |s: &str| {
+        serde_json::to_string(s).expect("a string serializes")
+    });
     env.add_filter("xml", |s: &str| svg::xml_escape(s));
     env.add_filter("yaml_scalar", |s: &str| readme::yaml_scalar(s));
     env.add_filter("mermaid", |s: &str| readme::mermaid_text(s));
