@@ -14,7 +14,7 @@
 
 use crate::env::pypi_lock::PypiPin;
 use anyhow::{Context, Result, anyhow, bail};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -255,17 +255,52 @@ impl Store {
 }
 
 fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
+    let config = ureq::Agent::config_builder()
         .timeout_connect(Some(Duration::from_secs(30)))
         .timeout_global(Some(Duration::from_secs(300)))
-        // One connection per worker stays open: each new one costs a DNS lookup and a TLS
-        // handshake.
+        // One connection per worker stays open: each new one costs a TLS handshake.
         .max_idle_connections_per_host(WORKERS)
         .http_status_as_error(false)
         .user_agent(concat!("wt/", env!("CARGO_PKG_VERSION")))
         .tls_config(crate::http_tls::config())
-        .build()
-        .into()
+        .build();
+    ureq::Agent::with_parts(
+        config,
+        ureq::unversioned::transport::DefaultConnector::new(),
+        RememberingResolver::default(),
+    )
+}
+
+/// Looks each host up once per agent. The files all come from one or two hosts, and every new
+/// connection would otherwise ask the system resolver again; on some machines one lookup in
+/// twenty stalls for seconds (see [`HEAD_PATIENCE`]).
+#[derive(Debug, Default)]
+struct RememberingResolver {
+    system: ureq::unversioned::resolver::DefaultResolver,
+    known: std::sync::Mutex<HashMap<String, ureq::unversioned::resolver::ResolvedSocketAddrs>>,
+}
+
+impl ureq::unversioned::resolver::Resolver for RememberingResolver {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        timeout: ureq::unversioned::transport::NextTimeout,
+    ) -> Result<ureq::unversioned::resolver::ResolvedSocketAddrs, ureq::Error> {
+        let key = format!(
+            "{:?}{:?}",
+            uri.scheme_str(),
+            uri.authority().map(|a| a.as_str())
+        );
+        // Held while looking up, so the workers starting together ask once, not each.
+        let mut known = self.known.lock().expect("no lookup panics");
+        if let Some(found) = known.get(&key) {
+            return Ok(found.clone());
+        }
+        let found = self.system.resolve(uri, config, timeout)?;
+        known.insert(key, found.clone());
+        Ok(found)
+    }
 }
 
 /// The METADATA of a wheel or the PKG-INFO of an sdist at `url`.
@@ -334,9 +369,10 @@ struct Got {
     body: Vec<u8>,
 }
 
-/// How long each attempt may wait for an answer's head. Some proxies leave a small share of
-/// requests unanswered for seconds while the same request sent again is answered at once, so a
-/// slow head is retried, with more patience each time, instead of awaited.
+/// How long each attempt may wait for its host's address and its answer's head. On some
+/// machines a small share of DNS lookups stall for seconds (a lost UDP answer waits out the
+/// system resolver's 5 s timeout) while the same lookup repeated is answered at once, so a slow
+/// attempt is retried, with more patience each time, instead of awaited.
 const HEAD_PATIENCE: [Duration; 3] = [
     Duration::from_secs(2),
     Duration::from_secs(10),
