@@ -305,8 +305,13 @@ impl ureq::unversioned::resolver::Resolver for RememberingResolver {
 
 /// The METADATA of a wheel or the PKG-INFO of an sdist at `url`.
 fn fetch(agent: &ureq::Agent, url: &str, from_sdist: bool) -> Result<String> {
-    if let Some(path) = url.strip_prefix("file://") {
-        let bytes = std::fs::read(path).with_context(|| format!("could not read {path}"))?;
+    if let Some(path) = url::Url::parse(url)
+        .ok()
+        .filter(|u| u.scheme() == "file")
+        .and_then(|u| u.to_file_path().ok())
+    {
+        let bytes =
+            std::fs::read(&path).with_context(|| format!("could not read {}", path.display()))?;
         return member_text(std::io::Cursor::new(bytes), url, from_sdist);
     }
     if from_sdist {
@@ -560,6 +565,26 @@ mod tests {
             gated_by_extra("a ; python_version < '3.11'", "x"),
             "a ; (python_version < '3.11') and extra == \"x\""
         );
+    }
+
+    #[test]
+    fn reads_a_local_wheel_by_its_file_url() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("with space");
+        std::fs::create_dir(&folder).unwrap();
+        let wheel = folder.join("x-1.0-py3-none-any.whl");
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&wheel).unwrap());
+        let options = zip::write::SimpleFileOptions::default();
+        zip.start_file("x/__init__.py", options).unwrap();
+        zip.start_file("x-1.0.dist-info/METADATA", options).unwrap();
+        std::io::Write::write_all(&mut zip, b"Metadata-Version: 2.1\nRequires-Dist: a>=1\n")
+            .unwrap();
+        zip.finish().unwrap();
+        let url = url::Url::from_file_path(&wheel).unwrap().to_string();
+        assert!(url.contains("with%20space"), "{url}");
+        let text = fetch(&agent(), &url, false).unwrap();
+        let m = CoreMetadata::parse(&text, false).unwrap();
+        assert_eq!(m.requires_dist, ["a>=1"]);
     }
 
     #[test]
