@@ -20,8 +20,11 @@ pub const PYPI: &[(&str, &str)] = &[
     ("ruamel.yaml", ">=0.18,<0.19"),
     ("obstore", ">=0.6,<0.7"),
     // The async execution mode's executor (localhost backend; cloud backends need extras).
-    ("lithops", ">=3.8,<4"),
+    ("lithops", LITHOPS),
 ];
+
+/// Lithops' versions, the same in every environment (the `cloudrun` one adds its extras).
+const LITHOPS: &str = ">=3.8,<4";
 
 /// A pixi feature: PyPI packages one environment adds to the default ones.
 #[derive(Debug, serde::Serialize)]
@@ -48,7 +51,7 @@ pub const FEATURES: &[Feature] = &[
             "`--execution-mode async` on Google Cloud Run + Storage (LITHOPS_CONFIG_FILE); the",
             "default environment has Lithops for the localhost backend.",
         ],
-        pypi: &[("lithops", ">=3.8,<4", &["gcp"])],
+        pypi: &[("lithops", LITHOPS, &["gcp"])],
     },
 ];
 
