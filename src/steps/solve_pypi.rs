@@ -37,14 +37,6 @@ pub struct PypiLock {
     pub sources: Vec<LocalSource>,
 }
 
-/// One environment of pixi.toml: its requirement lines (for uv) and the walk's roots.
-struct EnvironmentRequest<'a> {
-    name: String,
-    lines: Vec<String>,
-    /// Extra packages of its feature: (name, extras).
-    feature: Vec<(&'a str, Vec<String>)>,
-}
-
 /// Resolves every environment for every platform, for the Python locked there, preferring the
 /// versions of `previous`.
 pub fn lock(
@@ -61,25 +53,11 @@ pub fn lock(
     for p in &t.pypi {
         base.push(p.uv_args().join(" "));
     }
-    let mut environments = vec![EnvironmentRequest {
-        name: DEFAULT_ENVIRONMENT_NAME.to_string(),
-        lines: base.clone(),
-        feature: Vec::new(),
-    }];
-    for f in runtime::FEATURES {
-        let mut lines = base.clone();
-        lines.extend(runtime::feature_lines(f));
-        let feature = f
-            .pypi
-            .iter()
-            .map(|(n, _, extras)| (*n, extras.iter().map(|e| e.to_string()).collect()))
+    // `default` (no feature), then one environment per feature.
+    let environments: Vec<(&str, Option<&runtime::Feature>)> =
+        std::iter::once((DEFAULT_ENVIRONMENT_NAME, None))
+            .chain(runtime::FEATURES.iter().map(|f| (f.name, Some(f))))
             .collect();
-        environments.push(EnvironmentRequest {
-            name: f.name.to_string(),
-            lines,
-            feature,
-        });
-    }
     let mut union = base.clone();
     union.extend(runtime::FEATURES.iter().flat_map(runtime::feature_lines));
     let local: Vec<String> = t
@@ -152,19 +130,24 @@ pub fn lock(
     // cannot tell (a file's metadata unknown), uv resolves it within the group's versions.
     let mut by_env: BTreeMap<String, BTreeMap<Subdir, Vec<PypiPin>>> = BTreeMap::new();
     for (&p, group) in &groups {
-        for env in &environments {
+        for &(name, feature) in &environments {
             let walked = match pypi_platform::markers(p, &pythons[&p]) {
-                Some(markers) => walk(t, env, &sources, group, &metadata, &markers)?,
+                Some(markers) => walk(t, feature, &sources, group, &metadata, &markers)?,
                 None => None,
             };
             let pins = match walked {
                 Some(pins) => pins,
-                None => resolve(p, &env.lines, false, group, &[])?,
+                None => {
+                    let mut lines = base.clone();
+                    lines.extend(feature.map(runtime::feature_lines).unwrap_or_default());
+                    resolve(p, &lines, false, group, &[])?
+                }
             };
-            by_env.entry(env.name.clone()).or_default().insert(p, pins);
+            by_env.entry(name.to_string()).or_default().insert(p, pins);
         }
     }
-    let sources = sources.into_iter().map(|(source, _)| source).collect();
+    let mut sources: Vec<LocalSource> = sources.into_iter().map(|l| l.source).collect();
+    sources.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(PypiLock {
         environments: by_env,
         metadata,
@@ -172,52 +155,47 @@ pub fn lock(
     })
 }
 
-/// The walk from `env`'s requirements through the group's files; `None` where it cannot tell.
+/// The walk from an environment's requirements (wt's runtime, the spec's PyPI requirements,
+/// its `feature`'s packages) through the group's files; `None` where it cannot tell.
 fn walk(
     t: &TargetState,
-    env: &EnvironmentRequest,
-    sources: &[(LocalSource, bool)],
+    feature: Option<&runtime::Feature>,
+    libraries: &[LocalLibrary],
     group: &[PypiPin],
     metadata: &BTreeMap<String, CoreMetadata>,
     markers: &pep508_rs::MarkerEnvironment,
 ) -> Result<Option<Vec<PypiPin>>> {
-    if sources.iter().any(|(_, declared)| !declared) {
+    if libraries.iter().any(|l| !l.declared) {
         return Ok(None);
     }
     let mut roots: Vec<Root> = runtime::PYPI
         .iter()
         .map(|(name, _)| Root::Package { name, extras: &[] })
         .collect();
+    // `local_sources` lists the libraries in the order of `t.pypi`.
+    let mut libraries = libraries.iter();
     for p in &t.pypi {
         let extras = &p.req.extras;
-        match p.abs_path {
-            Some(_) => {
-                let declared = sources
-                    .iter()
-                    .find(|(s, _)| s.name == declared_name(p))
-                    .map(|(s, _)| &s.metadata);
-                if let Some(metadata) = declared {
-                    roots.push(Root::Declared { metadata, extras });
-                }
-            }
-            None => roots.push(Root::Package {
+        roots.push(match p.abs_path {
+            Some(_) => Root::Declared {
+                metadata: &libraries.next().expect("one per path").source.metadata,
+                extras,
+            },
+            None => Root::Package {
                 name: &p.req.name.value,
                 extras,
-            }),
-        }
+            },
+        });
     }
-    for (name, extras) in &env.feature {
+    let feature: Vec<(&str, Vec<String>)> = feature
+        .map_or(&[][..], |f| f.pypi)
+        .iter()
+        .map(|(name, _, extras)| (*name, extras.iter().map(|e| e.to_string()).collect()))
+        .collect();
+    for (name, extras) in &feature {
         roots.push(Root::Package { name, extras });
     }
     closure::environment_pins(group, metadata, &roots, markers)
-}
-
-/// The name a `path:` library declares (its pyproject's), else the spec's.
-fn declared_name(p: &crate::env::pypi::ResolvedPypi) -> String {
-    p.abs_path
-        .as_deref()
-        .and_then(declared_project_name)
-        .unwrap_or_else(|| p.req.name.value.clone())
 }
 
 /// The pins an earlier lock had on `p`, in any environment (they share versions).
@@ -234,23 +212,29 @@ fn previous_pins(previous: &Locked, p: Subdir) -> Vec<PypiPin> {
     pins
 }
 
-/// The `path:` libraries, located relative to the workspace (as in pixi.toml), each with
-/// whether its pyproject.toml declares its dependencies statically.
-fn local_sources(t: &TargetState) -> Result<Vec<(LocalSource, bool)>> {
+/// A `path:` library: its lock record, and whether its pyproject.toml declares its
+/// dependencies statically (else the record has none and the walk cannot use it).
+struct LocalLibrary {
+    source: LocalSource,
+    declared: bool,
+}
+
+/// The `path:` libraries in the order of `t.pypi`, located relative to the workspace (as in
+/// pixi.toml), each read once.
+fn local_sources(t: &TargetState) -> Result<Vec<LocalLibrary>> {
     let mut out = Vec::new();
     for p in &t.pypi {
         let Some(dir) = &p.abs_path else { continue };
         let declared = CoreMetadata::from_pyproject(dir)?;
-        out.push((
-            LocalSource {
-                name: declared_name(p),
+        out.push(LocalLibrary {
+            source: LocalSource {
+                name: declared_project_name(dir).unwrap_or_else(|| p.req.name.value.clone()),
                 path: relative_path(&normalize(&t.out_dir), dir),
                 metadata: declared.clone().unwrap_or_default(),
             },
-            declared.is_some(),
-        ));
+            declared: declared.is_some(),
+        });
     }
-    out.sort_by(|a, b| a.0.name.cmp(&b.0.name));
     Ok(out)
 }
 
