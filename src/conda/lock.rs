@@ -77,9 +77,10 @@ impl Locked {
 
 /// Renders the lock text. The same pins always give the same bytes.
 pub fn render(locked: &Locked) -> Result<String> {
-    let platforms = locked
-        .platforms()
-        .into_iter()
+    let subdirs = locked.platforms();
+    let platforms = subdirs
+        .iter()
+        .copied()
         .map(|p| PlatformData {
             name: PlatformName::from(&p),
             subdir: p,
@@ -103,7 +104,7 @@ pub fn render(locked: &Locked) -> Result<String> {
                 find_links: Vec::new(),
             },
         );
-        for p in locked.platforms() {
+        for p in &subdirs {
             builder
                 .add_environment_platform(env, p.as_str())
                 .map_err(|e| anyhow!("{e}"))?;
@@ -121,8 +122,8 @@ pub fn render(locked: &Locked) -> Result<String> {
         }
         let no_pins = BTreeMap::new();
         let by_platform = locked.pypi.get(env).unwrap_or(&no_pins);
-        for p in locked.platforms() {
-            for pin in by_platform.get(&p).into_iter().flatten() {
+        for p in &subdirs {
+            for pin in by_platform.get(p).into_iter().flatten() {
                 let metadata = pin.sha256.as_ref().and_then(|h| locked.metadata.get(h));
                 builder
                     .add_pypi_package(env, p.as_str(), pypi_data(pin, metadata)?.into())
