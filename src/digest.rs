@@ -25,7 +25,9 @@ const IGNORED: &[&str] = &[
     ".eggs",
 ];
 
-fn ignored(name: &str) -> bool {
+/// Whether a file or folder of that name is build or tool junk ([`IGNORED`], `*.egg-info`,
+/// `*.pyc`), left out of a source tree's digest and of copies of it.
+pub fn ignored(name: &str) -> bool {
     IGNORED.contains(&name) || name.ends_with(".egg-info") || name.ends_with(".pyc")
 }
 

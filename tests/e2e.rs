@@ -41,6 +41,33 @@ fn add_then_double_prints_12() {
     assert_success(&run, json!(12));
 }
 
+/// Locking, discovery and the run use the Python the lock installs, never one of the host: with
+/// no interpreter on `PATH` and `WT_PYTHON` naming none, a workflow still locks (uv resolves
+/// on the locked Python), builds and runs. A fresh wt cache makes the solve really run; uv's
+/// downloads are shared with the other tests.
+#[test]
+fn a_machine_without_cpython_locks_builds_and_runs() {
+    let uv_only = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(root().join(".tools/bin/uv"), uv_only.path().join("uv")).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let run = run_example(
+        &example("add_then_double"),
+        &json!({"total": {"a": 1, "b": 2}}),
+        &[],
+        &[
+            ("PATH", uv_only.path().to_str().unwrap()),
+            ("WT_PYTHON", "/nowhere/python3"),
+            ("WT_CACHE_DIR", cache.path().to_str().unwrap()),
+            (
+                "UV_CACHE_DIR",
+                root().join("target/e2e-cache/uv").to_str().unwrap(),
+            ),
+        ],
+    );
+    assert!(run.stderr.contains("solve"), "{}", run.stderr);
+    assert_success(&run, json!(6));
+}
+
 #[test]
 fn fan_out_maps_and_mapvalues() {
     let config = json!({"pairs": {"bases": [1, 2, 3]}, "scores": {"names": ["ab", "c"]}, "summary": {"count": 2}});

@@ -52,6 +52,72 @@ fn every_environment_of_every_example_satisfies_its_manifest() {
     }
 }
 
+/// A `path:` library whose dependencies only its build knows (`dynamic`, read by setuptools
+/// from requirements.txt) is locked with what the build says, so pixi's walk reaches `click`
+/// through it; without them `click` would be a locked package nothing requires.
+#[test]
+fn a_library_with_dynamic_dependencies_is_locked_with_what_its_build_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("dyn-tasks");
+    let files = [
+        (
+            "pyproject.toml",
+            "[project]\nname = \"dyn-tasks\"\nversion = \"0.0.1\"\nrequires-python = \">=3.10\"\n\
+             dynamic = [\"dependencies\"]\n\
+             [project.entry-points.\"wt_registry\"]\ntasks = \"dyn_tasks\"\n\
+             [tool.setuptools.dynamic]\ndependencies = {file = [\"requirements.txt\"]}\n\
+             [build-system]\nrequires = [\"setuptools>=61\"]\nbuild-backend = \"setuptools.build_meta\"\n",
+        ),
+        ("requirements.txt", "wt-registry\nclick>=8,<9\n"),
+        (
+            "dyn_tasks/__init__.py",
+            "import click\nfrom wt_registry import register\n\n\n@register()\ndef shout(word: str) -> str:\n    return click.style(word.upper())\n",
+        ),
+    ];
+    for (name, text) in files {
+        std::fs::create_dir_all(lib.join(name).parent().unwrap()).unwrap();
+        std::fs::write(lib.join(name), text).unwrap();
+    }
+    let spec = dir.path().join("flow/spec.yaml");
+    std::fs::create_dir_all(spec.parent().unwrap()).unwrap();
+    std::fs::write(
+        &spec,
+        "id: dyn\nrequirements:\n  - name: dyn-tasks\n    path: ../dyn-tasks\nworkflow:\n  - id: loud\n    task: shout\n",
+    )
+    .unwrap();
+    let ws = dir.path().join("ws");
+    let out = wt()
+        .arg("--update-lock")
+        .arg("compile")
+        .arg(&spec)
+        .arg("--out")
+        .arg(&ws)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lock = LockFile::from_path(&ws.join("pixi.lock")).unwrap();
+    let default = lock.environment("default").unwrap();
+    let platform = default.platforms().next().unwrap();
+    let record = default
+        .pypi_packages(platform)
+        .into_iter()
+        .flatten()
+        .find(|p| p.name().as_ref() == "dyn-tasks")
+        .expect("the library is locked");
+    let requires: Vec<String> = record
+        .requires_dist()
+        .iter()
+        .map(|r| r.to_string())
+        .collect();
+    assert_eq!(requires, ["wt-registry", "click>=8,<9"]);
+    let problems = check_workspace(&ws);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 /// The rules checked against a workspace that breaks them, so the checks above can fail.
 #[test]
 fn a_lock_that_breaks_the_rules_is_caught() {
@@ -345,7 +411,12 @@ fn check_source(ws: &Path, dep: &str, path: &str, locked: &PypiPackageData) -> V
     let pyproject: toml::Table =
         toml::from_str(&std::fs::read_to_string(ws.join(path).join("pyproject.toml")).unwrap())
             .unwrap();
-    let declared: BTreeSet<String> = pyproject["project"]["dependencies"]
+    // Dependencies a build computes are pixi's to build and compare; the walk still needs
+    // them locked (a dependency reached only through them is otherwise extra).
+    let Some(dependencies) = pyproject["project"].get("dependencies") else {
+        return problems;
+    };
+    let declared: BTreeSet<String> = dependencies
         .as_array()
         .unwrap()
         .iter()

@@ -10,6 +10,8 @@ fn request(lines: &[String]) -> PypiRequest<'_> {
     PypiRequest {
         lines,
         local: &[],
+        // The host's interpreter, as wt uses when a lock does not cover this machine.
+        interpreter: std::path::Path::new("python3"),
         python_version: "3.11",
         refresh_local: false,
         constraints: &[],

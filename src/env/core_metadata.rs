@@ -124,6 +124,16 @@ fn gated_by_extra(requirement: &str, extra: &str) -> String {
     }
 }
 
+/// The METADATA of a wheel on disk.
+pub fn of_wheel_file(path: &Path) -> Result<CoreMetadata> {
+    let bytes =
+        std::fs::read(path).with_context(|| format!("could not read {}", path.display()))?;
+    let name = path.to_string_lossy();
+    let text = member_text(std::io::Cursor::new(bytes), &name, false)
+        .with_context(|| format!("could not read the metadata of {}", path.display()))?;
+    CoreMetadata::parse(&text, false).context("a wheel's METADATA always vouches for its fields")
+}
+
 /// The header fields of an RFC 822 style metadata text (up to the first empty line), with
 /// continuation lines joined.
 fn headers(text: &str) -> Vec<(String, String)> {

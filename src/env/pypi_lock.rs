@@ -37,6 +37,8 @@ pub struct PypiRequest<'a> {
     pub lines: &'a [String],
     /// Local projects: resolved (their dependencies are pinned) but not emitted.
     pub local: &'a [String],
+    /// The interpreter uv runs on (it may differ from the one resolved for, below).
+    pub interpreter: &'a Path,
     /// The version of the interpreter the environment runs (the lock's conda `python`).
     pub python_version: &'a str,
     /// Re-read the local projects' metadata instead of trusting uv's cache of it. The first
@@ -77,7 +79,7 @@ pub fn resolve(
         cmd.arg("--constraint").arg(&constraints);
     }
     cmd.args(["--quiet", "--no-header", "--python"])
-        .arg(&tools.python)
+        .arg(req.interpreter)
         .args(["--python-version", req.python_version])
         .args([
             "--python-platform",

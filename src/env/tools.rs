@@ -8,8 +8,9 @@ use std::process::Command;
 #[derive(Debug, Clone)]
 pub struct Tools {
     pub uv: PathBuf,
-    /// The interpreter uv's resolver runs with (`uv pip compile --python`); the resolution is
-    /// for the locked Python, so this is no input of any step.
+    /// The host interpreter uv's resolver runs with when the lock does not cover this machine
+    /// (otherwise the locked Python is installed and used); the resolution is for the locked
+    /// Python, so this is no input of any step.
     pub python: String,
     /// Never touch the network (`--offline`): uv answers from its cache or fails.
     pub offline: bool,

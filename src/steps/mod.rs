@@ -8,6 +8,7 @@ pub mod discover;
 pub mod discover_step;
 pub mod inputs;
 pub mod package;
+pub mod resolver_python;
 pub mod solve;
 pub mod solve_pypi;
 pub mod target;

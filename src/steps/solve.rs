@@ -55,7 +55,8 @@ pub fn run(ctx: &BuildContext, t: &TargetState) -> Result<Vec<u8>> {
     })
     .map_err(|f| conda_failure(t, &request, conda.len(), f))?;
     let pythons = locked_pythons(&solution)?;
-    let pypi = super::solve_pypi::lock(ctx, t, &pythons, &previous)?;
+    let resolver = super::resolver_python::for_solution(ctx, &solution)?;
+    let pypi = super::solve_pypi::lock(ctx, t, &pythons, &resolver.path, &previous)?;
     let channels: Vec<String> = runtime::channels(&t.spec.requirements)
         .into_iter()
         .map(|c| c.base_url)

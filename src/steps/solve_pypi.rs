@@ -8,7 +8,8 @@
 //!
 //! `path:` libraries take part in every resolution (their dependencies are pinned) and are
 //! locked as pixi locks them: by their location relative to the workspace (never an absolute
-//! path, so the lock stays shareable), with the dependencies their pyproject.toml declares.
+//! path, so the lock stays shareable), with the dependencies their pyproject.toml declares, or
+//! a build of them says when it does not list them (see [`library_metadata`]).
 
 use super::solve::{declared_project_name, indent};
 use super::{BuildContext, TargetState};
@@ -16,6 +17,7 @@ use crate::conda::lock::{LocalSource, Locked};
 use crate::diag::{Diagnostic, Rendered};
 use crate::env::closure::{self, Root};
 use crate::env::core_metadata::{self, CoreMetadata};
+use crate::env::library_metadata;
 use crate::env::pypi::relative_path;
 use crate::env::pypi_lock::{self, PypiPin, PypiRequest};
 use crate::env::pypi_platform;
@@ -27,6 +29,7 @@ use anyhow::{Context, Result, anyhow};
 use rattler_conda_types::Subdir;
 use rattler_lock::DEFAULT_ENVIRONMENT_NAME;
 use std::collections::BTreeMap;
+use std::path::Path;
 
 /// The PyPI part of a lock.
 pub struct PypiLock {
@@ -38,11 +41,12 @@ pub struct PypiLock {
 }
 
 /// Resolves every environment for every platform, for the Python locked there, preferring the
-/// versions of `previous`.
+/// versions of `previous`; uv runs on `interpreter` (see [`super::resolver_python`]).
 pub fn lock(
     ctx: &BuildContext,
     t: &TargetState,
     pythons: &BTreeMap<Subdir, String>,
+    interpreter: &Path,
     previous: &Locked,
 ) -> Result<PypiLock> {
     let tools = ctx.tools()?;
@@ -75,6 +79,7 @@ pub fn lock(
         let request = PypiRequest {
             lines,
             local: &local,
+            interpreter,
             python_version: &pythons[&p],
             refresh_local,
             constraints,
@@ -125,7 +130,7 @@ pub fn lock(
             t.target.label
         )
     })?;
-    let sources = local_sources(t)?;
+    let sources = local_sources(ctx, t, interpreter)?;
     // Each environment: the group's files its requirements reach (pixi's walk); where the walk
     // cannot tell (a file's metadata unknown), uv resolves it within the group's versions.
     let mut by_env: BTreeMap<String, BTreeMap<Subdir, Vec<PypiPin>>> = BTreeMap::new();
@@ -212,20 +217,29 @@ fn previous_pins(previous: &Locked, p: Subdir) -> Vec<PypiPin> {
     pins
 }
 
-/// A `path:` library: its lock record, and whether its pyproject.toml declares its
-/// dependencies statically (else the record has none and the walk cannot use it).
+/// A `path:` library: its lock record, and whether its dependencies are known (else the
+/// record has none and the walk cannot use it).
 struct LocalLibrary {
     source: LocalSource,
     declared: bool,
 }
 
 /// The `path:` libraries in the order of `t.pypi`, located relative to the workspace (as in
-/// pixi.toml), each read once.
-fn local_sources(t: &TargetState) -> Result<Vec<LocalLibrary>> {
+/// pixi.toml), each read once. Dependencies that pyproject.toml does not list are what a build
+/// of the library says; a library that does not build here (one that needs a compiler, say)
+/// is locked without them, and its environments are resolved by uv instead of walked.
+fn local_sources(
+    ctx: &BuildContext,
+    t: &TargetState,
+    interpreter: &Path,
+) -> Result<Vec<LocalLibrary>> {
     let mut out = Vec::new();
     for p in &t.pypi {
         let Some(dir) = &p.abs_path else { continue };
-        let declared = CoreMetadata::from_pyproject(dir)?;
+        let declared = match CoreMetadata::from_pyproject(dir)? {
+            Some(declared) => Some(declared),
+            None => library_metadata::built(ctx.tools()?, ctx.cache_root(), interpreter, dir).ok(),
+        };
         out.push(LocalLibrary {
             source: LocalSource {
                 name: declared_project_name(dir).unwrap_or_else(|| p.req.name.value.clone()),

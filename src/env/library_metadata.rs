@@ -1,0 +1,102 @@
+//! A `path:` library's dependencies when its pyproject.toml does not list them (they are
+//! `dynamic`, or there is no `[project]` table): only its build backend knows them, so the
+//! library is built and its wheel's METADATA read, as pixi does for such a source.
+//!
+//! The build runs on a copy of the library (without build or tool junk, see
+//! [`crate::digest::ignored`]): backends write into the folder they build (setuptools leaves
+//! `build/` and `*.egg-info`), and the user's source tree is not wt's to write into.
+
+use super::core_metadata::{self, CoreMetadata};
+use super::tools::Tools;
+use anyhow::{Context, Result, bail};
+use std::path::Path;
+use walkdir::WalkDir;
+
+/// Builds the library at `dir` into a wheel with uv, on `interpreter`, and returns what its
+/// METADATA says.
+pub fn built(tools: &Tools, cache: &Path, interpreter: &Path, dir: &Path) -> Result<CoreMetadata> {
+    let scratch = tempfile::tempdir().context("could not create a temporary folder")?;
+    let source = scratch.path().join("source");
+    copy_source(dir, &source)?;
+    let wheels = scratch.path().join("wheels");
+    let mut cmd = tools.uv(cache);
+    cmd.args(["build", "--wheel", "--quiet", "--python"])
+        .arg(interpreter)
+        .arg("--out-dir")
+        .arg(&wheels)
+        .arg(&source);
+    let out = cmd.output().context("could not run uv")?;
+    if !out.status.success() {
+        bail!(
+            "building {} to read its dependencies failed:\n{}",
+            dir.display(),
+            String::from_utf8_lossy(&out.stderr).trim_end()
+        );
+    }
+    let wheel = std::fs::read_dir(&wheels)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|x| x == "whl"))
+        .with_context(|| format!("building {} gave no wheel", dir.display()))?;
+    core_metadata::of_wheel_file(&wheel)
+}
+
+/// Copies the source tree at `from` to `to`, leaving out build and tool junk; symbolic links
+/// stay links.
+fn copy_source(from: &Path, to: &Path) -> Result<()> {
+    let walker = WalkDir::new(from).into_iter().filter_entry(|e| {
+        e.depth() == 0 || !crate::digest::ignored(&e.file_name().to_string_lossy())
+    });
+    for entry in walker {
+        let entry = entry.with_context(|| format!("could not read {}", from.display()))?;
+        let rel = entry.path().strip_prefix(from).unwrap_or(entry.path());
+        let target = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target)
+                .with_context(|| format!("could not create {}", target.display()))?;
+        } else if entry.file_type().is_file() {
+            std::fs::copy(entry.path(), &target)
+                .with_context(|| format!("could not copy {}", entry.path().display()))?;
+        } else if entry.file_type().is_symlink() {
+            let link = std::fs::read_link(entry.path())?;
+            std::os::unix::fs::symlink(&link, &target)
+                .with_context(|| format!("could not copy {}", entry.path().display()))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_copy_leaves_build_junk_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let lib = dir.path().join("lib");
+        for file in [
+            "pyproject.toml",
+            "pkg/__init__.py",
+            "build/lib/pkg/__init__.py",
+            "pkg.egg-info/PKG-INFO",
+            "pkg/__pycache__/x.pyc",
+        ] {
+            let path = lib.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, file).unwrap();
+        }
+        let copy = dir.path().join("copy");
+        copy_source(&lib, &copy).unwrap();
+        let mut found: Vec<String> = WalkDir::new(&copy)
+            .into_iter()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_file())
+            .map(|e| e.path().strip_prefix(&copy).unwrap().display().to_string())
+            .collect();
+        found.sort();
+        assert_eq!(found, ["pkg/__init__.py", "pyproject.toml"]);
+        assert_eq!(
+            std::fs::read_to_string(copy.join("pkg/__init__.py")).unwrap(),
+            "pkg/__init__.py"
+        );
+    }
+}
