@@ -448,9 +448,9 @@ fn builds_keep_the_cache_under_the_configured_max_size() {
         err.contains("cache gc ([cache] max-size = 1 B): removed 4 entries"),
         "{err}"
     );
-    // The environment the build used, and the conda package of its Python, stay: they were
-    // used within gc's grace period.
-    assert!(err.contains("2 used in the last 10 minutes"), "{err}");
+    // The environments the build used (the workflow's, and the locked Python uv resolved on)
+    // and the conda package of that Python stay: they were used within gc's grace period.
+    assert!(err.contains("3 used in the last 10 minutes"), "{err}");
     assert_eq!(entries(&ws), 0);
 
     // Within the hour, the next build does not collect again.

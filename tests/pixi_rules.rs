@@ -118,6 +118,96 @@ fn a_library_with_dynamic_dependencies_is_locked_with_what_its_build_says() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// A task library from a git repository (a branch, in a subdirectory) is locked as pixi spells
+/// it, with the commit the branch is at and the library's dependencies, and the environment
+/// built from that lock has it.
+#[test]
+fn a_git_source_is_locked_as_pixi_spells_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    let files = [
+        (
+            "tasks/pyproject.toml",
+            "[project]\nname = \"git-tasks\"\nversion = \"0.0.1\"\ndependencies = [\"wt-registry\"]\n\
+             [project.entry-points.\"wt_registry\"]\ntasks = \"git_tasks\"\n\
+             [build-system]\nrequires = [\"setuptools>=61\"]\nbuild-backend = \"setuptools.build_meta\"\n",
+        ),
+        (
+            "tasks/git_tasks/__init__.py",
+            "from wt_registry import register\n\n\n@register()\ndef echo(word: str) -> str:\n    return word\n",
+        ),
+    ];
+    for (name, text) in files {
+        std::fs::create_dir_all(repo.join(name).parent().unwrap()).unwrap();
+        std::fs::write(repo.join(name), text).unwrap();
+    }
+    let git = |args: &[&str]| -> String {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(&repo)
+            .args(["-c", "user.name=wt", "-c", "user.email=wt@localhost"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    git(&["init", "--quiet", "--initial-branch", "main"]);
+    git(&["add", "."]);
+    git(&["commit", "--quiet", "-m", "tasks"]);
+    let commit = git(&["rev-parse", "HEAD"]);
+    let repo_url = url::Url::from_directory_path(&repo).unwrap().to_string();
+    let repo_url = repo_url.trim_end_matches('/');
+    let spec = dir.path().join("flow/spec.yaml");
+    std::fs::create_dir_all(spec.parent().unwrap()).unwrap();
+    std::fs::write(
+        &spec,
+        format!(
+            "id: from_git\nrequirements:\n  - name: git-tasks\n    git: \"{repo_url}\"\n    branch: main\n    subdirectory: tasks\n\
+             workflow:\n  - id: say\n    task: echo\n"
+        ),
+    )
+    .unwrap();
+    let ws = dir.path().join("ws");
+    let out = wt()
+        .arg("compile")
+        .arg(&spec)
+        .arg("--out")
+        .arg(&ws)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lock = LockFile::from_path(&ws.join("pixi.lock")).unwrap();
+    let default = lock.environment("default").unwrap();
+    let platform = default.platforms().next().unwrap();
+    let record = default
+        .pypi_packages(platform)
+        .into_iter()
+        .flatten()
+        .find(|p| p.name().as_ref() == "git-tasks")
+        .expect("the library is locked");
+    assert_eq!(
+        record.location().inner().to_string(),
+        format!("git+{repo_url}?subdirectory=tasks&branch=main#{commit}")
+    );
+    let requires: Vec<String> = record
+        .requires_dist()
+        .iter()
+        .map(|r| r.to_string())
+        .collect();
+    assert_eq!(requires, ["wt-registry"]);
+    let problems = check_workspace(&ws);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 /// The rules checked against a workspace that breaks them, so the checks above can fail.
 #[test]
 fn a_lock_that_breaks_the_rules_is_caught() {
@@ -344,6 +434,8 @@ fn walk(
             .collect();
         if let Some(path) = spec.get("path").and_then(|p| p.as_str()) {
             problems.extend(check_source(ws, dep, path, locked));
+        } else if spec.get("git").is_some() {
+            problems.extend(check_git(dep, spec, locked));
         } else if let Some(version) = spec
             .as_str()
             .or(spec.get("version").and_then(|v| v.as_str()))
@@ -441,6 +533,53 @@ fn check_source(ws: &Path, dep: &str, path: &str, locked: &PypiPackageData) -> V
         problems.push(format!(
             "`{dep}` requires Python {requires_python:?}, the lock says {locked_python:?}"
         ));
+    }
+    problems
+}
+
+/// pixi's rules for a git source (`pixi_record::LockedGitUrl`, satisfiability's git branch):
+/// the lock names `git+<repository>?subdirectory=<dir>&<rev|branch|tag>=<ref>#<commit>`, with
+/// the manifest's repository, subdirectory and reference, and a full commit.
+fn check_git(dep: &str, spec: &toml::Value, locked: &PypiPackageData) -> Vec<String> {
+    let location = locked.location().inner().to_string();
+    let Some(url) = location
+        .strip_prefix("git+")
+        .and_then(|u| url::Url::parse(u).ok())
+    else {
+        return vec![format!(
+            "`{dep}` is a git dependency but locked at `{location}`"
+        )];
+    };
+    let mut problems = Vec::new();
+    let commit = url.fragment().unwrap_or_default();
+    if commit.len() != 40 || !commit.bytes().all(|b| b.is_ascii_hexdigit()) {
+        problems.push(format!(
+            "`{dep}` is locked at `{location}`, without a commit"
+        ));
+    }
+    let field = |k: &str| spec.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    let query = |k: &str| {
+        url.query_pairs()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.into_owned())
+    };
+    let mut repository = url.clone();
+    repository.set_query(None);
+    repository.set_fragment(None);
+    if Some(repository.to_string()) != field("git") {
+        problems.push(format!(
+            "`{dep}` is locked from `{repository}`, pixi.toml says {:?}",
+            field("git")
+        ));
+    }
+    for key in ["subdirectory", "rev", "branch", "tag"] {
+        if query(key) != field(key) {
+            problems.push(format!(
+                "`{dep}`: the lock's {key} is {:?}, pixi.toml's {:?}",
+                query(key),
+                field(key)
+            ));
+        }
     }
     problems
 }

@@ -25,7 +25,8 @@ pub struct Locked {
     pub conda: Solution,
     /// The PyPI files of each environment (`default`, then wt's features) per platform.
     pub pypi: BTreeMap<String, BTreeMap<Subdir, Vec<PypiPin>>>,
-    /// What each PyPI file's METADATA says, by the file's sha256.
+    /// What each PyPI file's METADATA says, by [`PypiPin::metadata_key`] (the file's sha256; a
+    /// git source's URL).
     pub metadata: BTreeMap<String, CoreMetadata>,
     /// `path:` libraries, part of every environment on every platform.
     pub sources: Vec<LocalSource>,
@@ -124,7 +125,7 @@ pub fn render(locked: &Locked) -> Result<String> {
         let by_platform = locked.pypi.get(env).unwrap_or(&no_pins);
         for p in &subdirs {
             for pin in by_platform.get(p).into_iter().flatten() {
-                let metadata = pin.sha256.as_ref().and_then(|h| locked.metadata.get(h));
+                let metadata = locked.metadata.get(pin.metadata_key());
                 builder
                     .add_pypi_package(env, p.as_str(), pypi_data(pin, metadata)?.into())
                     .map_err(|e| anyhow!("{e}"))?;
@@ -239,15 +240,13 @@ pub fn parse(text: &str) -> Result<Locked> {
                     url: w.location.inner().to_string(),
                     sha256: w.hash.as_ref().and_then(|h| h.sha256()).map(hex::encode),
                 };
-                if let Some(sha) = &pin.sha256 {
-                    locked.metadata.insert(
-                        sha.clone(),
-                        CoreMetadata {
-                            requires_dist: w.requires_dist.iter().map(|r| r.to_string()).collect(),
-                            requires_python: w.requires_python.as_ref().map(|v| v.to_string()),
-                        },
-                    );
-                }
+                locked.metadata.insert(
+                    pin.metadata_key().to_string(),
+                    CoreMetadata {
+                        requires_dist: w.requires_dist.iter().map(|r| r.to_string()).collect(),
+                        requires_python: w.requires_python.as_ref().map(|v| v.to_string()),
+                    },
+                );
                 pins.push(pin);
             }
             pins.sort();

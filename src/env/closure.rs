@@ -75,7 +75,7 @@ pub fn environment_pins(
         let active = seen.entry(package.clone()).or_default();
         active.extend(extras);
         let active: Vec<ExtraName> = active.iter().cloned().collect();
-        let Some(declared) = pin.sha256.as_ref().and_then(|h| metadata.get(h)) else {
+        let Some(declared) = metadata.get(pin.metadata_key()) else {
             return Ok(None);
         };
         for r in requirements(declared)? {

@@ -124,14 +124,26 @@ fn gated_by_extra(requirement: &str, extra: &str) -> String {
     }
 }
 
-/// The METADATA of a wheel on disk.
-pub fn of_wheel_file(path: &Path) -> Result<CoreMetadata> {
+/// The METADATA text of a wheel on disk.
+pub fn wheel_file_text(path: &Path) -> Result<String> {
     let bytes =
         std::fs::read(path).with_context(|| format!("could not read {}", path.display()))?;
     let name = path.to_string_lossy();
-    let text = member_text(std::io::Cursor::new(bytes), &name, false)
-        .with_context(|| format!("could not read the metadata of {}", path.display()))?;
-    CoreMetadata::parse(&text, false).context("a wheel's METADATA always vouches for its fields")
+    member_text(std::io::Cursor::new(bytes), &name, false)
+        .with_context(|| format!("could not read the metadata of {}", path.display()))
+}
+
+/// The METADATA of a git source (a commit: it never changes), kept in the same store as the
+/// files' under a digest of its URL; `build` makes it (a wheel's METADATA text) when it is not
+/// there yet.
+pub fn for_git_source(
+    cache: &Path,
+    pin: &PypiPin,
+    offline: bool,
+    build: impl FnOnce() -> Result<String>,
+) -> Result<Option<CoreMetadata>> {
+    let name = format!("git-{}", crate::digest::bytes(pin.url.as_bytes()));
+    Store::new(cache).get_or(&name, pin, offline, false, build)
 }
 
 /// The header fields of an RFC 822 style metadata text (up to the first empty line), with
@@ -230,7 +242,21 @@ impl Store {
         offline: bool,
     ) -> Result<Option<CoreMetadata>> {
         let from_sdist = !pin.url.ends_with(".whl");
-        let path = self.dir.join(sha);
+        self.get_or(sha, pin, offline, from_sdist, || {
+            fetch(agent, &pin.url, from_sdist)
+        })
+    }
+
+    /// The entry `name` (the metadata of `pin`), made by `make` and kept when missing.
+    fn get_or(
+        &self,
+        name: &str,
+        pin: &PypiPin,
+        offline: bool,
+        from_sdist: bool,
+        make: impl FnOnce() -> Result<String>,
+    ) -> Result<Option<CoreMetadata>> {
+        let path = self.dir.join(name);
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
             Err(_) if offline => bail!(
@@ -239,7 +265,7 @@ impl Store {
                 pin.version
             ),
             Err(_) => {
-                let text = fetch(agent, &pin.url, from_sdist).with_context(|| {
+                let text = make().with_context(|| {
                     format!(
                         "could not read the metadata of `{} {}` ({})",
                         pin.name, pin.version, pin.url

@@ -7,9 +7,11 @@
 //! `build/` and `*.egg-info`), and the user's source tree is not wt's to write into.
 
 use super::core_metadata::{self, CoreMetadata};
+use super::git_source::GitPin;
 use super::tools::Tools;
 use anyhow::{Context, Result, bail};
 use std::path::Path;
+use std::process::Command;
 use walkdir::WalkDir;
 
 /// Builds the library at `dir` into a wheel with uv, on `interpreter`, and returns what its
@@ -18,26 +20,81 @@ pub fn built(tools: &Tools, cache: &Path, interpreter: &Path, dir: &Path) -> Res
     let scratch = tempfile::tempdir().context("could not create a temporary folder")?;
     let source = scratch.path().join("source");
     copy_source(dir, &source)?;
+    let text = wheel_metadata(
+        tools,
+        cache,
+        interpreter,
+        &source,
+        &dir.display().to_string(),
+    )?;
+    CoreMetadata::parse(&text, false).context("a wheel's METADATA vouches for its fields")
+}
+
+/// The METADATA text of a git source at its commit: the commit is fetched alone (the whole
+/// history when the server refuses that) into a scratch repository with the `git` program, as
+/// uv does, and built like a `path:` library.
+pub fn git_built(tools: &Tools, cache: &Path, interpreter: &Path, pin: &GitPin) -> Result<String> {
+    let scratch = tempfile::tempdir().context("could not create a temporary folder")?;
+    let repo = scratch.path().join("repo");
+    let git = |args: &[&str]| -> Result<()> {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(&repo)
+            .args(args)
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .output()
+            .context("could not run git (it reads git sources)")?;
+        if !out.status.success() {
+            bail!(
+                "git {} failed: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&out.stderr).trim_end()
+            );
+        }
+        Ok(())
+    };
+    std::fs::create_dir_all(&repo)?;
+    git(&["init", "--quiet"])?;
+    git(&["remote", "add", "origin", &pin.repository])?;
+    if git(&["fetch", "--quiet", "--depth", "1", "origin", &pin.commit]).is_err() {
+        git(&["fetch", "--quiet", "origin"])?;
+    }
+    git(&["checkout", "--quiet", &pin.commit])?;
+    let dir = match &pin.subdirectory {
+        Some(sub) => repo.join(sub),
+        None => repo.clone(),
+    };
+    wheel_metadata(tools, cache, interpreter, &dir, &pin.install_url())
+}
+
+/// Builds `source` into a wheel and returns its METADATA text; `shown` names it in errors.
+fn wheel_metadata(
+    tools: &Tools,
+    cache: &Path,
+    interpreter: &Path,
+    source: &Path,
+    shown: &str,
+) -> Result<String> {
+    let scratch = tempfile::tempdir().context("could not create a temporary folder")?;
     let wheels = scratch.path().join("wheels");
     let mut cmd = tools.uv(cache);
     cmd.args(["build", "--wheel", "--quiet", "--python"])
         .arg(interpreter)
         .arg("--out-dir")
         .arg(&wheels)
-        .arg(&source);
+        .arg(source);
     let out = cmd.output().context("could not run uv")?;
     if !out.status.success() {
         bail!(
-            "building {} to read its dependencies failed:\n{}",
-            dir.display(),
+            "building {shown} to read its dependencies failed:\n{}",
             String::from_utf8_lossy(&out.stderr).trim_end()
         );
     }
     let wheel = std::fs::read_dir(&wheels)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .find(|p| p.extension().is_some_and(|x| x == "whl"))
-        .with_context(|| format!("building {} gave no wheel", dir.display()))?;
-    core_metadata::of_wheel_file(&wheel)
+        .with_context(|| format!("building {shown} gave no wheel"))?;
+    core_metadata::wheel_file_text(&wheel)
 }
 
 /// Copies the source tree at `from` to `to`, leaving out build and tool junk; symbolic links

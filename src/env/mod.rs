@@ -3,6 +3,7 @@
 pub mod closure;
 pub mod core_metadata;
 pub mod gc;
+pub mod git_source;
 pub mod library_metadata;
 pub mod pypi;
 pub mod pypi_lock;

@@ -5,6 +5,7 @@
 //! Resolving per platform (rather than once, universally, with markers) gives exactly the
 //! per-platform package lists the lock stores, with no marker evaluation on wt's side.
 
+use super::git_source::GitPin;
 use super::tools::Tools;
 use anyhow::{Context, Result, bail};
 use rattler_conda_types::Subdir;
@@ -16,7 +17,9 @@ use std::path::Path;
 pub struct PypiPin {
     pub name: String,
     pub version: String,
-    /// Where the file comes from: a wheel or sdist URL, or `git+<repo>@<commit>`.
+    /// Where the file comes from: a wheel or sdist URL, or a git source at a commit (uv's
+    /// spelling from [`resolve`]; pixi.lock's once the solve knows the spec's reference, see
+    /// [`super::git_source`]).
     pub url: String,
     pub sha256: Option<String>,
 }
@@ -24,10 +27,17 @@ pub struct PypiPin {
 impl PypiPin {
     /// The line that installs exactly this file with `uv pip install --no-deps`.
     pub fn install_line(&self) -> String {
-        match &self.sha256 {
-            Some(h) => format!("{} @ {} --hash=sha256:{h}", self.name, self.url),
-            None => format!("{} @ {}", self.name, self.url),
+        match (&self.sha256, GitPin::parse(&self.url)) {
+            (Some(h), _) => format!("{} @ {} --hash=sha256:{h}", self.name, self.url),
+            (None, Some(git)) => format!("{} @ {}", self.name, git.install_url()),
+            (None, None) => format!("{} @ {}", self.name, self.url),
         }
+    }
+
+    /// What the file's metadata is known by: its sha256, or for a git source (no file to
+    /// hash) its URL, which names a commit.
+    pub fn metadata_key(&self) -> &str {
+        self.sha256.as_deref().unwrap_or(&self.url)
     }
 }
 
@@ -133,6 +143,7 @@ struct PylockVcs {
     url: Option<String>,
     #[serde(rename = "commit-id")]
     commit_id: Option<String>,
+    subdirectory: Option<String>,
 }
 
 /// The pins of a PEP 751 lock, sorted by name.
@@ -147,11 +158,12 @@ pub fn parse_pylock(text: &str) -> Result<Vec<PypiPin>> {
                 (f.url.unwrap_or_default(), f.hashes.get("sha256").cloned())
             }
             (_, Some(v)) => (
-                format!(
-                    "git+{}@{}",
-                    v.url.unwrap_or_default(),
-                    v.commit_id.unwrap_or_default()
-                ),
+                GitPin {
+                    repository: v.url.unwrap_or_default(),
+                    commit: v.commit_id.unwrap_or_default(),
+                    subdirectory: v.subdirectory,
+                }
+                .install_url(),
                 None,
             ),
             _ => bail!("uv's lock gives no file for `{}`", p.name),

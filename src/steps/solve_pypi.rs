@@ -17,6 +17,7 @@ use crate::conda::lock::{LocalSource, Locked};
 use crate::diag::{Diagnostic, Rendered};
 use crate::env::closure::{self, Root};
 use crate::env::core_metadata::{self, CoreMetadata};
+use crate::env::git_source::{self, GitPin};
 use crate::env::library_metadata;
 use crate::env::pypi::relative_path;
 use crate::env::pypi_lock::{self, PypiPin, PypiRequest};
@@ -84,8 +85,12 @@ pub fn lock(
             refresh_local,
             constraints,
         };
-        pypi_lock::resolve(tools, ctx.cache_root(), &request, p, preferred)
-            .map_err(|e| pypi_failure(ctx, t, p, &e))
+        let mut pins = pypi_lock::resolve(tools, ctx.cache_root(), &request, p, preferred)
+            .map_err(|e| pypi_failure(ctx, t, p, &e))?;
+        for pin in &mut pins {
+            spell_git_as_pixi(t, pin);
+        }
+        Ok(pins)
     };
     // The solve group, per platform: the first platform alone (it refreshes the local
     // projects' metadata once), then the others in parallel, from uv's warm cache.
@@ -119,17 +124,15 @@ pub fn lock(
             groups.insert(p, pins?);
         }
     }
-    let metadata = core_metadata::for_pins(
-        groups.values().flatten(),
-        &Tools::download_cache(ctx.cache_root()),
-        ctx.offline,
-    )
-    .with_context(|| {
-        format!(
-            "{}: locking the PyPI packages' dependencies",
-            t.target.label
-        )
-    })?;
+    let downloads = Tools::download_cache(ctx.cache_root());
+    let mut metadata = core_metadata::for_pins(groups.values().flatten(), &downloads, ctx.offline)
+        .with_context(|| {
+            format!(
+                "{}: locking the PyPI packages' dependencies",
+                t.target.label
+            )
+        })?;
+    metadata.extend(git_metadata(ctx, groups.values().flatten(), interpreter)?);
     let sources = local_sources(ctx, t, interpreter)?;
     // Each environment: the group's files its requirements reach (pixi's walk); where the walk
     // cannot tell (a file's metadata unknown), uv resolves it within the group's versions.
@@ -201,6 +204,55 @@ fn walk(
         roots.push(Root::Package { name, extras });
     }
     closure::environment_pins(group, metadata, &roots, markers)
+}
+
+/// A git source as pixi.lock spells it, with the reference the spec's requirement of that name
+/// asks for (see [`git_source`]); other pins are left as they are.
+fn spell_git_as_pixi(t: &TargetState, pin: &mut PypiPin) {
+    if pin.sha256.is_some() {
+        return;
+    }
+    let Some(git) = GitPin::parse(&pin.url) else {
+        return;
+    };
+    let requirement =
+        t.pypi.iter().map(|p| &p.req).find(|r| {
+            r.git.is_some() && normalize_name(&r.name.value) == normalize_name(&pin.name)
+        });
+    pin.url = git_source::locked_url(&git, requirement);
+}
+
+/// PEP 503's normal form of a package name.
+fn normalize_name(name: &str) -> String {
+    name.to_lowercase().replace(['_', '.'], "-")
+}
+
+/// The METADATA of each git source, from a build of its commit (kept once made). A source
+/// that does not build here, or is not known offline, is left out: the walk then hands its
+/// environments to uv.
+fn git_metadata<'a>(
+    ctx: &BuildContext,
+    pins: impl IntoIterator<Item = &'a PypiPin>,
+    interpreter: &Path,
+) -> Result<BTreeMap<String, CoreMetadata>> {
+    let mut out = BTreeMap::new();
+    for pin in pins {
+        let Some(git) = GitPin::parse(&pin.url).filter(|_| pin.sha256.is_none()) else {
+            continue;
+        };
+        if out.contains_key(&pin.url) {
+            continue;
+        }
+        let tools = ctx.tools()?;
+        let downloads = Tools::download_cache(ctx.cache_root());
+        let built = core_metadata::for_git_source(&downloads, pin, ctx.offline, || {
+            library_metadata::git_built(tools, ctx.cache_root(), interpreter, &git)
+        });
+        if let Ok(Some(m)) = built {
+            out.insert(pin.url.clone(), m);
+        }
+    }
+    Ok(out)
 }
 
 /// The pins an earlier lock had on `p`, in any environment (they share versions).
