@@ -58,61 +58,29 @@ fn every_environment_of_every_example_satisfies_its_manifest() {
 #[test]
 fn a_library_with_dynamic_dependencies_is_locked_with_what_its_build_says() {
     let dir = tempfile::tempdir().unwrap();
-    let lib = dir.path().join("dyn-tasks");
-    let files = [
-        (
-            "pyproject.toml",
-            "[project]\nname = \"dyn-tasks\"\nversion = \"0.0.1\"\nrequires-python = \">=3.10\"\n\
-             dynamic = [\"dependencies\"]\n\
-             [project.entry-points.\"wt_registry\"]\ntasks = \"dyn_tasks\"\n\
-             [tool.setuptools.dynamic]\ndependencies = {file = [\"requirements.txt\"]}\n\
-             [build-system]\nrequires = [\"setuptools>=61\"]\nbuild-backend = \"setuptools.build_meta\"\n",
-        ),
-        ("requirements.txt", "wt-registry\nclick>=8,<9\n"),
-        (
-            "dyn_tasks/__init__.py",
-            "import click\nfrom wt_registry import register\n\n\n@register()\ndef shout(word: str) -> str:\n    return click.style(word.upper())\n",
-        ),
-    ];
-    for (name, text) in files {
-        std::fs::create_dir_all(lib.join(name).parent().unwrap()).unwrap();
-        std::fs::write(lib.join(name), text).unwrap();
-    }
-    let spec = dir.path().join("flow/spec.yaml");
-    std::fs::create_dir_all(spec.parent().unwrap()).unwrap();
-    std::fs::write(
-        &spec,
-        "id: dyn\nrequirements:\n  - name: dyn-tasks\n    path: ../dyn-tasks\nworkflow:\n  - id: loud\n    task: shout\n",
-    )
-    .unwrap();
-    let ws = dir.path().join("ws");
-    let out = wt()
-        .arg("--update-lock")
-        .arg("compile")
-        .arg(&spec)
-        .arg("--out")
-        .arg(&ws)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    write_files(
+        &dir.path().join("dyn-tasks"),
+        &[
+            (
+                "pyproject.toml",
+                "[project]\nname = \"dyn-tasks\"\nversion = \"0.0.1\"\nrequires-python = \">=3.10\"\n\
+                 dynamic = [\"dependencies\"]\n\
+                 [project.entry-points.\"wt_registry\"]\ntasks = \"dyn_tasks\"\n\
+                 [tool.setuptools.dynamic]\ndependencies = {file = [\"requirements.txt\"]}\n\
+                 [build-system]\nrequires = [\"setuptools>=61\"]\nbuild-backend = \"setuptools.build_meta\"\n",
+            ),
+            ("requirements.txt", "wt-registry\nclick>=8,<9\n"),
+            (
+                "dyn_tasks/__init__.py",
+                "import click\nfrom wt_registry import register\n\n\n@register()\ndef shout(word: str) -> str:\n    return click.style(word.upper())\n",
+            ),
+        ],
     );
-    let lock = LockFile::from_path(&ws.join("pixi.lock")).unwrap();
-    let default = lock.environment("default").unwrap();
-    let platform = default.platforms().next().unwrap();
-    let record = default
-        .pypi_packages(platform)
-        .into_iter()
-        .flatten()
-        .find(|p| p.name().as_ref() == "dyn-tasks")
-        .expect("the library is locked");
-    let requires: Vec<String> = record
-        .requires_dist()
-        .iter()
-        .map(|r| r.to_string())
-        .collect();
+    let ws = compile(
+        dir.path(),
+        "id: dyn\nrequirements:\n  - name: dyn-tasks\n    path: ../dyn-tasks\nworkflow:\n  - id: loud\n    task: shout\n",
+    );
+    let (_, requires) = locked_record(&ws, "dyn-tasks");
     assert_eq!(requires, ["wt-registry", "click>=8,<9"]);
     let problems = check_workspace(&ws);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
@@ -125,22 +93,21 @@ fn a_library_with_dynamic_dependencies_is_locked_with_what_its_build_says() {
 fn a_git_source_is_locked_as_pixi_spells_it() {
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path().join("repo");
-    let files = [
-        (
-            "tasks/pyproject.toml",
-            "[project]\nname = \"git-tasks\"\nversion = \"0.0.1\"\ndependencies = [\"wt-registry\"]\n\
-             [project.entry-points.\"wt_registry\"]\ntasks = \"git_tasks\"\n\
-             [build-system]\nrequires = [\"setuptools>=61\"]\nbuild-backend = \"setuptools.build_meta\"\n",
-        ),
-        (
-            "tasks/git_tasks/__init__.py",
-            "from wt_registry import register\n\n\n@register()\ndef echo(word: str) -> str:\n    return word\n",
-        ),
-    ];
-    for (name, text) in files {
-        std::fs::create_dir_all(repo.join(name).parent().unwrap()).unwrap();
-        std::fs::write(repo.join(name), text).unwrap();
-    }
+    write_files(
+        &repo,
+        &[
+            (
+                "tasks/pyproject.toml",
+                "[project]\nname = \"git-tasks\"\nversion = \"0.0.1\"\ndependencies = [\"wt-registry\"]\n\
+                 [project.entry-points.\"wt_registry\"]\ntasks = \"git_tasks\"\n\
+                 [build-system]\nrequires = [\"setuptools>=61\"]\nbuild-backend = \"setuptools.build_meta\"\n",
+            ),
+            (
+                "tasks/git_tasks/__init__.py",
+                "from wt_registry import register\n\n\n@register()\ndef echo(word: str) -> str:\n    return word\n",
+            ),
+        ],
+    );
     let git = |args: &[&str]| -> String {
         let out = std::process::Command::new("git")
             .arg("-C")
@@ -162,20 +129,40 @@ fn a_git_source_is_locked_as_pixi_spells_it() {
     let commit = git(&["rev-parse", "HEAD"]);
     let repo_url = url::Url::from_directory_path(&repo).unwrap().to_string();
     let repo_url = repo_url.trim_end_matches('/');
-    let spec = dir.path().join("flow/spec.yaml");
-    std::fs::create_dir_all(spec.parent().unwrap()).unwrap();
-    std::fs::write(
-        &spec,
-        format!(
+    let ws = compile(
+        dir.path(),
+        &format!(
             "id: from_git\nrequirements:\n  - name: git-tasks\n    git: \"{repo_url}\"\n    branch: main\n    subdirectory: tasks\n\
              workflow:\n  - id: say\n    task: echo\n"
         ),
-    )
-    .unwrap();
-    let ws = dir.path().join("ws");
+    );
+    let (location, requires) = locked_record(&ws, "git-tasks");
+    assert_eq!(
+        location,
+        format!("git+{repo_url}?subdirectory=tasks&branch=main#{commit}")
+    );
+    assert_eq!(requires, ["wt-registry"]);
+    let problems = check_workspace(&ws);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Writes `files` (relative path, text) under `dir`.
+fn write_files(dir: &Path, files: &[(&str, &str)]) {
+    for (name, text) in files {
+        std::fs::create_dir_all(dir.join(name).parent().unwrap()).unwrap();
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+}
+
+/// Compiles `spec` (written to `<dir>/flow/spec.yaml`) into `<dir>/ws`, solving afresh.
+fn compile(dir: &Path, spec: &str) -> std::path::PathBuf {
+    let path = dir.join("flow/spec.yaml");
+    write_files(dir, &[("flow/spec.yaml", spec)]);
+    let ws = dir.join("ws");
     let out = wt()
+        .arg("--update-lock")
         .arg("compile")
-        .arg(&spec)
+        .arg(&path)
         .arg("--out")
         .arg(&ws)
         .output()
@@ -185,6 +172,11 @@ fn a_git_source_is_locked_as_pixi_spells_it() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    ws
+}
+
+/// The location and `requires_dist` of package `name` in the default environment's lock.
+fn locked_record(ws: &Path, name: &str) -> (String, Vec<String>) {
     let lock = LockFile::from_path(&ws.join("pixi.lock")).unwrap();
     let default = lock.environment("default").unwrap();
     let platform = default.platforms().next().unwrap();
@@ -192,20 +184,16 @@ fn a_git_source_is_locked_as_pixi_spells_it() {
         .pypi_packages(platform)
         .into_iter()
         .flatten()
-        .find(|p| p.name().as_ref() == "git-tasks")
-        .expect("the library is locked");
-    assert_eq!(
+        .find(|p| p.name().as_ref() == name)
+        .unwrap_or_else(|| panic!("`{name}` is locked"));
+    (
         record.location().inner().to_string(),
-        format!("git+{repo_url}?subdirectory=tasks&branch=main#{commit}")
-    );
-    let requires: Vec<String> = record
-        .requires_dist()
-        .iter()
-        .map(|r| r.to_string())
-        .collect();
-    assert_eq!(requires, ["wt-registry"]);
-    let problems = check_workspace(&ws);
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
+        record
+            .requires_dist()
+            .iter()
+            .map(|r| r.to_string())
+            .collect(),
+    )
 }
 
 /// The rules checked against a workspace that breaks them, so the checks above can fail.

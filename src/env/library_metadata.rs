@@ -1,6 +1,7 @@
-//! A `path:` library's dependencies when its pyproject.toml does not list them (they are
-//! `dynamic`, or there is no `[project]` table): only its build backend knows them, so the
-//! library is built and its wheel's METADATA read, as pixi does for such a source.
+//! The dependencies of a library that only its build backend knows, read from the METADATA of
+//! a wheel built with uv, as pixi does for such sources: a `path:` library whose pyproject.toml
+//! does not list them (they are `dynamic`, or there is no `[project]` table), and a `git`
+//! source at its locked commit.
 //!
 //! The build runs on a copy of the library (without build or tool junk, see
 //! [`crate::digest::ignored`]): backends write into the folder they build (setuptools leaves

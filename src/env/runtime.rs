@@ -83,7 +83,7 @@ pub const PYPI_INDEX: &str = "https://pypi.org/simple";
 
 /// Bumped when the solve writes the lock differently for the same inputs (it is part of the
 /// solve's key, so cached locks of an older shape are not reused).
-pub const LOCK_FORMAT: u32 = 3;
+pub const LOCK_FORMAT: u32 = 4;
 
 /// The channel Python comes from (conda-forge, or where the workspace points that name).
 pub fn python_channel() -> Channel {
