@@ -1566,6 +1566,56 @@ fn shutdown_answers_503_and_leaves_result_json() {
     }
 }
 
+/// `--workers-per-run N` reaches every run's command line (the default server's runs have no
+/// `--workers`: see `trace_headers_and_lithops_config_reach_the_workflow_and_temp_files_go`),
+/// and 0 is refused.
+#[test]
+fn workers_per_run_bound_each_run() {
+    let s = server();
+    let results = tempfile::tempdir().unwrap();
+    let (mut child, base) = spawn_wt_serve(
+        &s.root,
+        "//workflows/argv",
+        results.path(),
+        &["--workers-per-run", "3"],
+    );
+    let r = agent()
+        .post(&format!("{base}/"))
+        .send(json!({"params": {"cmd": {"tag": "x"}}, "execution_mode": "parallel"}).to_string())
+        .unwrap();
+    let (status, body, _) = read(r);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(status, 200, "{body}");
+    let argv: Vec<&str> = body["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    let at = argv.iter().position(|a| *a == "--execution-mode").unwrap();
+    assert_eq!(
+        &argv[at..],
+        [
+            "--execution-mode",
+            "parallel",
+            "--no-mock-io",
+            "--workers",
+            "3"
+        ]
+    );
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_wt"))
+        .args(["serve", "--workers-per-run", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("--workers-per-run"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+}
+
 #[test]
 fn the_wt_serve_command_builds_and_serves() {
     let s = server();

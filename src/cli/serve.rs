@@ -27,6 +27,10 @@ pub struct Args {
     /// Workflow processes running at once; more runs wait (default: 4 per CPU).
     #[arg(long, value_name = "N")]
     pub max_concurrent_runs: Option<usize>,
+    /// Worker processes of each parallel run, and Lithops localhost workers of each async run
+    /// (default: one per CPU, as `wt run`). Runs times workers is what a busy server starts.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub workers_per_run: Option<u16>,
     /// Timeout in seconds of runs whose request gives none (default: none).
     #[arg(long, value_name = "SECONDS")]
     pub default_timeout: Option<f64>,
@@ -79,6 +83,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     if let Some(n) = args.max_concurrent_runs {
         config.max_concurrent_runs = n.max(1);
     }
+    config.workers_per_run = args.workers_per_run.map(usize::from);
     if let Some(t) = args.default_timeout {
         config.default_timeout = Some(positive_seconds("--default-timeout", t)?);
     }

@@ -51,7 +51,8 @@ pub fn router(
         stopping,
         workflows: Arc::new(Workflows::new(workflows)),
         runs: Arc::new(Runs::new(config.retained_runs)),
-        local: LocalInvoker::new(config.output_limit, config.max_concurrent_runs),
+        local: LocalInvoker::new(config.output_limit, config.max_concurrent_runs)
+            .with_workers_per_run(config.workers_per_run),
         cloud_batch: CloudBatchInvoker::new(config.cloud_batch.clone()),
         config: Arc::new(config),
     };

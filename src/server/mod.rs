@@ -58,6 +58,10 @@ pub struct ServerConfig {
     pub body_limit: usize,
     /// Local workflow processes running at once; further runs wait for a slot.
     pub max_concurrent_runs: usize,
+    /// Worker processes each local parallel run starts (Lithops localhost workers of an async
+    /// one); None: the generated CLI's default, one per CPU. Runs times workers is what a busy
+    /// server has working at once.
+    pub workers_per_run: Option<usize>,
     /// Bytes of a run's stdout and of its stderr kept (the tail) for error reports.
     pub output_limit: usize,
     /// Timeout of runs whose request gives none (None: unlimited).
@@ -102,6 +106,7 @@ impl ServerConfig {
             max_concurrent_runs: std::thread::available_parallelism()
                 .map_or(4, |n| n.get() * 4)
                 .max(4),
+            workers_per_run: None,
             output_limit: 64 * 1024,
             default_timeout: None,
             pubsub_timeout: Duration::from_secs(570),

@@ -50,6 +50,7 @@ pub struct LocalInvoker {
     output_limit: usize,
     slots: Arc<Semaphore>,
     pixi: Option<PathBuf>,
+    workers_per_run: Option<usize>,
 }
 
 impl LocalInvoker {
@@ -59,7 +60,14 @@ impl LocalInvoker {
             output_limit,
             slots: Arc::new(Semaphore::new(max_concurrent.max(1))),
             pixi: find_on_path("pixi"),
+            workers_per_run: None,
         }
+    }
+
+    /// Every run gets `--workers N` (the generated CLI's default otherwise: one per CPU).
+    pub fn with_workers_per_run(mut self, workers: Option<usize>) -> LocalInvoker {
+        self.workers_per_run = workers;
+        self
     }
 }
 
@@ -239,6 +247,11 @@ impl LocalInvoker {
                 "--no-mock-io"
             })
             .current_dir(&wf.workspace)
+            .args(
+                self.workers_per_run
+                    .iter()
+                    .flat_map(|n| ["--workers".to_string(), n.to_string()]),
+            )
             .env("WT_RESULTS", req.results.url())
             .env(super::leftovers::RUN_MARKER, &req.run_id)
             .env("PYTHONDONTWRITEBYTECODE", "1")
@@ -594,6 +607,7 @@ exit 9
             output_limit: 1024,
             slots: Arc::new(Semaphore::new(1)),
             pixi: None,
+            workers_per_run: None,
         };
         let finished = invoker.execute(request).await.unwrap();
         let on_disk = std::fs::read_to_string(results.join("result.json"))
