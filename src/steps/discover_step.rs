@@ -10,8 +10,10 @@ use std::collections::BTreeMap;
 /// packages (Python itself among them) linked in by rattler, its PyPI files installed into that
 /// Python by uv exactly as pinned (no resolution, hashes checked), then its `path:`
 /// requirements without dependencies (theirs are in the lock). No interpreter of the host is
-/// involved. Keyed by the discover step's key, so a restored cache hit can rebuild
-/// exactly the same environment later.
+/// involved. Installs compile bytecode: every process wt starts in the environment (discovery,
+/// runs) sets PYTHONDONTWRITEBYTECODE so that it stays as built, and would otherwise compile
+/// every module it imports from source, each time. Keyed by the discover step's key, so a
+/// restored cache hit can rebuild exactly the same environment later.
 pub fn environment(
     ctx: &BuildContext,
     t: &TargetState,
@@ -38,7 +40,8 @@ pub fn environment(
         let lines: Vec<String> = pypi.iter().map(|p| p.install_line()).collect();
         std::fs::write(&pins, lines.join("\n") + "\n")?;
         let mut cmd = tools.uv(cache);
-        cmd.args(["pip", "install", "--quiet", "--no-deps", "--python"])
+        cmd.args(["pip", "install", "--quiet", "--no-deps", "--compile-bytecode"])
+            .arg("--python")
             .arg(env.python())
             .arg("-r")
             .arg(&pins);
@@ -49,7 +52,8 @@ pub fn environment(
             return Ok(());
         }
         let mut cmd = tools.uv(cache);
-        cmd.args(["pip", "install", "--quiet", "--no-deps", "--python"])
+        cmd.args(["pip", "install", "--quiet", "--no-deps", "--compile-bytecode"])
+            .arg("--python")
             .arg(env.python());
         reinstall_path_sources(&mut cmd, &t.pypi, ctx.offline);
         for p in &paths {
