@@ -40,11 +40,17 @@ pub fn environment(
         let lines: Vec<String> = pypi.iter().map(|p| p.install_line()).collect();
         std::fs::write(&pins, lines.join("\n") + "\n")?;
         let mut cmd = tools.uv(cache);
-        cmd.args(["pip", "install", "--quiet", "--no-deps", "--compile-bytecode"])
-            .arg("--python")
-            .arg(env.python())
-            .arg("-r")
-            .arg(&pins);
+        cmd.args([
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--compile-bytecode",
+        ])
+        .arg("--python")
+        .arg(env.python())
+        .arg("-r")
+        .arg(&pins);
         run_install(cmd, &t.pypi)?;
         let paths: Vec<&crate::env::pypi::ResolvedPypi> =
             t.pypi.iter().filter(|p| p.abs_path.is_some()).collect();
@@ -52,9 +58,15 @@ pub fn environment(
             return Ok(());
         }
         let mut cmd = tools.uv(cache);
-        cmd.args(["pip", "install", "--quiet", "--no-deps", "--compile-bytecode"])
-            .arg("--python")
-            .arg(env.python());
+        cmd.args([
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--compile-bytecode",
+        ])
+        .arg("--python")
+        .arg(env.python());
         reinstall_path_sources(&mut cmd, &t.pypi, ctx.offline);
         for p in &paths {
             cmd.args(p.uv_args());
