@@ -39,34 +39,29 @@ pub fn environment(
         let pins = scratch.path().join("requirements.txt");
         let lines: Vec<String> = pypi.iter().map(|p| p.install_line()).collect();
         std::fs::write(&pins, lines.join("\n") + "\n")?;
-        let mut cmd = tools.uv(cache);
-        cmd.args([
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--compile-bytecode",
-        ])
-        .arg("--python")
-        .arg(env.python())
-        .arg("-r")
-        .arg(&pins);
+        // Exactly the given files, into the environment's Python, bytecode compiled.
+        let install = || {
+            let mut cmd = tools.uv(cache);
+            cmd.args([
+                "pip",
+                "install",
+                "--quiet",
+                "--no-deps",
+                "--compile-bytecode",
+            ])
+            .arg("--python")
+            .arg(env.python());
+            cmd
+        };
+        let mut cmd = install();
+        cmd.arg("-r").arg(&pins);
         run_install(cmd, &t.pypi)?;
         let paths: Vec<&crate::env::pypi::ResolvedPypi> =
             t.pypi.iter().filter(|p| p.abs_path.is_some()).collect();
         if paths.is_empty() {
             return Ok(());
         }
-        let mut cmd = tools.uv(cache);
-        cmd.args([
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--compile-bytecode",
-        ])
-        .arg("--python")
-        .arg(env.python());
+        let mut cmd = install();
         reinstall_path_sources(&mut cmd, &t.pypi, ctx.offline);
         for p in &paths {
             cmd.args(p.uv_args());
