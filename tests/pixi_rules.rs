@@ -20,6 +20,8 @@ use rattler_lock::{Environment, LockFile, PypiPackageData};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::Path;
 use std::str::FromStr;
+#[path = "support/output.rs"]
+mod output;
 #[path = "support/runs.rs"]
 mod runs;
 
@@ -167,11 +169,7 @@ fn compile(dir: &Path, spec: &str) -> std::path::PathBuf {
         .arg(&ws)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    output::ok(&out);
     ws
 }
 
