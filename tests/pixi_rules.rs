@@ -88,6 +88,57 @@ fn a_library_with_dynamic_dependencies_is_locked_with_what_its_build_says() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// A library depending on `pandera[pandas]`, whose METADATA carries its licence over many
+/// lines, some holding only blanks: the lock records pandera's `requires_dist` (read past the
+/// licence, `typing_inspect` and `typeguard` among them), pixi's rules hold, the environment
+/// passes the dependency check, and the workflow discovers and runs.
+#[test]
+fn a_library_on_pandera_is_locked_with_every_dependency_and_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        &dir.path().join("checked-tasks"),
+        &[
+            (
+                "pyproject.toml",
+                "[project]\nname = \"checked-tasks\"\nversion = \"0.0.1\"\nrequires-python = \">=3.10\"\n\
+                 dependencies = [\"wt-registry\", \"pandera[pandas]==0.35.0\"]\n\
+                 [project.entry-points.\"wt_registry\"]\ntasks = \"checked_tasks\"\n\
+                 [build-system]\nrequires = [\"setuptools>=61\"]\nbuild-backend = \"setuptools.build_meta\"\n",
+            ),
+            (
+                "checked_tasks/__init__.py",
+                "import pandas as pd\nimport pandera.pandas as pa\nfrom wt_registry import register\n\n\n\
+                 @register()\ndef count_valid(values: list[float]) -> int:\n    \
+                 schema = pa.DataFrameSchema({\"v\": pa.Column(float, pa.Check.ge(0))})\n    \
+                 return len(schema.validate(pd.DataFrame({\"v\": values})))\n",
+            ),
+        ],
+    );
+    let ws = compile(
+        dir.path(),
+        "id: checked\nrequirements:\n  - name: checked-tasks\n    path: ../checked-tasks\nworkflow:\n  - id: count\n    task: count_valid\n",
+    );
+    let (_, requires) = locked_record(&ws, "pandera");
+    for needed in ["typing_inspect", "typeguard", "pydantic"] {
+        assert!(
+            requires
+                .iter()
+                .any(|r| r.replace('-', "_").starts_with(needed)),
+            "pandera's record lacks {needed}: {requires:?}"
+        );
+    }
+    let problems = check_workspace(&ws);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let run = runs::run_example(
+        &dir.path().join("flow/spec.yaml"),
+        &serde_json::json!({"count": {"values": [1.0, 2.5, 0.0]}}),
+        &[],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.stdout.trim(), "3");
+}
+
 /// A task library from a git repository (a branch, in a subdirectory) is locked as pixi spells
 /// it, with the commit the branch is at and the library's dependencies, and the environment
 /// built from that lock has it.

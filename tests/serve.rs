@@ -135,6 +135,11 @@ def echo_env(name: str) -> str:
     return value
 
 
+@register(description="An environment variable's value as the key of a mapping.")
+def env_as_key(name: str) -> dict[str, str]:
+    return {os.environ[name]: "x"}
+
+
 @register(description="sha256 of a text.")
 def digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
@@ -206,6 +211,7 @@ build-backend = "setuptools.build_meta"
         ),
         ("chatter", "  - id: talk\n    task: chatter\n"),
         ("echo", "  - id: read\n    task: echo_env\n"),
+        ("keyed", "  - id: read\n    task: env_as_key\n"),
         ("argv", "  - id: cmd\n    task: argv\n"),
     ];
     for (id, body) in flows {
@@ -867,6 +873,40 @@ fn multi_line_and_key_named_secrets() {
     assert_eq!(body, json!({"result": "***", "error": null, "trace": null}));
 }
 
+/// A secret the workflow returns as a key of a mapping is masked like a value, in every
+/// execution mode, in the blocking answer and in the record of an async run.
+#[test]
+fn a_secret_returned_as_a_key_is_masked() {
+    server();
+    let path = run_path("wt-keyed-workflow");
+    let body = |mode: &str| {
+        json!({"params": {"read": {"name": "S1"}}, "execution_mode": mode,
+            "data_connections_env_vars": {"S1": SECRET}})
+    };
+    for mode in ["sequential", "parallel", "async"] {
+        let (status, answer, text) = post(&path, &body(mode));
+        assert_eq!(status, 200, "{mode}: {text}");
+        assert_eq!(answer["result"], json!({"***": "x"}), "{mode}: {text}");
+        assert_no_secret("the answer", &text);
+    }
+    let (status, answer, text) = post(
+        &format!("{path}&invoker_type=AsyncLocalSubprocessInvoker"),
+        &body("sequential"),
+    );
+    assert_eq!(status, 202, "{text}");
+    let id = answer["run_id"].as_str().unwrap();
+    for _ in 0..600 {
+        let (_, record, text) = get(&format!("/runs/{id}"));
+        assert_no_secret("a run record", &text);
+        if record["status"] != "running" {
+            assert_eq!(record["result"], json!({"***": "x"}), "{text}");
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("the async run did not finish");
+}
+
 #[test]
 fn secrets_reach_the_workflow_and_never_leak() {
     server();
@@ -1405,12 +1445,45 @@ fn malformed_requests_are_4xx_with_a_message() {
             "outside the folders this server writes results to",
         ));
     }
+    // Lithops settings that open files, name programs or start unbounded workers: only the
+    // operator may set the first two, and no one the third.
+    let written = tempfile::tempdir().unwrap();
+    let log_file = written.path().join("lithops.log");
+    cases.push((
+        run.clone(),
+        json!({"params": ok_params, "execution_mode": "async", "lithops_config": {"lithops": {
+            "backend": "localhost", "storage": "localhost", "log_level": "DEBUG",
+            "log_filename": log_file, "monitoring": "storage\ntouch /tmp/x #\n"}}})
+        .to_string(),
+        422,
+        "`lithops_config.lithops.log_level` is not a setting a request may choose",
+    ));
+    cases.push((
+        run.clone(),
+        json!({"params": ok_params, "execution_mode": "async", "lithops_config": {
+            "localhost": {"runtime": "/bin/sh"}}})
+        .to_string(),
+        422,
+        "`lithops_config.localhost.runtime` is not a setting",
+    ));
+    cases.push((
+        run.clone(),
+        json!({"params": ok_params, "execution_mode": "async", "lithops_config": {
+            "lithops": {"workers": 100000}, "localhost": {"worker_processes": 100000}}})
+        .to_string(),
+        422,
+        "`lithops_config.lithops.workers` must be a whole number from 1 to",
+    ));
     for (path, body, want, says) in cases {
         let (status, answer, text) = post_text(&path, &body);
         assert_eq!(status, want, "{path} {body}: {text}");
         let detail = answer["detail"].as_str().unwrap_or_default();
         assert!(detail.contains(says), "{path} {body}: {text}");
     }
+    assert!(
+        !log_file.exists(),
+        "a request wrote a file through Lithops' logging"
+    );
     let r = agent().put(&url("/")).send("{}").unwrap();
     let (status, body, _) = read(r);
     assert_eq!(status, 405);

@@ -52,6 +52,11 @@ pub struct Args {
     /// write under the results root).
     #[arg(long, value_name = "DIR")]
     pub allow_results_under: Vec<PathBuf>,
+    /// The Lithops configuration (YAML or JSON) of async runs: logging, credentials, every
+    /// setting a request may not choose. A request's `lithops_config` may set only backend,
+    /// storage, data limit, region, runtime image and memory, and bounded worker counts.
+    #[arg(long, value_name = "FILE")]
+    pub lithops_config: Option<PathBuf>,
     /// Serve this matchspec to every request, whatever it names.
     #[arg(
         long,
@@ -100,6 +105,9 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
         .map(|d| crate::workspace::absolute(d))
         .collect();
     config.matchspec_override = args.matchspec_override.clone();
+    if let Some(path) = &args.lithops_config {
+        config.lithops_operator = Some(operator_lithops_config(path)?);
+    }
     config.cloud_batch = CloudBatchConfig::from_env();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -130,6 +138,32 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     runtime.shutdown_timeout(Duration::from_secs(5));
     served?;
     Ok(0)
+}
+
+/// The operator's Lithops configuration file, as JSON: a YAML (or JSON) mapping of sections.
+fn operator_lithops_config(path: &Path) -> Result<serde_json::Value> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("could not read --lithops-config {}", path.display()))?;
+    let doc = crate::yaml::parse(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "--lithops-config {}:{}:{}: {}",
+            path.display(),
+            e.span.line,
+            e.span.col,
+            e.message
+        )
+    })?;
+    let json = doc.to_json();
+    if !json
+        .as_object()
+        .is_some_and(|o| o.values().all(|v| v.is_object()))
+    {
+        bail!(
+            "--lithops-config {}: must be a mapping of sections (`lithops:`, `localhost:`, ...), each a mapping of settings",
+            path.display()
+        );
+    }
+    Ok(json)
 }
 
 /// A duration option given in seconds, which must be positive.

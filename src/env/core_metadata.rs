@@ -12,11 +12,13 @@
 //! file's sha256, so a file's metadata is fetched once per machine and an offline solve
 //! reuses it.
 
+use super::metadata_text::MetadataText;
 use crate::env::pypi_lock::PypiPin;
 use anyhow::{Context, Result, anyhow, bail};
 use std::collections::{BTreeMap, HashMap};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 use std::time::Duration;
 
 /// What the lock records of a PyPI file's metadata.
@@ -29,33 +31,58 @@ pub struct CoreMetadata {
 }
 
 impl CoreMetadata {
-    /// Reads the fields the lock needs from a METADATA / PKG-INFO text. `None` when the text
-    /// does not vouch for them: an sdist's PKG-INFO older than metadata 2.2, or one that marks
-    /// them dynamic (computed only by building).
-    pub fn parse(text: &str, from_sdist: bool) -> Option<CoreMetadata> {
-        let headers = headers(text);
-        let field = |name: &'static str| {
-            headers
-                .iter()
-                .filter(move |(k, _)| k.eq_ignore_ascii_case(name))
-                .map(|(_, v)| v.trim().to_string())
-        };
-        if from_sdist {
-            let version = field("Metadata-Version").next().unwrap_or_default();
-            let (major, minor) = version.split_once('.').unwrap_or((&version, "0"));
-            let at_least_2_2 = (major.parse::<u32>().ok()?, minor.parse::<u32>().ok()?) >= (2, 2);
-            let dynamic = field("Dynamic").any(|d| {
-                d.eq_ignore_ascii_case("Requires-Dist") || d.eq_ignore_ascii_case("Requires-Python")
-            });
-            if !at_least_2_2 || dynamic {
-                return None;
+    /// Reads the fields the lock needs from a METADATA / PKG-INFO text ([`MetadataText`]).
+    /// `Ok(None)` when the text does not vouch for them: an sdist's PKG-INFO older than
+    /// metadata 2.2, or one that marks them dynamic (computed only by building). A text that
+    /// cannot be read, or that lacks `Metadata-Version`, `Name` or `Version`, is an error
+    /// naming the line: a record without dependencies is never the result of a misread.
+    pub fn parse(text: &str, from_sdist: bool) -> Result<Option<CoreMetadata>> {
+        CoreMetadata::from_text(&MetadataText::parse(text)?, from_sdist)
+    }
+
+    /// [`CoreMetadata::parse`] of a text already split into headers.
+    pub fn from_text(doc: &MetadataText, from_sdist: bool) -> Result<Option<CoreMetadata>> {
+        let header = doc.fields("Metadata-Version").next().with_context(|| {
+            "line 1: no `Metadata-Version` header (core metadata starts with `Metadata-Version: 2.x`)"
+        })?;
+        let version = header.value.trim();
+        let (major, minor) = metadata_version(version).with_context(|| {
+            format!(
+                "line {}: `Metadata-Version: {version}` is not a metadata version wt reads (1.0 to 2.x)",
+                header.line
+            )
+        })?;
+        for required in ["Name", "Version"] {
+            if doc.first(required).is_none_or(str::is_empty) {
+                bail!(
+                    "line {}: no `{required}` header before the headers end",
+                    doc.end_line
+                );
             }
         }
-        Some(CoreMetadata {
-            requires_dist: field("Requires-Dist").collect(),
-            requires_python: field("Requires-Python").next().filter(|v| !v.is_empty()),
-        })
+        if from_sdist {
+            let dynamic = doc.all("Dynamic").any(|d| {
+                d.eq_ignore_ascii_case("Requires-Dist") || d.eq_ignore_ascii_case("Requires-Python")
+            });
+            if (major, minor) < (2, 2) || dynamic {
+                return Ok(None);
+            }
+        }
+        Ok(Some(CoreMetadata {
+            requires_dist: doc.all("Requires-Dist").map(str::to_string).collect(),
+            requires_python: doc
+                .first("Requires-Python")
+                .filter(|v| !v.is_empty())
+                .map(str::to_string),
+        }))
     }
+}
+
+/// `major.minor` of a `Metadata-Version` of the 1.x or 2.x series.
+fn metadata_version(text: &str) -> Option<(u32, u32)> {
+    let (major, minor) = text.split_once('.').unwrap_or((text, "0"));
+    let version = (major.parse().ok()?, minor.parse().ok()?);
+    matches!(version.0, 1 | 2).then_some(version)
 }
 
 impl CoreMetadata {
@@ -144,28 +171,6 @@ pub fn for_git_source(
 ) -> Result<Option<CoreMetadata>> {
     let name = format!("git-{}", crate::digest::bytes(pin.url.as_bytes()));
     Store::new(cache).get_or(&name, pin, offline, false, build)
-}
-
-/// The header fields of an RFC 822 style metadata text (up to the first empty line), with
-/// continuation lines joined.
-fn headers(text: &str) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Vec::new();
-    for line in text.lines() {
-        if line.trim().is_empty() {
-            break;
-        }
-        if line.starts_with([' ', '\t']) {
-            if let Some((_, value)) = out.last_mut() {
-                value.push(' ');
-                value.push_str(line.trim());
-            }
-            continue;
-        }
-        if let Some((k, v)) = line.split_once(':') {
-            out.push((k.trim().to_string(), v.trim().to_string()));
-        }
-    }
-    out
 }
 
 /// Fetches what is missing from the cache, in parallel, and returns the metadata of every
@@ -275,7 +280,31 @@ impl Store {
                 text
             }
         };
-        Ok(CoreMetadata::parse(&text, from_sdist))
+        let what = || {
+            format!(
+                "the metadata of `{} {}` ({}, kept as {}) cannot be read",
+                pin.name,
+                pin.version,
+                pin.url,
+                path.display()
+            )
+        };
+        let doc = MetadataText::parse(&text).with_context(what)?;
+        if let Some(name) = doc.fields("Name").next() {
+            let same = |a: &str, b: &str| {
+                pep508_rs::PackageName::from_str(a).ok() == pep508_rs::PackageName::from_str(b).ok()
+            };
+            if !same(name.value.trim(), &pin.name) {
+                return Err(anyhow!(
+                    "line {}: it names `{}`, not `{}`",
+                    name.line,
+                    name.value.trim(),
+                    pin.name
+                ))
+                .with_context(what);
+            }
+        }
+        CoreMetadata::from_text(&doc, from_sdist).with_context(what)
     }
 
     /// Writes through a temporary file, so a reader never sees half of one.
@@ -581,17 +610,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_requirements_with_continuations() {
-        let text = "Metadata-Version: 2.1\nName: x\nRequires-Dist: a>=1\nRequires-Dist: b; extra == \"t\"\nRequires-Python: >=3.9\nDescription: one\n  two\n\nRequires-Dist: not-a-header\n";
-        let m = CoreMetadata::parse(text, false).unwrap();
+    fn reads_requirements_past_a_licence_of_many_lines() {
+        let text = "Metadata-Version: 2.1\nName: x\nVersion: 1\nLicense: MIT\n   \n  more\nRequires-Dist: a>=1\nRequires-Dist: b; extra == \"t\"\nRequires-Python: >=3.9\n\nRequires-Dist: not-a-header\n";
+        let m = CoreMetadata::parse(text, false).unwrap().unwrap();
         assert_eq!(m.requires_dist, ["a>=1", "b; extra == \"t\""]);
         assert_eq!(m.requires_python.as_deref(), Some(">=3.9"));
         // An sdist's PKG-INFO vouches for its dependencies from metadata 2.2 on, when static.
-        assert_eq!(CoreMetadata::parse(text, true), None);
+        assert_eq!(CoreMetadata::parse(text, true).unwrap(), None);
         let v22 = text.replace("2.1", "2.2");
-        assert!(CoreMetadata::parse(&v22, true).is_some());
+        assert!(CoreMetadata::parse(&v22, true).unwrap().is_some());
         let dynamic = v22.replace("Name: x", "Name: x\nDynamic: Requires-Dist");
-        assert_eq!(CoreMetadata::parse(&dynamic, true), None);
+        assert_eq!(CoreMetadata::parse(&dynamic, true).unwrap(), None);
+    }
+
+    #[test]
+    fn a_text_that_does_not_read_as_metadata_is_an_error_naming_the_line() {
+        let error = |text: &str| format!("{:#}", CoreMetadata::parse(text, false).unwrap_err());
+        assert_eq!(
+            error("Name: x\nVersion: 1\n"),
+            "line 1: no `Metadata-Version` header (core metadata starts with `Metadata-Version: 2.x`)"
+        );
+        assert_eq!(
+            error("Name: x\nMetadata-Version: 3.0\nVersion: 1\n"),
+            "line 2: `Metadata-Version: 3.0` is not a metadata version wt reads (1.0 to 2.x)"
+        );
+        assert_eq!(
+            error("Metadata-Version: 2.1\nName: x\n\nVersion: 1\n"),
+            "line 3: no `Version` header before the headers end"
+        );
+        assert!(error("Metadata-Version: 2.1\nName x\n").starts_with("line 2: `Name x` is not"));
     }
 
     #[test]
@@ -613,13 +660,16 @@ mod tests {
         let options = zip::write::SimpleFileOptions::default();
         zip.start_file("x/__init__.py", options).unwrap();
         zip.start_file("x-1.0.dist-info/METADATA", options).unwrap();
-        std::io::Write::write_all(&mut zip, b"Metadata-Version: 2.1\nRequires-Dist: a>=1\n")
-            .unwrap();
+        std::io::Write::write_all(
+            &mut zip,
+            b"Metadata-Version: 2.1\nName: x\nVersion: 1.0\nRequires-Dist: a>=1\n",
+        )
+        .unwrap();
         zip.finish().unwrap();
         let url = url::Url::from_file_path(&wheel).unwrap().to_string();
         assert!(url.contains("with%20space"), "{url}");
         let text = fetch(&agent(), &url, false).unwrap();
-        let m = CoreMetadata::parse(&text, false).unwrap();
+        let m = CoreMetadata::parse(&text, false).unwrap().unwrap();
         assert_eq!(m.requires_dist, ["a>=1"]);
     }
 

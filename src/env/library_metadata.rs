@@ -28,7 +28,14 @@ pub fn built(tools: &Tools, cache: &Path, interpreter: &Path, dir: &Path) -> Res
         &source,
         &dir.display().to_string(),
     )?;
-    CoreMetadata::parse(&text, false).context("a wheel's METADATA vouches for its fields")
+    CoreMetadata::parse(&text, false)
+        .with_context(|| {
+            format!(
+                "the METADATA of a build of {} cannot be read",
+                dir.display()
+            )
+        })?
+        .context("a wheel's METADATA vouches for its fields")
 }
 
 /// The METADATA text of a git source at its commit: the commit is fetched alone (the whole

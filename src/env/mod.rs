@@ -2,9 +2,11 @@
 
 pub mod closure;
 pub mod core_metadata;
+pub mod env_check;
 pub mod gc;
 pub mod git_source;
 pub mod library_metadata;
+pub mod metadata_text;
 pub mod pypi;
 pub mod pypi_lock;
 pub mod pypi_platform;

@@ -82,8 +82,10 @@ pub const PYTHON_CHANNEL: &str = "conda-forge";
 pub const PYPI_INDEX: &str = "https://pypi.org/simple";
 
 /// Bumped when the solve writes the lock differently for the same inputs (it is part of the
-/// solve's key, so cached locks of an older shape are not reused).
-pub const LOCK_FORMAT: u32 = 4;
+/// solve's key, so cached locks of an older shape are not reused). 5: METADATA read as
+/// `email.parser` reads it (format 4 stopped at a whitespace-only continuation line of a
+/// multi-line `License:` and could lock a package without its `requires_dist`).
+pub const LOCK_FORMAT: u32 = 5;
 
 /// The channel Python comes from (conda-forge, or where the workspace points that name).
 pub fn python_channel() -> Channel {

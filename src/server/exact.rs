@@ -28,8 +28,9 @@ impl ExactJson {
         self.0.get()
     }
 
-    /// The document with every string value `f` gives a new text for replaced; keys, numbers
-    /// and structure stay as they are.
+    /// The document with every string `f` gives a new text for replaced, object keys
+    /// included (a key replaced by one its object already has gets ` (2)`, ` (3)`, … so no
+    /// member is lost); numbers and structure stay as they are.
     pub fn map_strings(&self, f: &impl Fn(&str) -> Option<String>) -> ExactJson {
         let mut out = String::with_capacity(self.text().len());
         rebuild(&self.0, f, &mut out);
@@ -75,11 +76,21 @@ fn rebuild(raw: &RawValue, f: &impl Fn(&str) -> Option<String>, out: &mut String
     match node(raw) {
         Node::Object(members) => {
             out.push('{');
+            let mut written: std::collections::HashSet<String> = std::collections::HashSet::new();
             for (i, (key, value)) in members.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
-                out.push_str(&quote(key));
+                let mut key = f(key).unwrap_or_else(|| key.clone());
+                if written.contains(&key) {
+                    let base = key.clone();
+                    key = (2..)
+                        .map(|n| format!("{base} ({n})"))
+                        .find(|k| !written.contains(k) && !members.contains_key(k))
+                        .expect("a free key");
+                }
+                written.insert(key.clone());
+                out.push_str(&quote(&key));
                 out.push(':');
                 rebuild(value, f, out);
             }

@@ -33,6 +33,7 @@ pub mod exact;
 pub mod handlers;
 pub mod invoker;
 pub mod listen;
+pub mod lithops_settings;
 pub mod openapi;
 pub mod pubsub;
 pub mod request;
@@ -62,6 +63,9 @@ pub struct ServerConfig {
     /// one); None: the generated CLI's default, one per CPU. Runs times workers is what a busy
     /// server has working at once.
     pub workers_per_run: Option<usize>,
+    /// The operator's Lithops configuration (`--lithops-config`): every setting a request may
+    /// not choose ([`lithops_settings`]); a request's choices are laid over it.
+    pub lithops_operator: Option<serde_json::Value>,
     /// Bytes of a run's stdout and of its stderr kept (the tail) for error reports.
     pub output_limit: usize,
     /// Timeout of runs whose request gives none (None: unlimited).
@@ -99,6 +103,14 @@ impl ServerConfig {
         roots
     }
 
+    /// The most workers (processes, Lithops workers) one run may have: `workers_per_run`, else
+    /// one per CPU. No request can raise it.
+    pub fn worker_bound(&self) -> usize {
+        self.workers_per_run.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        })
+    }
+
     pub fn new(results_root: PathBuf) -> ServerConfig {
         ServerConfig {
             results_root,
@@ -107,6 +119,7 @@ impl ServerConfig {
                 .map_or(4, |n| n.get() * 4)
                 .max(4),
             workers_per_run: None,
+            lithops_operator: None,
             output_limit: 64 * 1024,
             default_timeout: None,
             pubsub_timeout: Duration::from_secs(570),

@@ -266,9 +266,12 @@ pub fn run_request(
     };
     let secrets =
         Secrets::parse(fields.get("data_connections_env_vars")).map_err(ApiError::unprocessable)?;
-    let lithops_config = match fields.get("lithops_config") {
+    let requested = match fields.get("lithops_config") {
         None => None,
-        Some(c @ Json::Object(_)) => Some(c.clone()),
+        Some(c @ Json::Object(_)) => Some(
+            super::lithops_settings::from_request(c, config.worker_bound())
+                .map_err(ApiError::unprocessable)?,
+        ),
         Some(other) => {
             return Err(ApiError::unprocessable(format!(
                 "`lithops_config` must be an object, not {}",
@@ -276,6 +279,8 @@ pub fn run_request(
             )));
         }
     };
+    let lithops_config =
+        super::lithops_settings::merged(config.lithops_operator.as_ref(), requested.as_ref());
     let batch = BatchOptions {
         docker_image_uri: fields
             .string("docker_image_uri")

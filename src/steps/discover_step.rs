@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 /// The environment of a target, built from this machine's part of the lock: its conda
 /// packages (Python itself among them) linked in by rattler, its PyPI files installed into that
 /// Python by uv exactly as pinned (no resolution, hashes checked), then its `path:`
-/// requirements without dependencies (theirs are in the lock). No interpreter of the host is
+/// requirements without dependencies (theirs are in the lock), and checked to hold what every
+/// installed package requires ([`crate::env::env_check`]). No interpreter of the host is
 /// involved. Installs compile bytecode: every process wt starts in the environment (discovery,
 /// runs) sets PYTHONDONTWRITEBYTECODE so that it stays as built, and would otherwise compile
 /// every module it imports from source, each time. Keyed by the discover step's key, so a
@@ -58,15 +59,15 @@ pub fn environment(
         run_install(cmd, &t.pypi)?;
         let paths: Vec<&crate::env::pypi::ResolvedPypi> =
             t.pypi.iter().filter(|p| p.abs_path.is_some()).collect();
-        if paths.is_empty() {
-            return Ok(());
+        if !paths.is_empty() {
+            let mut cmd = install();
+            reinstall_path_sources(&mut cmd, &t.pypi, ctx.offline);
+            for p in &paths {
+                cmd.args(p.uv_args());
+            }
+            run_install(cmd, &t.pypi)?;
         }
-        let mut cmd = install();
-        reinstall_path_sources(&mut cmd, &t.pypi, ctx.offline);
-        for p in &paths {
-            cmd.args(p.uv_args());
-        }
-        run_install(cmd, &t.pypi)
+        crate::env::env_check::check(tools, cache, &env.python(), &t.target.label.to_string())
     })
 }
 

@@ -7,7 +7,7 @@
 use super::BuildContext;
 use super::target::TargetState;
 use crate::digest;
-use crate::engine::rules::GENERATOR_DIGEST;
+use crate::engine::rules::SOURCE_DIGEST;
 use crate::env::runtime;
 use anyhow::{Context, Result, bail};
 use serde_json::json;
@@ -70,8 +70,8 @@ pub fn digest_of(name: &str, ctx: &BuildContext, t: &TargetState) -> Result<Stri
                 &json!({"paths": rel, "release": t.out_dir.file_name().map(|n| n.to_string_lossy().into_owned())}),
             )
         }
-        "generator" => {
-            digest::bytes(format!("{}:{}", env!("CARGO_PKG_VERSION"), GENERATOR_DIGEST).as_bytes())
+        "wt-sources" => {
+            digest::bytes(format!("{}:{}", env!("CARGO_PKG_VERSION"), SOURCE_DIGEST).as_bytes())
         }
         other => bail!("unknown rule input `{other}`"),
     })
@@ -80,7 +80,7 @@ pub fn digest_of(name: &str, ctx: &BuildContext, t: &TargetState) -> Result<Stri
 /// The workflow's fingerprints. Computing them means validating the spec against the registry
 /// and hashing every task's schema, which dominates a no-op build; so they are remembered in
 /// the cache under a digest of exactly what they are computed from (the spec text, the
-/// discovery outputs and the generator, which includes the fingerprint code).
+/// discovery outputs and wt's sources, which include the fingerprint code).
 fn fingerprint<'t>(
     ctx: &BuildContext,
     t: &'t TargetState,
@@ -92,7 +92,7 @@ fn fingerprint<'t>(
     let memo_key = digest::bytes(
         format!(
             "fingerprint-v1\n{}\n{}\n{}",
-            GENERATOR_DIGEST, discovered, t.file.text
+            SOURCE_DIGEST, discovered, t.file.text
         )
         .as_bytes(),
     );

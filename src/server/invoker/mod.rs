@@ -152,6 +152,8 @@ pub struct RunRequest {
     pub timeout: Option<Duration>,
     pub secrets: Secrets,
     pub trace: TraceContext,
+    /// The run's Lithops configuration: the operator's with the request's checked settings
+    /// laid over it ([`crate::server::lithops_settings`]).
     pub lithops_config: Option<Json>,
     pub batch: BatchOptions,
     /// Set by whoever stops the run before it ends, for the result.json left behind.

@@ -59,8 +59,8 @@ impl RunReport {
         serde_json::to_string(self).expect("reports serialize")
     }
 
-    /// The report with every secret of `redactor` masked in its strings (keys and numbers of
-    /// the result stay as they are).
+    /// The report with every secret of `redactor` masked in its strings, the result's object
+    /// keys included (its numbers and structure stay as they are).
     pub fn redact(&mut self, redactor: &Redactor) {
         if redactor.is_empty() {
             return;
@@ -93,14 +93,18 @@ mod tests {
     }
 
     #[test]
-    fn secrets_are_masked_in_values_only() {
-        let mut r =
-            RunReport::parse(r#"{"result": {"result": "result", "n": 1}, "error": "result"}"#)
-                .unwrap();
-        r.redact(&Redactor::new([Secret::new("result")]));
+    fn secrets_are_masked_in_values_and_keys() {
+        let mut r = RunReport::parse(
+            r#"{"result": {"result": "result", "n": 1, "s3cret-key": {"s3cret": 2, "***": 3}}, "error": "result"}"#,
+        )
+        .unwrap();
+        r.redact(&Redactor::new([
+            Secret::new("result"),
+            Secret::new("s3cret"),
+        ]));
         assert_eq!(
             r.to_json(),
-            r#"{"result":{"result":"***","n":1},"error":"***","trace":null}"#
+            r#"{"result":{"***":"***","n":1,"***-key":{"***":2,"*** (2)":3}},"error":"***","trace":null}"#
         );
     }
 }
