@@ -145,16 +145,32 @@ pub struct YamlError {
 /// memory, instead of growing without end.
 pub const MAX_EXPANDED_NODES: usize = 100_000;
 
-/// Parses one YAML document. An empty document is `Null`.
+/// The deepest a document may nest collections. Every pass over a spec (and Python, which
+/// refuses a literal nested 200 brackets deep) handles this many, and a real spec nests a
+/// dozen; the limit keeps a hostile document from overflowing a stack or taking quadratic
+/// time, and is a located error.
+pub const MAX_DEPTH: usize = 64;
+
+/// Parses one YAML document. An empty document is `Null`. Stops at the first error: a
+/// character YAML does not allow, nesting deeper than [`MAX_DEPTH`], aliases expanding past
+/// [`MAX_EXPANDED_NODES`], a duplicate key.
 pub fn parse(source: &str) -> Result<Node, YamlError> {
+    check_characters(source)?;
     let mut builder = Builder::default();
     let mut parser = Parser::new_from_str(source);
-    parser.load(&mut builder, false).map_err(|e| YamlError {
-        message: e.info().to_string(),
-        span: Span::from_marker(*e.marker()),
-    })?;
-    if let Some(err) = builder.error {
-        return Err(err);
+    loop {
+        let (event, mark) = parser.next_token().map_err(|e| YamlError {
+            message: e.info().to_string(),
+            span: Span::from_marker(*e.marker()),
+        })?;
+        let end = matches!(event, Event::StreamEnd | Event::DocumentEnd);
+        builder.on_event(event, mark);
+        if let Some(err) = builder.error.take() {
+            return Err(err);
+        }
+        if end {
+            break;
+        }
     }
     Ok(builder.root.unwrap_or(Node {
         kind: NodeKind::Null,
@@ -166,9 +182,60 @@ pub fn parse(source: &str) -> Result<Node, YamlError> {
     }))
 }
 
+/// Where a document holds a character YAML does not allow (C0 controls but tab, line feed and
+/// carriage return; DEL; C1 controls but NEL; U+FFFE, U+FFFF): a NUL would otherwise end the
+/// document there silently.
+fn check_characters(source: &str) -> Result<(), YamlError> {
+    let allowed = |c: char| {
+        matches!(c, '\t' | '\n' | '\r' | '\u{85}')
+            || !(c.is_control() || c == '\u{fffe}' || c == '\u{ffff}')
+    };
+    let Some((offset, c)) = source.char_indices().find(|&(_, c)| !allowed(c)) else {
+        return Ok(());
+    };
+    let before = &source[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    Err(YamlError {
+        message: format!(
+            "the control character U+{:04X} is not allowed in YAML; remove it (write it as an escape, \\u{:04X}, inside a double-quoted string)",
+            u32::from(c),
+            u32::from(c)
+        ),
+        span: Span { line, col, offset },
+    })
+}
+
 enum Frame {
     Seq(Span, usize, Vec<Node>),
-    Map(Span, usize, Vec<(Node, Node)>, Option<Node>),
+    Map(Span, usize, Vec<(Node, Node)>, Option<Node>, KeyIndex),
+}
+
+/// The scalar keys of a mapping being built, by value, with the line each was first given
+/// on: a duplicate is found in constant time, so a mapping of many keys reads in linear time.
+type KeyIndex = HashMap<ScalarKey, usize>;
+
+/// A scalar key's identity (floats by their bits: `1.0` and `1` are different keys).
+#[derive(PartialEq, Eq, Hash)]
+enum ScalarKey {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(u64),
+    Str(String),
+}
+
+impl ScalarKey {
+    fn of(kind: &NodeKind) -> Option<ScalarKey> {
+        Some(match kind {
+            NodeKind::Null => ScalarKey::Null,
+            NodeKind::Bool(b) => ScalarKey::Bool(*b),
+            NodeKind::Int(i) => ScalarKey::Int(*i),
+            NodeKind::Float(f) if !f.is_nan() => ScalarKey::Float(f.to_bits()),
+            NodeKind::Str(s) => ScalarKey::Str(s.clone()),
+            _ => return None,
+        })
+    }
 }
 
 #[derive(Default)]
@@ -197,17 +264,29 @@ impl Builder {
                 }
             }
             Some(Frame::Seq(_, _, items)) => items.push(node),
-            Some(Frame::Map(_, _, entries, pending)) => match pending.take() {
+            Some(Frame::Map(_, _, entries, pending, index)) => match pending.take() {
                 None => *pending = Some(node),
                 Some(key) => {
+                    let first_line = match ScalarKey::of(&key.kind) {
+                        Some(scalar) => match index.get(&scalar) {
+                            Some(line) => Some(*line),
+                            None => {
+                                index.insert(scalar, key.span.line);
+                                None
+                            }
+                        },
+                        None => entries
+                            .iter()
+                            .find(|(k, _)| k.kind == key.kind)
+                            .map(|(k, _)| k.span.line),
+                    };
                     if self.error.is_none()
-                        && let Some((first, _)) = entries.iter().find(|(k, _)| k.kind == key.kind)
+                        && let Some(first_line) = first_line
                     {
                         self.error = Some(YamlError {
                             message: format!(
-                                "duplicate key `{}` (first defined on line {})",
+                                "duplicate key `{}` (first defined on line {first_line})",
                                 key.key_text(),
-                                first.span.line
                             ),
                             span: key.span,
                         });
@@ -228,13 +307,22 @@ impl MarkedEventReceiver for Builder {
                 self.expanded += 1;
                 self.push_node(Node { kind, span }, anchor, 1);
             }
+            Event::SequenceStart(..) | Event::MappingStart(..) if self.stack.len() >= MAX_DEPTH => {
+                self.error = Some(YamlError {
+                    message: format!(
+                        "collections nest more than {MAX_DEPTH} levels deep here; a spec may nest at most {MAX_DEPTH} (flatten the value, or read it from a file at run time)"
+                    ),
+                    span,
+                });
+            }
             Event::SequenceStart(anchor, _) => {
                 self.starts.push(self.expanded);
                 self.stack.push(Frame::Seq(span, anchor, Vec::new()))
             }
             Event::MappingStart(anchor, _) => {
                 self.starts.push(self.expanded);
-                self.stack.push(Frame::Map(span, anchor, Vec::new(), None))
+                self.stack
+                    .push(Frame::Map(span, anchor, Vec::new(), None, KeyIndex::new()))
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let (node, anchor) = match self.stack.pop() {
@@ -245,7 +333,7 @@ impl MarkedEventReceiver for Builder {
                         },
                         anchor,
                     ),
-                    Some(Frame::Map(span, anchor, entries, _)) => {
+                    Some(Frame::Map(span, anchor, entries, _, _)) => {
                         // A block mapping's start is marked after its first key: use the key.
                         let span = entries.first().map_or(span, |(k, _)| k.span.min(span));
                         (
@@ -359,6 +447,55 @@ fn is_float(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `depth` block sequences, one inside the other, around a `1`.
+    fn nested_block(depth: usize) -> String {
+        let mut s = String::from("v:\n");
+        for i in 0..depth {
+            s.push_str(&" ".repeat(2 + 2 * i));
+            s.push_str(if i + 1 == depth { "- 1\n" } else { "-\n" });
+        }
+        s
+    }
+
+    #[test]
+    fn nesting_past_the_limit_is_a_located_error_not_a_stack_overflow() {
+        assert!(parse(&nested_block(MAX_DEPTH - 1)).is_ok());
+        for depth in [MAX_DEPTH, 10_000] {
+            let e = parse(&nested_block(depth)).unwrap_err();
+            assert!(
+                e.message.contains("nest more than 64 levels"),
+                "{}",
+                e.message
+            );
+            assert_eq!(e.span.line, MAX_DEPTH + 1);
+        }
+        let mappings: String = (0..3000)
+            .map(|i| format!("{}k:\n", " ".repeat(i)))
+            .collect::<String>()
+            + &" ".repeat(3000)
+            + "1\n";
+        assert!(parse(&mappings).is_err());
+    }
+
+    #[test]
+    fn a_control_character_is_a_located_error() {
+        let e = parse("id: x\nworkflow:\n  - id: a\u{0}\n  - id: b\n").unwrap_err();
+        assert_eq!((e.span.line, e.span.col), (3, 10));
+        assert!(e.message.contains("U+0000"), "{}", e.message);
+        assert!(parse("a: \"\\u0000 escaped is fine\"\n").is_ok());
+    }
+
+    #[test]
+    fn a_mapping_of_many_keys_and_its_duplicate() {
+        let many: String = (0..50_000).map(|i| format!("k{i}: {i}\n")).collect();
+        assert_eq!(parse(&many).unwrap().as_map().unwrap().len(), 50_000);
+        let e = parse(&(many + "k7: again\n")).unwrap_err();
+        assert_eq!(e.message, "duplicate key `k7` (first defined on line 8)");
+        // `1` and `"1"` are different keys; `1` twice is not.
+        assert!(parse("1: a\n\"1\": b\n").is_ok());
+        assert!(parse("1: a\n1: b\n").is_err());
+    }
 
     #[test]
     fn spans_point_at_nodes() {

@@ -266,3 +266,41 @@ fn the_image_holds_every_path_library_where_pixi_toml_says() {
         );
     }
 }
+
+/// The deepest literal a spec may hold (`wt::yaml::MAX_DEPTH` levels in all) still compiles
+/// as Python, whose parser refuses 200 nested brackets: every generated module is compiled by
+/// the `WT_TEST_PYTHON` interpreter.
+#[test]
+fn the_deepest_literal_a_spec_may_hold_compiles_as_python() {
+    // The document, the workflow list, the task and its `partial` hold the literal.
+    let depth = wt::yaml::MAX_DEPTH - 4;
+    let literal = "[".repeat(depth) + "1" + &"]".repeat(depth);
+    let spec = format!(
+        "id: deep\nrequirements:\n  - name: wt-example-tasks\n    path: ../../examples/wt-example-tasks\nworkflow:\n  - id: total\n    task: sum_values\n    partial:\n      values: {literal}\n"
+    );
+    let files = codegen_only::generate(&spec, &root().join("workflows/deep"), &["linux-64"]);
+    let python: BTreeMap<String, String> = files
+        .into_iter()
+        .filter(|(path, _)| path.ends_with(".py"))
+        .collect();
+    let opened = |text: &String| text.matches('[').count();
+    assert!(
+        python.values().map(opened).max() >= Some(depth),
+        "the literal is in the generated code"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), &python);
+    let interpreter = std::env::var_os("WT_TEST_PYTHON")
+        .expect("WT_TEST_PYTHON is not set: run `make tools` (the Makefile exports it)");
+    let out = std::process::Command::new(interpreter)
+        .arg("-c")
+        .arg("import sys\nfor p in sys.argv[1:]:\n    compile(open(p).read(), p, 'exec')")
+        .args(python.keys().map(|p| dir.path().join(p)))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -402,6 +402,37 @@ fn alias_bomb() -> String {
     text
 }
 
+rule_full!(
+    pypi_extras_injecting_a_line,
+    "id: demo\nrequirements:\n  - name: tasks\n    path: ../tasks\n    extras: [\"a]\\n-r /etc/passwd\\nx[b\"]\nworkflow: []\n"
+);
+rule_full!(
+    pypi_git_url_running_a_command,
+    "id: demo\nrequirements:\n  - name: tasks\n    git: \"ext::sh -c touch% /tmp/x\"\nworkflow: []\n"
+);
+rule_full!(
+    pypi_name_version_and_revision_out_of_grammar,
+    "id: demo\nrequirements:\n  - name: \"num py\"\n    url: https://example.org/x.whl\n    version: \">=1\\n-r x\"\n  - name: tasks\n    git: https://example.org/t.git\n    branch: \"--upload-pack=x\"\nworkflow: []\n"
+);
+rule_full!(
+    nul_byte_in_the_spec,
+    "id: demo\nrequirements: []\nworkflow:\n  - id: a\u{0}\n    task: add\n  - id: b\n    task: add\n"
+);
+
+/// A literal nested past the limit (here 10,000 levels, block style) is one located error,
+/// not a stack overflow.
+#[test]
+fn nesting_past_the_limit_is_refused_with_its_location() {
+    let mut text = String::from(
+        "id: demo\nrequirements: []\nworkflow:\n  - id: a\n    task: add\n    partial:\n      a:\n",
+    );
+    for i in 0..10_000 {
+        text.push_str(&" ".repeat(8 + 2 * i));
+        text.push_str(if i == 9_999 { "- 1\n" } else { "-\n" });
+    }
+    insta::assert_snapshot!(errors_full(&text));
+}
+
 #[test]
 fn alias_bomb_is_refused_with_its_location() {
     insta::assert_snapshot!(errors_full(&alias_bomb()));

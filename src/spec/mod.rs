@@ -4,6 +4,7 @@ pub mod edges;
 pub mod json_type;
 pub mod model;
 pub mod parse;
+pub mod pypi_grammar;
 pub mod python;
 pub mod requirements;
 pub mod resolved;

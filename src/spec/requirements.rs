@@ -6,6 +6,7 @@
 
 use super::model::{Channel, CondaRequirement, PypiRequirement, Requirement, Spanned};
 use super::parse::{Fields, expect_str};
+use super::pypi_grammar;
 use crate::diag::{Diagnostic, did_you_mean};
 use crate::yaml::{Node, NodeKind};
 use rattler_conda_types::{MatchSpec, ParseStrictness};
@@ -238,15 +239,15 @@ fn parse_pypi(node: &Node, errors: &mut Vec<Diagnostic>) -> Option<PypiRequireme
     let mut f = Fields::new(node, "PyPI requirement", ALLOWED, errors);
     let name = f.required_str("name")?;
     let n = name.value.clone();
-    let opt = |f: &mut Fields, key: &str| f.optional_str(key).map(|s| s.value);
-    let git = opt(&mut f, "git");
-    let rev = opt(&mut f, "rev");
-    let branch = opt(&mut f, "branch");
-    let tag = opt(&mut f, "tag");
+    let git_spanned = f.optional_str("git");
+    let rev_spanned = f.optional_str("rev");
+    let branch_spanned = f.optional_str("branch");
+    let tag_spanned = f.optional_str("tag");
     let path = f.optional_str("path");
-    let url = opt(&mut f, "url");
-    let subdirectory = opt(&mut f, "subdirectory");
-    let version = f.take("version").and_then(scalar_text);
+    let url_spanned = f.optional_str("url");
+    let subdirectory_spanned = f.optional_str("subdirectory");
+    let version_node = f.take("version");
+    let version = version_node.and_then(scalar_text);
     let editable = f.take("editable").and_then(|e| match e.kind {
         NodeKind::Bool(b) => Some(b),
         _ => {
@@ -262,7 +263,17 @@ fn parse_pypi(node: &Node, errors: &mut Vec<Diagnostic>) -> Option<PypiRequireme
         Some(e) => match e.as_seq() {
             Some(items) => items
                 .iter()
-                .filter_map(|i| expect_str(i, "extras item", f.errors).map(String::from))
+                .filter_map(|i| {
+                    let extra = expect_str(i, "extras item", f.errors)?;
+                    if !pypi_grammar::is_name(extra) {
+                        f.errors.push(
+                            Diagnostic::new(i.span, format!("`{}` is not an extra's name.", extra.escape_debug()))
+                                .help("An extra is named like a package (PEP 508): letters, digits, and `.`, `_` or `-` inside."),
+                        );
+                        return None;
+                    }
+                    Some(extra.to_string())
+                })
                 .collect(),
             None => {
                 f.errors.push(Diagnostic::new(
@@ -274,6 +285,36 @@ fn parse_pypi(node: &Node, errors: &mut Vec<Diagnostic>) -> Option<PypiRequireme
         },
     };
     f.finish();
+    check_grammars(
+        &name,
+        version_node.zip(version.as_deref()),
+        [
+            (
+                &git_spanned,
+                "git",
+                pypi_grammar::git_url_problem as fn(&str) -> Option<String>,
+            ),
+            (&url_spanned, "url", pypi_grammar::url_problem),
+            (&rev_spanned, "rev", pypi_grammar::word_problem),
+            (&branch_spanned, "branch", pypi_grammar::word_problem),
+            (&tag_spanned, "tag", pypi_grammar::word_problem),
+            (
+                &subdirectory_spanned,
+                "subdirectory",
+                pypi_grammar::word_problem,
+            ),
+            (&path, "path", control_problem),
+        ],
+        errors,
+    );
+    let value = |s: Option<Spanned<String>>| s.map(|s| s.value);
+    let (git, rev, branch, tag) = (
+        value(git_spanned),
+        value(rev_spanned),
+        value(branch_spanned),
+        value(tag_spanned),
+    );
+    let (url, subdirectory) = (value(url_spanned), value(subdirectory_spanned));
     let mut problem =
         |msg: String, help: &str| errors.push(Diagnostic::new(node.span, msg).help(help));
     let sources = [git.is_some(), path.is_some(), url.is_some()]
@@ -346,6 +387,68 @@ fn parse_pypi(node: &Node, errors: &mut Vec<Diagnostic>) -> Option<PypiRequireme
         version,
         span: node.span,
     })
+}
+
+/// A text field of a requirement, its key, and what is wrong with a value of it (if anything).
+type GrammarCheck<'a> = (
+    &'a Option<Spanned<String>>,
+    &'a str,
+    fn(&str) -> Option<String>,
+);
+
+/// Located errors for every field of a PyPI requirement that breaks its grammar
+/// ([`pypi_grammar`]), before any of them reaches uv, git or a file.
+fn check_grammars(
+    name: &Spanned<String>,
+    version: Option<(&Node, &str)>,
+    fields: [GrammarCheck; 7],
+    errors: &mut Vec<Diagnostic>,
+) {
+    if !pypi_grammar::is_name(&name.value) {
+        errors.push(
+            Diagnostic::new(
+                name.span,
+                format!("`{}` is not a package name.", name.value.escape_debug()),
+            )
+            .help("A PyPI package is named with letters, digits, and `.`, `_` or `-` inside (PEP 508)."),
+        );
+    }
+    if let Some((node, text)) = version
+        && let Some(why) = pypi_grammar::version_problem(text)
+    {
+        errors.push(
+            Diagnostic::new(
+                node.span,
+                format!(
+                    "`{}` is not a version specifier: {why}.",
+                    text.escape_debug()
+                ),
+            )
+            .help(
+                "Write PEP 440 specifiers such as `>=1.2,<2` or `==1.4.*`, or `*` for any version.",
+            ),
+        );
+    }
+    for (field, key, problem) in fields {
+        if let Some(field) = field
+            && let Some(why) = problem(&field.value)
+        {
+            errors.push(Diagnostic::new(
+                field.span,
+                format!(
+                    "`{key}: {}` cannot be used: {why}.",
+                    field.value.escape_debug()
+                ),
+            ));
+        }
+    }
+}
+
+/// A path may hold blanks, not control characters (a newline would split a requirement line).
+fn control_problem(s: &str) -> Option<String> {
+    s.chars()
+        .any(char::is_control)
+        .then(|| "it holds a control character".to_string())
 }
 
 fn scalar_text(node: &Node) -> Option<String> {
