@@ -120,6 +120,7 @@ fn workflow(id: &str, entries: Vec<WorkflowEntry>, registry: &[KnownTask]) -> Wo
     let spec = Spec {
         id: sp(id.into()),
         requirements: vec![],
+        requirements_span: Default::default(),
         metadata: None,
         rjsf_overrides: Default::default(),
         default_skipif: None,

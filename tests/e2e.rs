@@ -533,3 +533,32 @@ fn a_path_library_under_another_name_is_located() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A spec whose `requirements` name no task library: discovery finds no task, and the error
+/// points at `requirements` in the spec.
+#[test]
+fn no_task_library_is_an_error_at_requirements() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("flow/spec.yaml");
+    std::fs::create_dir_all(spec.parent().unwrap()).unwrap();
+    std::fs::write(
+        &spec,
+        "id: empty\nrequirements: []\nworkflow:\n  - id: a\n    task: add\n",
+    )
+    .unwrap();
+    let out = wt()
+        .arg("compile")
+        .arg(&spec)
+        .arg("--out")
+        .arg(dir.path().join("ws"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr
+            .contains("no registered tasks were discovered: `requirements` names no task library"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("spec.yaml:2:15"), "{stderr}");
+}

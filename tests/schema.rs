@@ -256,6 +256,7 @@ fn workflow(entries: Vec<Entry>, rjsf_overrides: RjsfOverrides) -> Workflow {
         spec: Spec {
             id: sp("events_map".into()),
             requirements: vec![],
+            requirements_span: Default::default(),
             metadata: None,
             rjsf_overrides,
             default_skipif: None,

@@ -243,7 +243,7 @@ fn start() -> Server {
     let workflows = wt::cli::serve::load_workflows(&cli, &root, &[])
         .unwrap_or_else(|e| panic!("building the test workspace failed: {e:#}"));
     let served: Vec<&str> = workflows.iter().map(|w| w.label.as_str()).collect();
-    assert_eq!(served.len(), 10, "{served:?}");
+    assert_eq!(served.len(), 11, "{served:?}");
 
     let (batch_url, batch) = fake_batch(16);
     let results = tempfile::tempdir().unwrap();
@@ -1581,7 +1581,8 @@ fn cors_and_gzip() {
 }
 
 /// SIGTERM with runs still going after the grace period: the blocking client gets a 503, and
-/// both the blocking and the asynchronous run leave a result.json saying the server stopped.
+/// both the blocking and the asynchronous run leave a result.json saying the server stopped;
+/// so do the runs still waiting for a slot (answered 202 before), saying they never started.
 #[test]
 fn shutdown_answers_503_and_leaves_result_json() {
     let s = server();
@@ -1590,7 +1591,7 @@ fn shutdown_answers_503_and_leaves_result_json() {
         &s.root,
         "//workflows/sleeper",
         results.path(),
-        &["--shutdown-grace", "1"],
+        &["--shutdown-grace", "1", "--max-concurrent-runs", "2"],
     );
     let params = json!({"params": {"nap": {"seconds": 60}}});
     let blocking_dir = results.path().join("blocking");
@@ -1609,6 +1610,19 @@ fn shutdown_answers_503_and_leaves_result_json() {
         .send(body.to_string())
         .unwrap();
     assert_eq!(read(r).0, 202);
+    let queued: Vec<PathBuf> = (0..3)
+        .map(|i| {
+            let dir = results.path().join(format!("queued-{i}"));
+            let mut body = params.clone();
+            body["results_url"] = json!(dir.display().to_string());
+            let r = agent()
+                .post(&format!("{base}/?invoker_type=AsyncLocalSubprocessInvoker"))
+                .send(body.to_string())
+                .unwrap();
+            assert_eq!(read(r).0, 202);
+            dir
+        })
+        .collect();
     std::thread::sleep(Duration::from_secs(2));
     // SAFETY: kill has no memory-safety preconditions.
     unsafe {
@@ -1634,6 +1648,18 @@ fn shutdown_answers_503_and_leaves_result_json() {
                 .as_str()
                 .unwrap()
                 .contains("The server stopped before the workflow finished"),
+            "{written}"
+        );
+    }
+    for dir in queued {
+        let written: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("result.json")).unwrap())
+                .unwrap();
+        assert!(
+            written["error"]
+                .as_str()
+                .unwrap()
+                .contains("The server shut down before the run started"),
             "{written}"
         );
     }

@@ -250,6 +250,7 @@ pub(crate) mod testkit {
             spec: Spec {
                 id: sp("test_workflow".into()),
                 requirements: vec![],
+                requirements_span: Default::default(),
                 metadata: None,
                 rjsf_overrides: RjsfOverrides::default(),
                 default_skipif: None,

@@ -46,13 +46,15 @@ pub fn router(
     workflows: Vec<ServedWorkflow>,
     config: ServerConfig,
     stopping: tokio::sync::watch::Receiver<bool>,
+    shutting_down: tokio::sync::watch::Receiver<bool>,
 ) -> Router {
     let state = AppState {
         stopping,
         workflows: Arc::new(Workflows::new(workflows)),
         runs: Arc::new(Runs::new(config.retained_runs)),
         local: LocalInvoker::new(config.output_limit, config.max_concurrent_runs)
-            .with_workers_per_run(config.workers_per_run),
+            .with_workers_per_run(config.workers_per_run)
+            .with_shutdown(shutting_down),
         cloud_batch: CloudBatchInvoker::new(config.cloud_batch.clone()),
         config: Arc::new(config),
     };

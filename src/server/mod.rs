@@ -165,10 +165,13 @@ pub async fn serve_until(
         max_connections: config.max_connections,
     };
     let (stop_runs, stopping) = tokio::sync::watch::channel(false);
-    let router = app::router(workflows, config, stopping);
+    let (begin_shutdown, shutting_down) = tokio::sync::watch::channel(false);
+    let router = app::router(workflows, config, stopping, shutting_down);
     let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = listen::serve_connections(listener, router, limits, async move {
         shutdown.await;
+        // Runs still waiting for a slot never start from now on.
+        let _ = begin_shutdown.send(true);
         let _ = stopping.send(());
     });
     let deadline = async move {

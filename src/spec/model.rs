@@ -24,6 +24,9 @@ impl<T> Spanned<T> {
 pub struct Spec {
     pub id: Spanned<String>,
     pub requirements: Vec<Requirement>,
+    /// Where `requirements` is written (the spec's start when it is missing), for errors about
+    /// them as a whole.
+    pub requirements_span: Span,
     /// Catalog metadata; kept verbatim (extra keys allowed), never part of the fingerprint.
     pub metadata: Option<serde_json::Value>,
     pub rjsf_overrides: RjsfOverrides,

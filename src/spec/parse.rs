@@ -65,6 +65,7 @@ fn spec_from_node(root: &Node, errors: &mut Vec<Diagnostic>) -> Option<Spec> {
     if let Some(id) = &id {
         check_id(id, "workflow", MAX_SPEC_ID, f.errors);
     }
+    let requirements_span = root.get("requirements").map_or(root.span, |r| r.span);
     let requirements = match f.take("requirements") {
         Some(r) => parse_requirements(r, f.errors),
         None => {
@@ -103,6 +104,7 @@ fn spec_from_node(root: &Node, errors: &mut Vec<Diagnostic>) -> Option<Spec> {
     Some(Spec {
         id: id?,
         requirements,
+        requirements_span,
         metadata,
         rjsf_overrides,
         default_skipif,

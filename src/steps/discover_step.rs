@@ -71,6 +71,20 @@ pub fn environment(
     })
 }
 
+/// Discovery found no task: located at the spec's `requirements`, which name the libraries
+/// that should have registered some.
+fn no_tasks(t: &TargetState) -> anyhow::Error {
+    let message = if t.spec.requirements.is_empty() {
+        "no registered tasks were discovered: `requirements` names no task library"
+    } else {
+        "no registered tasks were discovered: no library of `requirements` registers a task"
+    };
+    let diagnostic = crate::diag::Diagnostic::new(t.spec.requirements_span, message).help(
+        "list the task libraries the workflow uses (`- name: my-tasks\n    path: ../my-tasks`); a library registers functions with `@register()` from `wt_registry` and declares its task module under the `wt_registry` entry points of its pyproject.toml:\n      [project.entry-points.\"wt_registry\"]\n      tasks = \"my_package.tasks\"",
+    );
+    anyhow::anyhow!(crate::diag::Rendered(t.file.render(&[diagnostic])))
+}
+
 /// The discover step's outputs: the registry, and the full signatures of its tasks.
 pub const REGISTRY_FILE: &str = "registry.json";
 pub const SIGNATURES_FILE: &str = "signatures.json";
@@ -84,6 +98,9 @@ pub fn run(
 ) -> Result<BTreeMap<String, Vec<u8>>> {
     let env = environment(ctx, t, key, lock)?;
     let registry = run_registry(&env)?;
+    if registry.entries.is_empty() {
+        return Err(no_tasks(t));
+    }
     let signatures = run_introspection(&env, &registry)?;
     Ok(BTreeMap::from([
         (REGISTRY_FILE.into(), serde_json::to_vec_pretty(&registry)?),

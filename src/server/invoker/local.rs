@@ -51,6 +51,9 @@ pub struct LocalInvoker {
     slots: Arc<Semaphore>,
     pixi: Option<PathBuf>,
     workers_per_run: Option<usize>,
+    /// Turns true when the server starts shutting down: runs waiting for a slot then end
+    /// without starting.
+    shutting_down: Option<tokio::sync::watch::Receiver<bool>>,
 }
 
 impl LocalInvoker {
@@ -61,6 +64,28 @@ impl LocalInvoker {
             slots: Arc::new(Semaphore::new(max_concurrent.max(1))),
             pixi: find_on_path("pixi"),
             workers_per_run: None,
+            shutting_down: None,
+        }
+    }
+
+    /// Runs still waiting for a slot when `shutting_down` turns true end without starting.
+    pub fn with_shutdown(
+        mut self,
+        shutting_down: tokio::sync::watch::Receiver<bool>,
+    ) -> LocalInvoker {
+        self.shutting_down = Some(shutting_down);
+        self
+    }
+
+    /// Completes when the server starts shutting down (never, without a signal).
+    async fn shutdown_begun(&self) {
+        match self.shutting_down.clone() {
+            Some(mut rx) => {
+                if rx.wait_for(|down| *down).await.is_err() {
+                    std::future::pending::<()>().await;
+                }
+            }
+            None => std::future::pending().await,
         }
     }
 
@@ -184,23 +209,29 @@ impl Drop for ProcessGroup {
     }
 }
 
-/// A run that has started but not finished: when dropped so (the server stopped and dropped
-/// its task), it leaves a result.json saying so, since the workflow was killed before it could
-/// write one.
+/// A run that was accepted but has not finished: when dropped so (the server stopped and
+/// dropped its task, while it waited for a slot or while it ran), it leaves a result.json
+/// saying so, since the workflow never ran or was killed before it could write one.
 struct Unfinished {
     result_file: Option<PathBuf>,
     /// Why the run was stopped, when whoever stopped it said (else the server stopped).
     reason: StopReason,
+    /// What result.json says when nobody gave a reason.
+    stopped: &'static str,
 }
+
+/// result.json of a run stopped by the server while it ran.
+const STOPPED_RUNNING: &str = "The server stopped before the workflow finished (it was shutting down and the run outlived the grace period); its processes were killed. Run it again.";
+
+/// result.json of a run stopped by the server while it waited for a slot.
+const STOPPED_QUEUED: &str = "The server shut down before the run started (it was waiting for a free slot); nothing of it ran. Run it again.";
 
 impl Drop for Unfinished {
     fn drop(&mut self) {
         let Some(file) = self.result_file.take() else {
             return;
         };
-        let error = self.reason.get().unwrap_or(
-            "The server stopped before the workflow finished (it was shutting down and the run outlived the grace period); its processes were killed. Run it again.",
-        );
+        let error = self.reason.get().unwrap_or(self.stopped);
         let body = RunReport::error(error.to_string(), None);
         let partial = file.with_extension("json.partial");
         let written =
@@ -298,12 +329,19 @@ impl LocalInvoker {
                 )));
             }
         }
-        let _slot = self
-            .slots
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| InvokeError::Unavailable("the server is shutting down".into()))?;
+        // A run dropped while it waits (the server shut down) still ends with a result.json.
+        let mut queued = Unfinished {
+            result_file: Some(result_file.clone()),
+            reason: req.stop_reason.clone(),
+            stopped: STOPPED_QUEUED,
+        };
+        let shutting_down = || InvokeError::Unavailable("the server is shutting down".into());
+        let _slot = tokio::select! {
+            biased;
+            () = self.shutdown_begun() => return Err(shutting_down()),
+            slot = self.slots.clone().acquire_owned() => slot.map_err(|_| shutting_down())?,
+        };
+        queued.result_file = None;
 
         // Deleted when dropped: at the end of this function, or when the run is cancelled.
         let config = temp_file(
@@ -333,6 +371,7 @@ impl LocalInvoker {
         let mut unfinished = Unfinished {
             result_file: Some(result_file.clone()),
             reason: req.stop_reason.clone(),
+            stopped: STOPPED_RUNNING,
         };
         let group = ProcessGroup {
             pgid: child.id().map(|p| p as i32),
@@ -608,6 +647,7 @@ exit 9
             slots: Arc::new(Semaphore::new(1)),
             pixi: None,
             workers_per_run: None,
+            shutting_down: None,
         };
         let finished = invoker.execute(request).await.unwrap();
         let on_disk = std::fs::read_to_string(results.join("result.json"))
