@@ -11,6 +11,10 @@
 //! remote-read-only = false
 //! max-size = "20G"         # after a build, at most hourly: gc down to this size
 //!
+//! [run]
+//! reuse = true             # `wt run` reuses stored task results (as --reuse)
+//! results-store = "s3://team-bucket/wt-results"   # default: <cache>/results
+//!
 //! [conda]
 //! platforms = ["linux-64", "osx-arm64"]   # platforms the lock covers (default: the five below)
 //!
@@ -34,6 +38,20 @@ pub struct Config {
     pub cache: CacheConfig,
     #[serde(default)]
     pub conda: CondaConfig,
+    #[serde(default)]
+    pub run: RunConfig,
+}
+
+/// How `wt run` uses the store of task results.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RunConfig {
+    /// Reuse stored results by default (`wt run --reuse`).
+    #[serde(default)]
+    pub reuse: bool,
+    /// Where results are stored: a folder (relative to the workspace root) or an object store
+    /// URL; default `<cache>/results`.
+    pub results_store: Option<String>,
 }
 
 /// The platforms a lock covers when wt.toml does not say.

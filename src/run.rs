@@ -104,14 +104,47 @@ impl ExecutionMode {
     }
 }
 
-/// How to run: mock io tasks or not, the execution mode, its worker count and (async) the
-/// Lithops config file.
+/// How to run: mock io tasks or not, the execution mode, its worker count, (async) the
+/// Lithops config file, and the store of task results.
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
     pub mock_io: bool,
     pub mode: ExecutionMode,
     pub workers: Option<u32>,
     pub lithops_config: Option<PathBuf>,
+    pub results_store: Option<ResultsStore>,
+}
+
+/// The store of task results a run keeps its results in, and how it reuses them (the generated
+/// CLI's `--results-store`, `--reuse`, `--reuse-io`, `--reuse-max-age`, `--explain`).
+#[derive(Debug, Clone, Default)]
+pub struct ResultsStore {
+    /// A folder or an object store URL.
+    pub url: String,
+    pub reuse: bool,
+    pub reuse_io: bool,
+    pub max_age: Option<f64>,
+    pub explain: bool,
+}
+
+impl ResultsStore {
+    /// The generated CLI's arguments for this store.
+    pub fn cli_args(&self) -> Vec<String> {
+        let mut args = vec!["--results-store".to_string(), self.url.clone()];
+        if self.reuse {
+            args.push("--reuse".into());
+        }
+        if self.reuse_io {
+            args.push("--reuse-io".into());
+        }
+        if let Some(age) = self.max_age {
+            args.extend(["--reuse-max-age".to_string(), age.to_string()]);
+        }
+        if self.explain {
+            args.push("--explain".into());
+        }
+        args
+    }
 }
 
 /// Runs the compiled workflow in `workspace` with `python`, writing into `results`.
@@ -149,6 +182,9 @@ pub fn execute(
     }
     if let Some(path) = &options.lithops_config {
         cmd.env("LITHOPS_CONFIG_FILE", crate::workspace::absolute(path));
+    }
+    if let Some(store) = &options.results_store {
+        cmd.args(store.cli_args());
     }
     let status = cmd
         .current_dir(workspace)

@@ -496,6 +496,33 @@ fn generate_case(case: &Case) -> BTreeMap<String, String> {
 }
 
 /// Files whose contents depend on the workflow itself (the others only on names).
+/// A module of the generated runtime, copied from `runtime/wt_runtime/`.
+fn is_runtime_module(path: &str) -> bool {
+    wt::codegen::render::RUNTIME_MODULES
+        .iter()
+        .any(|(module, _)| {
+            path.split_once('/')
+                .is_some_and(|(_, rest)| rest == *module)
+        })
+}
+
+/// Every module of the generated runtime is its file in `runtime/wt_runtime/`, under the
+/// generated-file header, byte for byte.
+#[test]
+fn runtime_modules_are_copied_under_the_header() {
+    let files = generate_case(&cases()[0]);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("runtime/wt_runtime");
+    for (module, _) in wt::codegen::render::RUNTIME_MODULES {
+        let source = std::fs::read_to_string(root.join(module)).unwrap();
+        let generated = &files[&format!("wt_add_then_double_workflow/{module}")];
+        assert_eq!(
+            *generated,
+            format!("# {}\n{source}", wt::codegen::HEADER),
+            "{module}"
+        );
+    }
+}
+
 fn is_workflow_specific(path: &str) -> bool {
     path.contains("/dags/run_sequential")
         || matches!(
@@ -527,6 +554,7 @@ fn file_tree() {
     ];
     for f in [
         "__init__.py",
+        "bindings.py",
         "cli.py",
         "dags/__init__.py",
         "dags/run_graph.py",
@@ -535,11 +563,14 @@ fn file_tree() {
         "dags/run_sequential_mock_io.py",
         "dispatch.py",
         "executors.py",
+        "keys.py",
         "metadata.py",
         "params.json",
         "response.py",
+        "reuse.py",
         "rjsf.json",
         "scheduler.py",
+        "store.py",
     ] {
         want.push(format!("{p}/{f}"));
     }
@@ -567,7 +598,9 @@ fn snapshots() {
         let files = generate_case(&case);
         for (path, text) in &files {
             // The chain case pins every file; the others the files that vary by workflow.
-            if case.name != "chain" && !is_workflow_specific(path) {
+            // The runtime modules are copies of runtime/wt_runtime (see
+            // `runtime_modules_are_copied_under_the_header`).
+            if (case.name != "chain" && !is_workflow_specific(path)) || is_runtime_module(path) {
                 continue;
             }
             let name = format!("{}@{}", case.name, path.replace('/', "__"));

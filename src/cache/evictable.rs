@@ -1,8 +1,9 @@
 //! What else lives in the cache folder besides steps' outputs, as gc sees it.
 //!
-//! Built environments (`envs/`), extracted conda packages (`conda/pkgs/`) and cached channel
-//! repodata (`conda/repodata/`) are derived data: each can be made again from the lock (and,
-//! for packages and repodata, the network). They share one size budget and one
+//! Built environments (`envs/`), extracted conda packages (`conda/pkgs/`), cached channel
+//! repodata (`conda/repodata/`) and stored task results (`results/`) are derived data: each
+//! can be made again from the lock (and, for packages and repodata, the network; for task
+//! results, by running the task). They share one size budget and one
 //! least-recently-used order with the action entries, so `wt cache gc --max-size` bounds the
 //! whole cache. The modules that own them know their layout and their locks; gc only sees
 //! [`Evictable`]s.
@@ -16,6 +17,8 @@ pub enum DerivedKind {
     Environment,
     CondaPackage,
     Repodata,
+    /// A task result of the default results store (`<cache>/results`).
+    TaskResult,
 }
 
 impl DerivedKind {
@@ -27,6 +30,7 @@ impl DerivedKind {
             DerivedKind::CondaPackage => format!("{n} conda package{plural}"),
             DerivedKind::Repodata if n == 1 => "1 channel subdir's repodata".to_string(),
             DerivedKind::Repodata => format!("{n} channel subdirs' repodata"),
+            DerivedKind::TaskResult => format!("{n} task result{plural}"),
         }
     }
 }

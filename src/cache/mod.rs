@@ -50,6 +50,7 @@ mod remote;
 mod remote_auth;
 mod size;
 mod stats;
+pub mod task_results;
 mod verify;
 
 pub use error::CacheError;

@@ -5,7 +5,8 @@ use super::Cli;
 use super::session::Session;
 use crate::compile::write_tree;
 use crate::run::{
-    ExecutionMode, Outcome, RunOptions, execute, format_violations, read_config, results_dir,
+    ExecutionMode, Outcome, ResultsStore, RunOptions, execute, format_violations, read_config,
+    results_dir,
 };
 use anyhow::Result;
 use std::path::PathBuf;
@@ -39,6 +40,25 @@ pub struct Args {
     /// Output folder of the compiled workspace (default: next to the spec).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Reuse stored task results instead of running their tasks again (wt.toml: `[run] reuse`).
+    #[arg(long, overrides_with = "no_reuse")]
+    pub reuse: bool,
+    /// Run every task, even with `[run] reuse = true` (results are still stored).
+    #[arg(long)]
+    pub no_reuse: bool,
+    /// With reuse, reuse the results of io tasks too.
+    #[arg(long)]
+    pub reuse_io: bool,
+    /// With reuse, reuse io results stored at most this many seconds ago.
+    #[arg(long, value_name = "SECONDS")]
+    pub reuse_max_age: Option<f64>,
+    /// Say, per task instance, whether its result was reused or it ran, and why.
+    #[arg(long)]
+    pub explain: bool,
+    /// Where task results are stored: a folder or an object store URL (file://, s3://, gs://,
+    /// az://); default: wt.toml's `[run] results-store`, else <cache>/results.
+    #[arg(long, value_name = "URL")]
+    pub results_store: Option<String>,
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
@@ -78,6 +98,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
             mode: args.execution_mode,
             workers: args.workers,
             lithops_config: args.lithops_config.clone(),
+            results_store: results_store(&session, args)?,
         },
     )?;
     match outcome {
@@ -97,6 +118,42 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
         }
     }
     Ok(outcome as i32)
+}
+
+/// The store of task results of this run: `--results-store`, else wt.toml's, else
+/// `<cache>/results`; reused unless `--no-reuse`, when `--reuse` or `[run] reuse` says so. A run
+/// that neither reuses nor explains and names no store keeps no results (the plain sequential
+/// DAG runs).
+fn results_store(session: &Session, args: &Args) -> Result<Option<ResultsStore>> {
+    let configured = &session.config.run;
+    let reuse = (args.reuse || configured.reuse) && !args.no_reuse;
+    if let Some(age) = args.reuse_max_age
+        && !(age.is_finite() && age >= 0.0)
+    {
+        anyhow::bail!("--reuse-max-age must be a number of seconds >= 0");
+    }
+    let wanted = reuse || args.explain || args.results_store.is_some();
+    if !wanted {
+        return Ok(None);
+    }
+    if (args.reuse_io || args.reuse_max_age.is_some()) && !reuse {
+        anyhow::bail!("--reuse-io and --reuse-max-age go with --reuse (or `[run] reuse = true`)");
+    }
+    let url = match (&args.results_store, &configured.results_store) {
+        (Some(url), _) => url.clone(),
+        (None, Some(url)) if url.contains("://") => url.clone(),
+        (None, Some(dir)) => session.root.join(dir).display().to_string(),
+        (None, None) => crate::cache::task_results::folder(session.ctx.cache_root())
+            .display()
+            .to_string(),
+    };
+    Ok(Some(ResultsStore {
+        url,
+        reuse,
+        reuse_io: args.reuse_io,
+        max_age: args.reuse_max_age,
+        explain: args.explain,
+    }))
 }
 
 /// One located error per `${{ env.NAME }}` the workflow reads that is not set here: the run

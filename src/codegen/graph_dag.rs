@@ -178,5 +178,8 @@ fn node(inst: &Instance, names: &DagNames, data: &AsData, mocked: bool) -> Strin
     if mocked {
         args.push("validate=False".into());
     }
+    if inst.task.io {
+        args.push("io=True".into());
+    }
     exploded_call(data.uses("Node"), &args, level)
 }

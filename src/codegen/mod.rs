@@ -233,6 +233,9 @@ pub fn generate(input: &CodegenInput) -> Result<BTreeMap<String, String>, Codege
         )?;
     }
 
+    for (module, source) in render::RUNTIME_MODULES {
+        files.insert(format!("{pkg}/{module}"), format!("# {HEADER}\n{source}"));
+    }
     for (name, value) in [
         ("params.json", input.params_json),
         ("rjsf.json", input.rjsf_json),

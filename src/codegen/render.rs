@@ -49,16 +49,8 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/package/cli.py.j2"),
     ),
     (
-        "package/dispatch.py",
-        include_str!("../../templates/package/dispatch.py.j2"),
-    ),
-    (
         "package/metadata.py",
         include_str!("../../templates/package/metadata.py.j2"),
-    ),
-    (
-        "package/response.py",
-        include_str!("../../templates/package/response.py.j2"),
     ),
     (
         "package/dags/__init__.py",
@@ -72,13 +64,40 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "package/dags/run_graph.py",
         include_str!("../../templates/package/dags/run_graph.py.j2"),
     ),
+];
+
+/// `(path in the package, source)` of every module of the generated runtime: the same in every
+/// package, so they are real Python kept in `runtime/wt_runtime/` (linted and unit-tested
+/// there) and copied as they are, under the generated-file header.
+pub const RUNTIME_MODULES: &[(&str, &str)] = &[
     (
-        "package/scheduler.py",
-        include_str!("../../templates/package/scheduler.py.j2"),
+        "bindings.py",
+        include_str!("../../runtime/wt_runtime/bindings.py"),
+    ),
+    ("keys.py", include_str!("../../runtime/wt_runtime/keys.py")),
+    (
+        "dispatch.py",
+        include_str!("../../runtime/wt_runtime/dispatch.py"),
     ),
     (
-        "package/executors.py",
-        include_str!("../../templates/package/executors.py.j2"),
+        "executors.py",
+        include_str!("../../runtime/wt_runtime/executors.py"),
+    ),
+    (
+        "response.py",
+        include_str!("../../runtime/wt_runtime/response.py"),
+    ),
+    (
+        "reuse.py",
+        include_str!("../../runtime/wt_runtime/reuse.py"),
+    ),
+    (
+        "scheduler.py",
+        include_str!("../../runtime/wt_runtime/scheduler.py"),
+    ),
+    (
+        "store.py",
+        include_str!("../../runtime/wt_runtime/store.py"),
     ),
 ];
 

@@ -1,14 +1,16 @@
-# {{ header }}
 """Runs the DAG variant selected by execution mode and mock-io flag.
 
 `sequential` runs `dags/run_sequential.py` in this process; `parallel` (local worker
-processes) and `async` (Lithops) run the same workflow from `dags/run_graph.py`.
+processes) and `async` (Lithops) run the same workflow from `dags/run_graph.py`. With a
+results store (`reuse`), every mode runs `dags/run_graph.py`, whose scheduler stores and looks
+up each task instance's result (`sequential` then runs its jobs in this process).
 """
 
 import traceback
 from typing import Any
 
 from .response import ResponseModel
+from .reuse import Reuse, ReuseOptions
 
 EXECUTION_MODES = ("sequential", "parallel", "async")
 
@@ -19,7 +21,12 @@ def _run(
     params: dict[str, Any],
     validate_params_schema: bool,
     workers: int | None,
+    reuse: ReuseOptions | None,
 ) -> Any:
+    if reuse is not None:
+        return _run_with_store(
+            execution_mode, mock_io, params, validate_params_schema, workers, reuse
+        )
     if execution_mode == "sequential":
         if mock_io:
             from .dags.run_sequential_mock_io import main
@@ -36,12 +43,34 @@ def _run(
         return main(params, validate_params_schema, executor=executor)
 
 
+def _run_with_store(
+    execution_mode: str,
+    mock_io: bool,
+    params: dict[str, Any],
+    validate_params_schema: bool,
+    workers: int | None,
+    options: ReuseOptions,
+) -> Any:
+    if mock_io:
+        from .dags.run_graph_mock_io import main
+    else:
+        from .dags.run_graph import main
+    from .executors import executor_for
+
+    workflow = __name__.rpartition(".")[0]
+    # In this process, results read back are the ones just written: keep them.
+    reuse = Reuse(options, workflow, mock_io, memo=execution_mode == "sequential")
+    with executor_for(execution_mode, workers) as executor:
+        return main(params, validate_params_schema, executor=executor, reuse=reuse)
+
+
 def dispatch(
     execution_mode: str,
     mock_io: bool,
     params: dict[str, Any],
     validate_params_schema: bool = True,
     workers: int | None = None,
+    reuse: ReuseOptions | None = None,
 ) -> ResponseModel:
     """Run the workflow and capture its result, or the error that stopped it.
 
@@ -52,7 +81,9 @@ def dispatch(
     if execution_mode not in EXECUTION_MODES:
         raise ValueError(f"Invalid execution mode: {execution_mode}")
     try:
-        result = _run(execution_mode, mock_io, params, validate_params_schema, workers)
+        result = _run(
+            execution_mode, mock_io, params, validate_params_schema, workers, reuse
+        )
         response = ResponseModel(result=result)
         # Fail here, not later, when the result cannot be written as JSON.
         response.model_dump_json()

@@ -1,8 +1,7 @@
-# {{ header }}
-"""Where the jobs of the graph DAG run: local worker processes (`parallel`) or Lithops
-(`async`). Both give `submit`, `submit_all`, `wait_any`, `result` and `cancel` to
-`scheduler.run`, and stop every worker they started when the run ends, fails or is
-interrupted."""
+"""Where the jobs of the graph DAG run: in this process, one after another (`sequential`
+with a results store), local worker processes (`parallel`) or Lithops (`async`). Each gives
+`submit`, `submit_all`, `wait_any`, `result` and `cancel` to `scheduler.run`, and stops every
+worker it started when the run ends, fails or is interrupted."""
 
 from __future__ import annotations
 
@@ -13,6 +12,36 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from typing import Any
 
 LITHOPS_CONFIG_ENV_VAR = "LITHOPS_CONFIG_FILE"
+
+
+class InProcessExecutor:
+    """Each job runs when it is submitted, in this process."""
+
+    def __enter__(self):  # returns self; `Self` needs Python 3.11
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def submit(self, fn: Any, job: Any) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(job))
+        except BaseException as e:  # noqa: BLE001 - handed to whoever reads the result
+            future.set_exception(e)
+        return future
+
+    def submit_all(self, fn: Any, jobs: list[Any]) -> list[Future]:
+        return [self.submit(fn, job) for job in jobs]
+
+    def wait_any(self, futures: list[Future]) -> list[Future]:
+        return list(futures)
+
+    def result(self, future: Future) -> Any:
+        return future.result()
+
+    def cancel(self, futures: list[Future]) -> None:
+        pass
 
 
 class ProcessExecutor:
@@ -185,7 +214,11 @@ class LithopsExecutor:
         self._fexec.__exit__(None, None, None)
 
 
-def executor_for(mode: str, workers: int | None) -> ProcessExecutor | LithopsExecutor:
+def executor_for(
+    mode: str, workers: int | None
+) -> InProcessExecutor | ProcessExecutor | LithopsExecutor:
+    if mode == "sequential":
+        return InProcessExecutor()
     if mode == "parallel":
         return ProcessExecutor(workers)
     if mode == "async":

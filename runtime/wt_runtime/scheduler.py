@@ -1,0 +1,345 @@
+"""Runs the graph form of the DAG (`dags/run_graph.py`) on worker processes, on Lithops or in
+this process.
+
+A node is submitted as soon as its own dependencies are done (a ready queue driven by
+completions: no waves, no barrier after an unrelated map), and every element of a `map` or
+`mapvalues` is a job of its own. A job is a small picklable description: the DAG module and
+node id, the resolved keyword arguments and, for a fan-out, one element. The worker looks the
+node up in the same module and rebuilds the same `wt_task` chain as the sequential DAG
+(validate, instance id, errors, tracing, skipif, partial, then call / map / mapvalues over that
+one element), so coercion, skips, defaults and keys behave exactly alike.
+
+Without a results store the driver keeps every result and ships values to the workers. With
+one (`reuse.py`), results are passed by reference: a worker reads its inputs from the store and
+writes its output there, and the driver handles only digests (it loads a value only to split a
+list a `map` iterates over, and the final result). Each instance is looked up by its key
+before it is submitted, and what is found is not run.
+
+A failing job comes back as text (the error as the sequential run words it, and the worker's
+traceback): the run then stops submitting, cancels what it can and stops its workers. What
+finished before stays stored, so a run with reuse resumes there.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import traceback
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from wt_task import task
+from wt_task.skip import SkipSentinel
+
+from .bindings import Env, Ref
+from .keys import list_digest
+from .reuse import Keyed, Reuse
+from .store import Stored, load, store_at
+
+__all__ = ["Call", "Env", "Map", "MapValues", "Node", "Ref", "Skipif", "run"]
+
+
+@dataclass(frozen=True)
+class Skipif:
+    """Skip conditions (registered functions) and how deep to flatten the arguments."""
+
+    conditions: list[Any]
+    unpack_depth: int = 1
+
+
+@dataclass(frozen=True)
+class Call:
+    """Call the task once."""
+
+
+@dataclass(frozen=True)
+class Map:
+    """Call the task once per element of `argvalues`."""
+
+    argnames: list[str]
+    argvalues: Any
+
+
+@dataclass(frozen=True)
+class MapValues:
+    """Call the task once per (key, value) pair of `argvalues`, keeping the keys."""
+
+    argnames: list[str]
+    argvalues: Any
+
+
+@dataclass(frozen=True)
+class Node:
+    """One task instance: its task, its chain as data and the instances it depends on.
+
+    Every chain validates its arguments (unless `validate` is false: a mocked io task),
+    carries its instance id, wraps errors and traces, as the sequential DAG does. `io`: the
+    task reads the world (registry tag `io`), so its result is not reused by default.
+    """
+
+    id: str
+    task: Any
+    depends_on: list[str] = field(default_factory=list)
+    partial: dict[str, Any] = field(default_factory=dict)
+    call: Call | Map | MapValues = Call()
+    skipif: Skipif | None = None
+    validate: bool = True
+    io: bool = False
+
+
+@dataclass(frozen=True)
+class Job:
+    """What a worker needs to run one node (or one element of it)."""
+
+    module: str
+    node: str
+    kwargs: dict[str, Any]
+    # For `map` / `mapvalues`: a one-element list, or a skip sentinel.
+    argvalues: Any = None
+    # The results store: inputs may be `Stored` there, and the output is stored there.
+    store: str | None = None
+    memo: bool = False
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A job that raised: the error as the sequential run words it, and where."""
+
+    error: str
+    trace: str
+
+
+class TaskFailed(Exception):
+    """A task failed on a worker; `trace` is the worker's traceback."""
+
+    def __init__(self, error: str, trace: str) -> None:
+        super().__init__(error)
+        self.trace = trace
+
+
+def run_job(job: Job) -> Any:
+    """Runs one job (in a worker): the node's chain over the job's arguments. With a store,
+    reads `Stored` inputs from it and returns the output as `Stored` (the value itself when it
+    cannot be serialized)."""
+    try:
+        node = importlib.import_module(job.module).NODES_BY_ID[job.node]
+        store = store_at(job.store, memo=job.memo) if job.store else None
+        kwargs, argvalues = job.kwargs, job.argvalues
+        if store is not None:
+            kwargs, argvalues = load(kwargs, store), load(argvalues, store)
+        t = task(node.task)
+        if node.validate:
+            t = t.validate()
+        t = t.set_task_instance_id(node.id).handle_errors().with_tracing()
+        if node.skipif is not None:
+            t = t.skipif(
+                conditions=node.skipif.conditions,
+                unpack_depth=node.skipif.unpack_depth,
+            )
+        t = t.partial(**kwargs)
+        if isinstance(node.call, Map):
+            out = t.map(argnames=node.call.argnames, argvalues=argvalues)
+        elif isinstance(node.call, MapValues):
+            out = t.mapvalues(argnames=node.call.argnames, argvalues=argvalues)
+        else:
+            out = t.call()
+        if store is None:
+            return out
+        if job.argvalues is not None and not isinstance(argvalues, SkipSentinel):
+            # One element: a one-element list, each element stored on its own.
+            return [_stored(v, store) for v in out]
+        return _stored(out, store)
+    except Exception as e:  # noqa: BLE001 - every failure travels back as text
+        return Failure(error=str(e), trace=traceback.format_exc())
+
+
+def _stored(value: Any, store: Any) -> Any:
+    digest = store.put_value(value)
+    return value if digest is None else Stored(digest)
+
+
+def resolve(value: Any, results: dict[str, Any]) -> Any:
+    """`value` with every `Ref` and `Env` replaced by what it stands for."""
+    if isinstance(value, Ref):
+        return results[value.id]
+    if isinstance(value, Env):
+        return os.environ[value.name]
+    if isinstance(value, dict):
+        return {k: resolve(v, results) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve(v, results) for v in value]
+    return value
+
+
+class _Pending:
+    """A node being run: the parts of its result still to come."""
+
+    def __init__(
+        self,
+        node: Node,
+        parts: int,
+        whole: bool,
+        keyed: Keyed | None,
+        unkeyed: str = "an input cannot be serialized, so it has no key",
+    ) -> None:
+        self.node = node
+        self.parts: list[Any] = [None] * parts
+        self.digests: list[str | None] = [None] * parts
+        self.reused: list[bool] = [False] * parts
+        self.missing = parts
+        # A call, or a fan-out over a skip sentinel: one job gives the whole result.
+        self.whole = whole
+        self.keyed = keyed
+        # Why it has no key, when it has none.
+        self.unkeyed = unkeyed
+
+    def key(self, index: int) -> str | None:
+        return self.keyed.keys[index] if self.keyed is not None else None
+
+
+def run(
+    module: str,
+    nodes: Iterable[Node],
+    params: dict[str, Any],
+    result_of: str | None,
+    executor: Any,
+    reuse: Reuse | None = None,
+) -> Any:
+    """Runs `nodes` (defined in `module`) on `executor`; returns the result of `result_of`.
+    With `reuse`, results go through its store (see the module's docstring)."""
+    nodes = list(nodes)
+    results: dict[str, Any] = {}
+    digests: dict[str, str | None] = {}
+    waiting = {n.id: set(n.depends_on) for n in nodes}
+    dependents: dict[str, list[Node]] = {n.id: [] for n in nodes}
+    for n in nodes:
+        for d in n.depends_on:
+            dependents[d].append(n)
+    in_flight: dict[Any, tuple[_Pending, int]] = {}
+    store = reuse.store if reuse is not None else None
+
+    def finish(pending: _Pending, value: Any) -> list[Node]:
+        node = pending.node
+        results[node.id] = value
+        if reuse is not None:
+            digests[node.id] = _content_digest(pending)
+            reuse.noted(node, pending.keyed, pending.reused, pending.unkeyed)
+        ready = []
+        for d in dependents[node.id]:
+            waiting[d.id].discard(node.id)
+            if not waiting[d.id]:
+                ready.append(d)
+        return ready
+
+    def job(node: Node, kwargs: dict[str, Any], argvalues: Any = None) -> Job:
+        if reuse is None:
+            return Job(module, node.id, kwargs, argvalues)
+        return Job(module, node.id, kwargs, argvalues, store=store.url, memo=reuse.memo)
+
+    def start(node: Node) -> list[Node]:
+        """Submits `node`'s jobs; returns the nodes it made ready by finishing at once."""
+        own = params.get(node.id) or {}
+        kwargs = resolve(node.partial, results) | own
+        if isinstance(node.call, Call):
+            keyed = _keyed(reuse, node, own, digests, None)
+            pending = _Pending(node, 1, whole=True, keyed=keyed)
+            found = _lookup(reuse, node, pending.key(0))
+            if found is not None:
+                pending.reused[0], pending.digests[0] = True, found
+                return finish(pending, Stored(found))
+            in_flight[executor.submit(run_job, job(node, kwargs))] = (pending, 0)
+            return []
+        argvalues = resolve(node.call.argvalues, results)
+        if isinstance(argvalues, Stored):
+            # The driver needs the list itself to split it (or to see a skip).
+            argvalues = load(argvalues, store)
+        if isinstance(argvalues, SkipSentinel):
+            # A skipped upstream: one job, whose map gives the skip result as a whole.
+            pending = _Pending(node, 1, True, None, unkeyed="its input was skipped")
+            in_flight[executor.submit(run_job, job(node, kwargs, argvalues))] = (
+                pending,
+                0,
+            )
+            return []
+        elements = list(argvalues)
+        keyed = _keyed(reuse, node, own, digests, elements)
+        pending = _Pending(node, len(elements), whole=False, keyed=keyed)
+        if not elements:
+            return finish(pending, [])
+        todo = []
+        for i in range(len(elements)):
+            found = _lookup(reuse, node, pending.key(i))
+            if found is None:
+                todo.append(i)
+                continue
+            pending.parts[i], pending.digests[i] = Stored(found), found
+            pending.reused[i] = True
+            pending.missing -= 1
+        if not todo:
+            return finish(pending, pending.parts)
+        jobs = [job(node, kwargs, [elements[i]]) for i in todo]
+        # All elements at once: an executor may ship them together (one Lithops map).
+        for i, future in zip(todo, executor.submit_all(run_job, jobs), strict=True):
+            in_flight[future] = (pending, i)
+        return []
+
+    queue = [n for n in nodes if not waiting[n.id]]
+    try:
+        while queue or in_flight:
+            while queue:
+                queue.extend(start(queue.pop(0)))
+            if not in_flight:
+                break
+            for future in executor.wait_any(list(in_flight)):
+                pending, index = in_flight.pop(future)
+                outcome = executor.result(future)
+                if isinstance(outcome, Failure):
+                    raise TaskFailed(outcome.error, outcome.trace)
+                if pending.whole:
+                    if reuse is not None:
+                        pending.digests[0] = reuse.stored(
+                            pending.node, pending.key(0), outcome
+                        )
+                    queue.extend(finish(pending, outcome))
+                    continue
+                # One element's job returns a one-element list.
+                pending.parts[index] = outcome[0]
+                if reuse is not None:
+                    key = pending.key(index)
+                    pending.digests[index] = reuse.stored(pending.node, key, outcome[0])
+                pending.missing -= 1
+                if pending.missing == 0:
+                    queue.extend(finish(pending, pending.parts))
+    except BaseException:
+        executor.cancel(list(in_flight))
+        raise
+    result = results.get(result_of) if result_of is not None else None
+    return load(result, store) if store is not None else result
+
+
+def _keyed(
+    reuse: Reuse | None,
+    node: Node,
+    own: dict[str, Any],
+    digests: dict[str, str | None],
+    elements: list[Any] | None,
+) -> Keyed | None:
+    if reuse is None:
+        return None
+    return reuse.keyed(node, own, digests, elements, lambda env: os.environ[env.name])
+
+
+def _lookup(reuse: Reuse | None, node: Node, key: str | None) -> str | None:
+    if reuse is None or key is None:
+        return None
+    return reuse.lookup(node, key)
+
+
+def _content_digest(pending: _Pending) -> str | None:
+    """The digest of a node's whole result: its blob's, or a fan-out's from its elements'."""
+    if any(d is None for d in pending.digests):
+        return None
+    if pending.whole:
+        return pending.digests[0]
+    return list_digest([d for d in pending.digests if d is not None])
