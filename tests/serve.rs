@@ -1665,6 +1665,54 @@ fn shutdown_answers_503_and_leaves_result_json() {
     }
 }
 
+/// `reuse`: refused unless the operator allows it; with `--allow-reuse`, a second identical
+/// run reuses the stored result instead of running the task (which would write its pid file
+/// again), and a run with other secrets does not.
+#[test]
+fn reuse_is_the_operators_choice() {
+    let s = server();
+    let (status, body, _) = post(
+        &run_path("wt-sleeper-workflow"),
+        &json!({"params": {"nap": {"seconds": 0}}, "reuse": true}),
+    );
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("--allow-reuse"),
+        "{body}"
+    );
+
+    let results = tempfile::tempdir().unwrap();
+    let store = results.path().join("store");
+    let (mut child, base) = spawn_wt_serve(
+        &s.root,
+        "//workflows/sleeper",
+        results.path(),
+        &["--allow-reuse", "--results-store", store.to_str().unwrap()],
+    );
+    let pid_file = results.path().join("pid");
+    let run = |secret: &str| {
+        let _ = std::fs::remove_file(&pid_file);
+        let body = json!({"params": {"nap": {"seconds": 0, "pid_file": pid_file}},
+            "reuse": true, "data_connections_env_vars": {"TOKEN": secret}});
+        let r = agent()
+            .post(&format!("{base}/"))
+            .send(body.to_string())
+            .unwrap();
+        let (status, body, _) = read(r);
+        assert_eq!(status, 200, "{body}");
+        pid_file.exists()
+    };
+    let ran = [
+        run("first-secret"),
+        run("first-secret"),
+        run("other-secret"),
+    ];
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(ran, [true, false, true]);
+    assert!(store.join("blobs").is_dir());
+}
+
 /// `--workers-per-run N` reaches every run's command line (the default server's runs have no
 /// `--workers`: see `trace_headers_and_lithops_config_reach_the_workflow_and_temp_files_go`),
 /// and 0 is refused.

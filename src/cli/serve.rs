@@ -57,6 +57,15 @@ pub struct Args {
     /// storage, data limit, region, runtime image and memory, and bounded worker counts.
     #[arg(long, value_name = "FILE")]
     pub lithops_config: Option<PathBuf>,
+    /// Let requests ask for `reuse`: their task results are kept in a store and reused when
+    /// unchanged (io tasks always run). Off by default: reused results are shared between
+    /// callers with the same parameters and secrets.
+    #[arg(long)]
+    pub allow_reuse: bool,
+    /// The store of task results of `--allow-reuse` (a folder or an object store URL;
+    /// default: <cache>/results).
+    #[arg(long, value_name = "URL", requires = "allow_reuse")]
+    pub results_store: Option<String>,
     /// Serve this matchspec to every request, whatever it names.
     #[arg(
         long,
@@ -107,6 +116,17 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     config.matchspec_override = args.matchspec_override.clone();
     if let Some(path) = &args.lithops_config {
         config.lithops_operator = Some(operator_lithops_config(path)?);
+    }
+    if args.allow_reuse {
+        config.results_store = Some(match &args.results_store {
+            Some(url) => url.clone(),
+            None => {
+                let session = Session::open(cli, &cwd)?;
+                crate::cache::task_results::folder(session.ctx.cache_root())
+                    .display()
+                    .to_string()
+            }
+        });
     }
     config.cloud_batch = CloudBatchConfig::from_env();
     let runtime = tokio::runtime::Builder::new_multi_thread()

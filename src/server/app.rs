@@ -54,7 +54,8 @@ pub fn router(
         runs: Arc::new(Runs::new(config.retained_runs)),
         local: LocalInvoker::new(config.output_limit, config.max_concurrent_runs)
             .with_workers_per_run(config.workers_per_run)
-            .with_shutdown(shutting_down),
+            .with_shutdown(shutting_down)
+            .with_results_store(config.results_store.clone()),
         cloud_batch: CloudBatchInvoker::new(config.cloud_batch.clone()),
         config: Arc::new(config),
     };

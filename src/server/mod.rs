@@ -66,6 +66,9 @@ pub struct ServerConfig {
     /// The operator's Lithops configuration (`--lithops-config`): every setting a request may
     /// not choose ([`lithops_settings`]); a request's choices are laid over it.
     pub lithops_operator: Option<serde_json::Value>,
+    /// The store of task results runs that ask for `reuse` use (`--allow-reuse`); None: a
+    /// request's `reuse` is refused.
+    pub results_store: Option<String>,
     /// Bytes of a run's stdout and of its stderr kept (the tail) for error reports.
     pub output_limit: usize,
     /// Timeout of runs whose request gives none (None: unlimited).
@@ -120,6 +123,7 @@ impl ServerConfig {
                 .max(4),
             workers_per_run: None,
             lithops_operator: None,
+            results_store: None,
             output_limit: 64 * 1024,
             default_timeout: None,
             pubsub_timeout: Duration::from_secs(570),

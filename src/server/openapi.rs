@@ -224,6 +224,7 @@ pub fn document(workflows: &Workflows) -> Value {
                     "lithops_config": {"type": "object", "description": "Lithops settings of an async run, laid over the operator's (wt serve --lithops-config): only lithops.backend, lithops.storage, lithops.data_limit, lithops.workers, localhost.worker_processes, gcp/aws/azure.region and a cloud backend's runtime, runtime_memory, runtime_timeout, max_workers and region, checked by type and range (worker counts at most the server's --workers-per-run, else one per CPU); any other setting is refused with 422."},
                     "execution_mode": {"enum": ["sequential", "parallel", "async"]},
                     "mock_io": {"type": "boolean"},
+                    "reuse": {"type": "boolean", "description": "Reuse stored task results whose inputs are unchanged (io tasks always run); only on a server started with --allow-reuse (else 422)."},
                     "results_url": {"type": "string"},
                     "workflow_run_id": {"type": "string"},
                     "timeout": {"type": "number"},

@@ -246,6 +246,15 @@ pub fn run_request(
         .boolean("mock_io")
         .map_err(ApiError::unprocessable)?
         .unwrap_or(false);
+    let reuse = fields
+        .boolean("reuse")
+        .map_err(ApiError::unprocessable)?
+        .unwrap_or(false);
+    if reuse && config.results_store.is_none() {
+        return Err(ApiError::unprocessable(
+            "`reuse` is off on this server: its operator allows it with `wt serve --allow-reuse`",
+        ));
+    }
     let workflow_run_id = fields
         .string("workflow_run_id")
         .map_err(ApiError::unprocessable)?
@@ -319,6 +328,7 @@ pub fn run_request(
         params,
         execution_mode,
         mock_io,
+        reuse,
         results,
         timeout,
         secrets,

@@ -51,6 +51,8 @@ pub struct LocalInvoker {
     slots: Arc<Semaphore>,
     pixi: Option<PathBuf>,
     workers_per_run: Option<usize>,
+    /// The store of task results runs that ask for `reuse` use.
+    results_store: Option<String>,
     /// Turns true when the server starts shutting down: runs waiting for a slot then end
     /// without starting.
     shutting_down: Option<tokio::sync::watch::Receiver<bool>>,
@@ -64,8 +66,15 @@ impl LocalInvoker {
             slots: Arc::new(Semaphore::new(max_concurrent.max(1))),
             pixi: find_on_path("pixi"),
             workers_per_run: None,
+            results_store: None,
             shutting_down: None,
         }
+    }
+
+    /// Runs that ask for `reuse` keep and look up their task results in `store`.
+    pub fn with_results_store(mut self, store: Option<String>) -> LocalInvoker {
+        self.results_store = store;
+        self
     }
 
     /// Runs still waiting for a slot when `shutting_down` turns true end without starting.
@@ -94,6 +103,31 @@ impl LocalInvoker {
         self.workers_per_run = workers;
         self
     }
+}
+
+impl LocalInvoker {
+    /// The generated CLI's arguments for a run that asked for `reuse`.
+    fn reuse_args(&self, req: &RunRequest) -> Vec<String> {
+        match (&self.results_store, req.reuse) {
+            (Some(store), true) => vec!["--results-store".into(), store.clone(), "--reuse".into()],
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// A digest of a run's secrets (names and values), mixed into every key of its results.
+fn secrets_digest(secrets: &crate::server::secrets::Secrets) -> String {
+    use sha2::Digest;
+    let mut pairs: Vec<(&String, &str)> = secrets.iter().map(|(n, v)| (n, v.expose())).collect();
+    pairs.sort();
+    let mut h = sha2::Sha256::new();
+    for (name, value) in pairs {
+        h.update(name.as_bytes());
+        h.update([0]);
+        h.update(value.as_bytes());
+        h.update([0]);
+    }
+    hex::encode(h.finalize())
 }
 
 impl Invoker for LocalInvoker {
@@ -283,6 +317,7 @@ impl LocalInvoker {
                     .iter()
                     .flat_map(|n| ["--workers".to_string(), n.to_string()]),
             )
+            .args(self.reuse_args(req))
             .env("WT_RESULTS", req.results.url())
             .env(super::leftovers::RUN_MARKER, &req.run_id)
             .env("PYTHONDONTWRITEBYTECODE", "1")
@@ -291,6 +326,10 @@ impl LocalInvoker {
             .env_remove("LITHOPS_CONFIG_FILE");
         for (name, value) in req.secrets.iter() {
             cmd.env(name, value.expose());
+        }
+        if req.reuse {
+            // Results computed with one caller's secrets never serve another caller.
+            cmd.env("WT_RESULTS_SALT", secrets_digest(&req.secrets));
         }
         for (name, value) in req.trace.env() {
             cmd.env(name, value);
@@ -634,6 +673,7 @@ exit 9
             params: json!({}),
             execution_mode: "sequential".into(),
             mock_io: false,
+            reuse: false,
             results: ResultsLocation::Local(results.clone()),
             timeout: Some(Duration::from_secs(30)),
             secrets: Secrets::parse(Some(&json!({"FAKE_MODE": mode}))).unwrap(),
@@ -647,6 +687,7 @@ exit 9
             slots: Arc::new(Semaphore::new(1)),
             pixi: None,
             workers_per_run: None,
+            results_store: None,
             shutting_down: None,
         };
         let finished = invoker.execute(request).await.unwrap();

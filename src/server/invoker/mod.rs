@@ -148,6 +148,8 @@ pub struct RunRequest {
     pub params: Json,
     pub execution_mode: String,
     pub mock_io: bool,
+    /// Reuse stored task results (the server's results store): the request's `reuse`.
+    pub reuse: bool,
     pub results: ResultsLocation,
     pub timeout: Option<Duration>,
     pub secrets: Secrets,
