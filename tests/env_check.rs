@@ -6,6 +6,8 @@ use std::path::Path;
 use std::process::Command;
 use wt::env::env_check::check;
 use wt::env::tools::Tools;
+#[path = "support/test_python.rs"]
+mod test_python;
 
 fn uv(tools: &Tools, cache: &Path, args: &[&str], python: &Path) {
     let out = tools
@@ -24,8 +26,7 @@ fn uv(tools: &Tools, cache: &Path, args: &[&str], python: &Path) {
 
 #[test]
 fn an_environment_missing_a_dependency_is_refused_naming_both() {
-    let host = std::env::var("WT_TEST_PYTHON")
-        .expect("WT_TEST_PYTHON is not set: run `make tools` (the Makefile exports it)");
+    let host = test_python::python().display().to_string();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let cache = root.join("target/e2e-cache");
     let tools = Tools {

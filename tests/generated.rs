@@ -12,6 +12,8 @@ mod codegen_only;
 #[path = "support/fs.rs"]
 #[allow(dead_code)]
 mod fs;
+#[path = "support/test_python.rs"]
+mod test_python;
 
 use codegen_only::{registry, signatures};
 
@@ -298,17 +300,8 @@ fn the_deepest_literal_a_spec_may_hold_compiles_as_python() {
     );
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), &python);
-    let interpreter = std::env::var_os("WT_TEST_PYTHON")
-        .expect("WT_TEST_PYTHON is not set: run `make tools` (the Makefile exports it)");
-    let out = std::process::Command::new(interpreter)
-        .arg("-c")
-        .arg("import sys\nfor p in sys.argv[1:]:\n    compile(open(p).read(), p, 'exec')")
-        .args(python.keys().map(|p| dir.path().join(p)))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    test_python::run_python(
+        "import sys\nfor p in sys.argv[1:]:\n    compile(open(p).read(), p, 'exec')",
+        python.keys().map(|p| dir.path().join(p)),
     );
 }

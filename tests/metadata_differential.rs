@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use wt::env::core_metadata::CoreMetadata;
 use wt::env::metadata_text::MetadataText;
+#[path = "support/test_python.rs"]
+mod test_python;
 
 const FIELDS: [&str; 3] = ["Requires-Dist", "Requires-Python", "Provides-Extra"];
 
@@ -30,21 +32,9 @@ fn fixtures() -> PathBuf {
 }
 
 fn read_by_python(dir: &Path) -> Fields {
-    let python = std::env::var_os("WT_TEST_PYTHON")
-        .expect("WT_TEST_PYTHON is not set: run `make tools` (the Makefile exports it)");
-    let out = std::process::Command::new(&python)
-        .arg("-c")
-        .arg(PYTHON_READER)
-        .arg(dir)
-        .args(FIELDS)
-        .output()
-        .expect("WT_TEST_PYTHON runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let mut args = vec![dir.as_os_str().to_os_string()];
+    args.extend(FIELDS.iter().map(std::ffi::OsString::from));
+    serde_json::from_str(&test_python::run_python(PYTHON_READER, args)).unwrap()
 }
 
 fn read_by_wt(dir: &Path) -> Fields {

@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 #[path = "support/runs.rs"]
 mod runs;
+#[path = "support/test_python.rs"]
+mod test_python;
 
 use runs::{write_library, wt};
 
@@ -366,9 +368,7 @@ struct S3Server {
 
 impl S3Server {
     fn start() -> S3Server {
-        let python = PathBuf::from(std::env::var_os("WT_TEST_PYTHON").expect(
-            "WT_TEST_PYTHON is not set: run `make tools` (it installs moto[server] there)",
-        ));
+        let python = test_python::python();
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -398,21 +398,13 @@ impl S3Server {
 
     /// Runs `script` with boto3 against this server.
     fn boto(&self, script: &str) -> String {
-        let python = std::env::var_os("WT_TEST_PYTHON").unwrap();
-        let out = Command::new(python)
-            .arg("-c")
-            .arg(format!(
+        test_python::run_python(
+            &format!(
                 "import boto3\ns3 = boto3.client('s3', endpoint_url='{}', region_name='us-east-1', aws_access_key_id='test', aws_secret_access_key='test')\n{script}",
                 self.endpoint()
-            ))
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+            ),
+            Vec::<&str>::new(),
+        )
     }
 }
 

@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+#[path = "support/test_python.rs"]
+mod test_python;
 
 fn runtime() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("runtime")
@@ -34,10 +36,8 @@ fn the_runtime_is_formatted_and_lint_clean() {
 
 #[test]
 fn the_runtime_unit_tests_pass() {
-    let python = std::env::var_os("WT_TEST_PYTHON")
-        .expect("WT_TEST_PYTHON is not set: run `make tools` (the Makefile exports it)");
     passes(
-        Command::new(python).args(["-m", "pytest", "-q", "-p", "no:cacheprovider"]),
+        Command::new(test_python::python()).args(["-m", "pytest", "-q", "-p", "no:cacheprovider"]),
         "pytest runtime/tests",
     );
 }

@@ -138,19 +138,31 @@ class Reuse:
     def noted(
         self, node: Any, keyed: Keyed | None, reused: list[bool], unkeyed: str
     ) -> None:
-        """Leaves the note of this run of `node` and, with `explain`, says what happened
-        (`unkeyed`: why it has no key, when it has none)."""
+        """Leaves the note of this run of `node`, says what happened in the run's trace and,
+        with `explain`, on stderr (`unkeyed`: why it has no key, when it has none)."""
         previous = self.store.get_note(self.workflow, node.id) if keyed else None
+        said = (
+            _explanation(node, keyed, reused, previous, self)
+            if keyed
+            else f"ran: {unkeyed}"
+        )
         if self.options.explain:
-            said = (
-                _explanation(node, keyed, reused, previous, self)
-                if keyed
-                else f"ran: {unkeyed}"
-            )
             print(f"explain: {node.id}  {said}", file=sys.stderr)
+        _trace(node.id, said)
         if keyed is not None:
             note = dict(keyed.parts, elements=keyed.element_digests)
             self.store.put_note(self.workflow, node.id, note)
+
+
+def _trace(instance: str, said: str) -> None:
+    """The decision as an event of the run's current span, when OpenTelemetry is installed."""
+    try:
+        from opentelemetry import trace
+    except ImportError:
+        return
+    trace.get_current_span().add_event(
+        "wt.reuse", {"task_instance_id": instance, "decision": said}
+    )
 
 
 def _digestable(
