@@ -3,7 +3,7 @@
 from wt_runtime.scheduler import Call, Map, Node, Ref
 
 CALLS: dict[str, int] = {}
-STATE = {"fail": False, "reading": 3}
+STATE = {"fail": False, "reading": 3, "bad": None}
 
 
 def _count(name: str) -> None:
@@ -23,6 +23,8 @@ def numbers(n: int) -> list[int]:
 
 def square(x: int) -> int:
     _count("square")
+    if x == STATE["bad"]:
+        raise ValueError(f"bad element {x}")
     return x * x
 
 

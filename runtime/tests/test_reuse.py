@@ -11,7 +11,7 @@ from wt_runtime.scheduler import TaskFailed, run
 @pytest.fixture(autouse=True)
 def fresh_flow():
     flow.CALLS.clear()
-    flow.STATE.update(fail=False, reading=3)
+    flow.STATE.update(fail=False, reading=3, bad=None)
 
 
 def run_flow(

@@ -1,6 +1,7 @@
 """Where the jobs of the graph DAG run: in this process, one after another (`sequential`
 with a results store), local worker processes (`parallel`) or Lithops (`async`). Each gives
-`submit`, `submit_all`, `wait_any`, `result` and `cancel` to `scheduler.run`, and stops every
+`submit`, `submit_all`, `wait_any`, `result`, `cancel` and `parallelism` (how many jobs run
+at once, which sizes the batches of a fan-out's elements) to `scheduler.run`, and stops every
 worker it started when the run ends, fails or is interrupted."""
 
 from __future__ import annotations
@@ -43,14 +44,18 @@ class InProcessExecutor:
     def cancel(self, futures: list[Future]) -> None:
         pass
 
+    def parallelism(self) -> int:
+        return 1
+
 
 class ProcessExecutor:
     """`workers` local processes (default: one per CPU)."""
 
     def __init__(self, workers: int | None = None) -> None:
         # spawn: workers start clean on every platform (no state forked from the driver).
+        self._workers = workers or os.cpu_count() or 1
         self._pool = ProcessPoolExecutor(
-            max_workers=workers or os.cpu_count() or 1,
+            max_workers=self._workers,
             mp_context=multiprocessing.get_context("spawn"),
         )
 
@@ -75,6 +80,9 @@ class ProcessExecutor:
 
     def result(self, future: Future) -> Any:
         return future.result()
+
+    def parallelism(self) -> int:
+        return self._workers
 
     def cancel(self, futures: list[Future]) -> None:
         """Drops queued jobs and stops the workers, running jobs included."""
@@ -212,6 +220,17 @@ class LithopsExecutor:
 
     def cancel(self, futures: list[Any]) -> None:
         self._fexec.__exit__(None, None, None)
+
+    def parallelism(self) -> int:
+        """Localhost: its worker processes; a cloud backend: its maximum of workers."""
+        lithops = self._config.get("lithops", {})
+        backend = lithops.get("backend", "localhost")
+        section = self._config.get(backend) or {}
+        if backend == "localhost":
+            found = section.get("worker_processes") or os.cpu_count()
+        else:
+            found = lithops.get("workers") or section.get("max_workers") or 100
+        return int(found or 1)
 
 
 def executor_for(

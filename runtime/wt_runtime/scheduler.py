@@ -22,7 +22,9 @@ finished before stays stored, so a run with reuse resumes there.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
+import math
 import os
 import traceback
 from collections.abc import Iterable
@@ -100,6 +102,10 @@ class Job:
     # The results store: inputs may be `Stored` there, and the output is stored there.
     store: str | None = None
     memo: bool = False
+    # Several elements of a fan-out: `argvalues` is a list of one-element lists, each run as
+    # its own job would be, and the outcome is the list of their outcomes (up to the first
+    # failure).
+    batch: bool = False
 
 
 @dataclass(frozen=True)
@@ -122,6 +128,14 @@ def run_job(job: Job) -> Any:
     """Runs one job (in a worker): the node's chain over the job's arguments. With a store,
     reads `Stored` inputs from it and returns the output as `Stored` (the value itself when it
     cannot be serialized)."""
+    if job.batch:
+        outcomes = []
+        for element in job.argvalues:
+            outcome = run_job(dataclasses.replace(job, argvalues=element, batch=False))
+            outcomes.append(outcome)
+            if isinstance(outcome, Failure):
+                break
+        return outcomes
     try:
         node = importlib.import_module(job.module).NODES_BY_ID[job.node]
         store = store_at(job.store, memo=job.memo) if job.store else None
@@ -216,7 +230,8 @@ def run(
     for n in nodes:
         for d in n.depends_on:
             dependents[d].append(n)
-    in_flight: dict[Any, tuple[_Pending, int]] = {}
+    # A future -> its node, and the indices of the elements it computes (None: the whole).
+    in_flight: dict[Any, tuple[_Pending, list[int] | None]] = {}
     store = reuse.store if reuse is not None else None
 
     def finish(pending: _Pending, value: Any) -> list[Node]:
@@ -248,7 +263,7 @@ def run(
             if found is not None:
                 pending.reused[0], pending.digests[0] = True, found
                 return finish(pending, Stored(found))
-            in_flight[executor.submit(run_job, job(node, kwargs))] = (pending, 0)
+            in_flight[executor.submit(run_job, job(node, kwargs))] = (pending, None)
             return []
         argvalues = resolve(node.call.argvalues, results)
         if isinstance(argvalues, Stored):
@@ -259,7 +274,7 @@ def run(
             pending = _Pending(node, 1, True, None, unkeyed="its input was skipped")
             in_flight[executor.submit(run_job, job(node, kwargs, argvalues))] = (
                 pending,
-                0,
+                None,
             )
             return []
         elements = list(argvalues)
@@ -278,10 +293,20 @@ def run(
             pending.missing -= 1
         if not todo:
             return finish(pending, pending.parts)
-        jobs = [job(node, kwargs, [elements[i]]) for i in todo]
-        # All elements at once: an executor may ship them together (one Lithops map).
-        for i, future in zip(todo, executor.submit_all(run_job, jobs), strict=True):
-            in_flight[future] = (pending, i)
+        # Elements in batches, enough to keep every worker busy, few enough that a job's
+        # overhead is paid a few times per worker rather than once per element.
+        batches = _batches(todo, executor.parallelism())
+        jobs = [
+            dataclasses.replace(
+                job(node, kwargs, [[elements[i]] for i in batch]), batch=True
+            )
+            for batch in batches
+        ]
+        # All at once: an executor may ship them together (one Lithops map).
+        for batch, future in zip(
+            batches, executor.submit_all(run_job, jobs), strict=True
+        ):
+            in_flight[future] = (pending, batch)
         return []
 
     queue = [n for n in nodes if not waiting[n.id]]
@@ -292,23 +317,28 @@ def run(
             if not in_flight:
                 break
             for future in executor.wait_any(list(in_flight)):
-                pending, index = in_flight.pop(future)
+                pending, batch = in_flight.pop(future)
                 outcome = executor.result(future)
-                if isinstance(outcome, Failure):
-                    raise TaskFailed(outcome.error, outcome.trace)
-                if pending.whole:
+                if batch is None:
+                    if isinstance(outcome, Failure):
+                        raise TaskFailed(outcome.error, outcome.trace)
                     if reuse is not None:
                         pending.digests[0] = reuse.stored(
                             pending.node, pending.key(0), outcome
                         )
                     queue.extend(finish(pending, outcome))
                     continue
-                # One element's job returns a one-element list.
-                pending.parts[index] = outcome[0]
-                if reuse is not None:
-                    key = pending.key(index)
-                    pending.digests[index] = reuse.stored(pending.node, key, outcome[0])
-                pending.missing -= 1
+                for index, element in zip(batch, outcome, strict=False):
+                    if isinstance(element, Failure):
+                        raise TaskFailed(element.error, element.trace)
+                    # One element's outcome is a one-element list.
+                    pending.parts[index] = element[0]
+                    if reuse is not None:
+                        key = pending.key(index)
+                        pending.digests[index] = reuse.stored(
+                            pending.node, key, element[0]
+                        )
+                    pending.missing -= 1
                 if pending.missing == 0:
                     queue.extend(finish(pending, pending.parts))
     except BaseException:
@@ -316,6 +346,13 @@ def run(
         raise
     result = results.get(result_of) if result_of is not None else None
     return load(result, store) if store is not None else result
+
+
+def _batches(indices: list[int], parallelism: int) -> list[list[int]]:
+    """`indices` in consecutive batches: 4 per worker (so slow elements still spread over all
+    of them, and a late batch holds up little), each at least one element."""
+    size = max(1, math.ceil(len(indices) / (4 * max(1, parallelism))))
+    return [indices[i : i + size] for i in range(0, len(indices), size)]
 
 
 def _keyed(
