@@ -145,6 +145,8 @@ fn a_failing_map_element_fails_the_run_alike_in_every_mode() {
         let result = run.result_json.expect("result.json");
         let trace = result["trace"].as_str().unwrap();
         assert!(trace.contains("square_root"), "{mode}: {trace}");
+        // Tracing absent leaves no trace of its absence.
+        assert!(!trace.contains("opentelemetry"), "{mode}: {trace}");
         errors.push(result["error"].clone());
     }
     assert_eq!(

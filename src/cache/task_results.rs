@@ -56,3 +56,35 @@ pub fn evictables(cache: &Path) -> Result<Vec<Evictable>, CacheError> {
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_stored_result_is_evictable_and_keys_are_left() {
+        let cache = tempfile::tempdir().unwrap();
+        let results = folder(cache.path());
+        let blob = results.join("blobs/ab/ab12");
+        std::fs::create_dir_all(blob.parent().unwrap()).unwrap();
+        std::fs::write(&blob, b"a result").unwrap();
+        let key = results.join("keys/cd/cd34.json");
+        std::fs::create_dir_all(key.parent().unwrap()).unwrap();
+        std::fs::write(&key, b"{}").unwrap();
+        let found = evictables(cache.path()).unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!((found[0].name.as_str(), found[0].bytes), ("ab12", 8));
+        assert_eq!(DerivedKind::TaskResult.count(2), "2 task results");
+        assert!((found[0].evict)().unwrap());
+        assert!(!blob.exists());
+        assert!(
+            key.exists(),
+            "a key without its blob is a miss, left to its next writer"
+        );
+        assert!(
+            evictables(tempfile::tempdir().unwrap().path())
+                .unwrap()
+                .is_empty()
+        );
+    }
+}
