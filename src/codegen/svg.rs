@@ -140,26 +140,49 @@ impl SvgLayout {
         }
 
         // Ports: the outgoing (incoming) edges of a box leave (enter) it spread along its
-        // bottom (top), ordered by where they go to (come from).
+        // bottom (top), ordered by where they go to (come from). Each edge's rank among its
+        // box's edges is computed once, by sorting each box's edges: linear in the edges, not
+        // quadratic.
+        let ranks = |outgoing: bool| -> (Vec<i64>, Vec<i64>) {
+            let mut peers: Vec<Vec<(i64, usize)>> = vec![Vec::new(); graph.nodes.len()];
+            for (k, c) in chains.iter().enumerate() {
+                let (item, neighbour) = if outgoing {
+                    (c[0], c[1])
+                } else {
+                    (c[c.len() - 1], c[c.len() - 2])
+                };
+                peers[item].push((items[neighbour].cx, k));
+            }
+            let mut rank = vec![0; chains.len()];
+            let mut count = vec![0; chains.len()];
+            for list in &mut peers {
+                list.sort();
+                for (r, &(_, k)) in list.iter().enumerate() {
+                    rank[k] = r as i64;
+                    count[k] = list.len() as i64;
+                }
+            }
+            (rank, count)
+        };
+        let (out_rank, out_count) = ranks(true);
+        let (in_rank, in_count) = ranks(false);
         let port = |item: usize, edge: usize, outgoing: bool| {
-            let neighbour = |c: &Vec<usize>| if outgoing { c[1] } else { c[c.len() - 2] };
-            let mut peers: Vec<(i64, usize)> = chains
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| {
-                    if outgoing {
-                        c[0] == item
-                    } else {
-                        c[c.len() - 1] == item
-                    }
-                })
-                .map(|(k, c)| (items[neighbour(c)].cx, k))
-                .collect();
-            peers.sort();
-            let rank = peers.iter().position(|&(_, k)| k == edge).unwrap_or(0) as i64;
-            let (w, n) = (items[item].width, peers.len() as i64);
+            let (rank, n) = if outgoing {
+                (out_rank[edge], out_count[edge])
+            } else {
+                (in_rank[edge], in_count[edge])
+            };
+            let w = items[item].width;
             items[item].cx - w / 2 + w * (rank + 1) / (n + 1)
         };
+        // How many earlier edges enter the same box, for each edge (staggers the labels).
+        let mut entering_before = vec![0usize; chains.len()];
+        let mut entered: Vec<usize> = vec![0; graph.nodes.len()];
+        for (k, c) in chains.iter().enumerate() {
+            let to = c[c.len() - 1];
+            entering_before[k] = entered[to];
+            entered[to] += 1;
+        }
 
         let nodes = graph
             .nodes
@@ -208,11 +231,7 @@ impl SvgLayout {
                 // The label sits on the last segment; labels of edges entering the same box
                 // are staggered along it so they do not overlap.
                 let ((x1, y1), (x2, y2)) = (points[points.len() - 2], points[points.len() - 1]);
-                let rank = chains[..k]
-                    .iter()
-                    .filter(|c| c[c.len() - 1] == e.to)
-                    .count();
-                let t = [0.5, 0.75, 0.25][rank % 3];
+                let t = [0.5, 0.75, 0.25][entering_before[k] % 3];
                 let (lx, ly) = cubic_point((x1, y1), (x2, y2), t);
                 SvgEdge {
                     path,
