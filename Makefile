@@ -38,6 +38,7 @@ bench: build
 	cargo bench --locked --bench serve  # bench-serve: load on `wt serve` (200 runs, 20 clients)
 	cargo bench --locked --bench execution  # sequential vs parallel vs async, per-job overhead
 	cargo bench --locked --bench reuse  # what a results store saves (second runs) and costs (RSS)
+	cargo bench --locked --bench spec_size  # compile time against one spec's size
 
 bench-serve: tools
 	cargo bench --locked --bench serve

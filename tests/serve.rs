@@ -21,7 +21,7 @@ use wt::server::{CloudBatchConfig, ServerConfig};
 
 #[path = "support/wt_serve.rs"]
 mod wt_serve;
-use wt_serve::spawn_wt_serve;
+use wt_serve::{spawn_wt_serve, spawn_wt_serve_logged};
 
 const SECRET: &str = "s3cr3t-Value-9f8e7d";
 const TOKEN: &str = "ya29.test-token-1234567890";
@@ -212,6 +212,10 @@ build-backend = "setuptools.build_meta"
         ("chatter", "  - id: talk\n    task: chatter\n"),
         ("echo", "  - id: read\n    task: echo_env\n"),
         ("keyed", "  - id: read\n    task: env_as_key\n"),
+        (
+            "setting",
+            "  - id: read\n    task: echo_env\n    partial:\n      name: ${{ env.WT_TEST_SETTING }}\n",
+        ),
         ("argv", "  - id: cmd\n    task: argv\n"),
     ];
     for (id, body) in flows {
@@ -243,7 +247,7 @@ fn start() -> Server {
     let workflows = wt::cli::serve::load_workflows(&cli, &root, &[])
         .unwrap_or_else(|e| panic!("building the test workspace failed: {e:#}"));
     let served: Vec<&str> = workflows.iter().map(|w| w.label.as_str()).collect();
-    assert_eq!(served.len(), 11, "{served:?}");
+    assert_eq!(served.len(), 12, "{served:?}");
 
     let (batch_url, batch) = fake_batch(16);
     let results = tempfile::tempdir().unwrap();
@@ -1711,6 +1715,44 @@ fn reuse_is_the_operators_choice() {
     let _ = child.wait();
     assert_eq!(ran, [true, false, true]);
     assert!(store.join("blobs").is_dir());
+}
+
+/// A workflow's `${{ env.X }}` settings are named when the server starts, with a warning when
+/// unset; `--env NAME=VALUE` sets them for every run, unmasked (they are settings, not secrets).
+#[test]
+fn settings_are_named_at_start_and_set_with_env() {
+    let s = server();
+    let results = tempfile::tempdir().unwrap();
+    let (mut child, _, log) =
+        spawn_wt_serve_logged(&s.root, "//workflows/setting", results.path(), &[]);
+    let _ = child.kill();
+    let _ = child.wait();
+    let log = log.join("\n");
+    assert!(
+        log.contains("//workflows/setting reads the setting WT_TEST_SETTING (workflows/setting/spec.yaml line 9: `name` of task `read`), which is not set"),
+        "{log}"
+    );
+    assert!(log.contains("--env WT_TEST_SETTING=VALUE"), "{log}");
+
+    let (mut child, base, log) = spawn_wt_serve_logged(
+        &s.root,
+        "//workflows/setting",
+        results.path(),
+        &["--env", "WT_TEST_SETTING=WT_TEST_SETTING"],
+    );
+    let r = agent()
+        .post(&format!("{base}/"))
+        .send(json!({"params": {}}).to_string())
+        .unwrap();
+    let (status, body, _) = read(r);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        log.join("\n").contains("reads the setting WT_TEST_SETTING"),
+        "{log:?}"
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["result"], "WT_TEST_SETTING");
 }
 
 /// `--workers-per-run N` reaches every run's command line (the default server's runs have no

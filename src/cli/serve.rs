@@ -66,6 +66,10 @@ pub struct Args {
     /// default: <cache>/results).
     #[arg(long, value_name = "URL", requires = "allow_reuse")]
     pub results_store: Option<String>,
+    /// A setting of every run (an environment variable a workflow reads with `${{ env.X }}`),
+    /// repeatable; shown as it is, unlike a request's secrets.
+    #[arg(long = "env", value_name = "NAME=VALUE", value_parser = setting)]
+    pub settings: Vec<(String, String)>,
     /// Serve this matchspec to every request, whatever it names.
     #[arg(
         long,
@@ -82,6 +86,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     if workflows.is_empty() {
         bail!("no workflow to serve: no spec.yaml matches the targets");
     }
+    report_settings(&workflows, &args.settings);
     let results_root = match &args.results_root {
         Some(d) => crate::workspace::absolute(d),
         None => tempfile::Builder::new()
@@ -114,6 +119,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
         .map(|d| crate::workspace::absolute(d))
         .collect();
     config.matchspec_override = args.matchspec_override.clone();
+    config.settings = args.settings.clone();
     if let Some(path) = &args.lithops_config {
         config.lithops_operator = Some(operator_lithops_config(path)?);
     }
@@ -283,6 +289,7 @@ pub fn load_workflows(cli: &Cli, start: &Path, patterns: &[String]) -> Result<Ve
             workspace: s.out_dir.clone(),
             python: env.python(),
             env_hold: Some(env.hold.clone()),
+            env_references: env_references(&session, s)?,
         };
         if let Some(other) = out.iter().find(|w| w.release == workflow.release) {
             bail!(
@@ -295,6 +302,64 @@ pub fn load_workflows(cli: &Cli, start: &Path, patterns: &[String]) -> Result<Ve
         out.push(workflow);
     }
     Ok(out)
+}
+
+/// The `${{ env.X }}` variables the workflow of `s` reads, each with where (one entry per
+/// name: its first use).
+fn env_references(
+    session: &Session,
+    s: &crate::steps::TargetState,
+) -> Result<Vec<(String, String)>> {
+    crate::steps::validated::validate_workflow(&session.ctx, s)?;
+    let wf = s.workflow.get().expect("validated");
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (inst, r) in wf.env_references() {
+        if out.iter().any(|(n, _)| *n == r.name) {
+            continue;
+        }
+        let at = format!(
+            "{} line {}: `{}` of task `{}`",
+            crate::workspace::display(&s.file.path),
+            r.span.line,
+            r.argument,
+            inst.def.id.value
+        );
+        out.push((r.name.clone(), at));
+    }
+    Ok(out)
+}
+
+/// Says, at start, which settings (`${{ env.X }}`) each workflow reads, and warns of those
+/// neither the server's environment nor `--env` sets: every run of that workflow would be
+/// refused until they are.
+fn report_settings(workflows: &[ServedWorkflow], settings: &[(String, String)]) {
+    for w in workflows {
+        for (name, at) in &w.env_references {
+            let set = settings.iter().any(|(n, _)| n == name) || std::env::var_os(name).is_some();
+            if set {
+                tracing::info!("{} reads the setting {name} ({at})", w.label);
+            } else {
+                tracing::warn!(
+                    "{} reads the setting {name} ({at}), which is not set: its runs are refused until it is (set it in the server's environment or with --env {name}=VALUE)",
+                    w.label
+                );
+            }
+        }
+    }
+}
+
+/// `NAME=VALUE` of `--env`.
+fn setting(text: &str) -> Result<(String, String), String> {
+    let (name, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}` is not NAME=VALUE"))?;
+    let valid = !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !valid {
+        return Err(format!("`{name}` is not an environment variable name"));
+    }
+    Ok((name.to_string(), value.to_string()))
 }
 
 /// `MAJ.MIN.PATCH` from VERSION.yaml (`{MAJ: 0, MIN: 1, PATCH: 2}`), else `0.0.0`.

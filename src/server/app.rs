@@ -55,7 +55,8 @@ pub fn router(
         local: LocalInvoker::new(config.output_limit, config.max_concurrent_runs)
             .with_workers_per_run(config.workers_per_run)
             .with_shutdown(shutting_down)
-            .with_results_store(config.results_store.clone()),
+            .with_results_store(config.results_store.clone())
+            .with_settings(config.settings.clone()),
         cloud_batch: CloudBatchInvoker::new(config.cloud_batch.clone()),
         config: Arc::new(config),
     };

@@ -69,6 +69,9 @@ pub struct ServerConfig {
     /// The store of task results runs that ask for `reuse` use (`--allow-reuse`); None: a
     /// request's `reuse` is refused.
     pub results_store: Option<String>,
+    /// Environment variables set for every run (`--env NAME=VALUE`): settings the workflows
+    /// read, not secrets.
+    pub settings: Vec<(String, String)>,
     /// Bytes of a run's stdout and of its stderr kept (the tail) for error reports.
     pub output_limit: usize,
     /// Timeout of runs whose request gives none (None: unlimited).
@@ -124,6 +127,7 @@ impl ServerConfig {
             workers_per_run: None,
             lithops_operator: None,
             results_store: None,
+            settings: Vec::new(),
             output_limit: 64 * 1024,
             default_timeout: None,
             pubsub_timeout: Duration::from_secs(570),

@@ -48,6 +48,10 @@ pub struct ServedWorkflow {
     /// rjsf.json
     #[serde(skip)]
     pub rjsf: Json,
+    /// The environment variables the workflow reads (`${{ env.X }}`), each with where:
+    /// settings of the server, not secrets of a request.
+    #[serde(skip)]
+    pub env_references: Vec<(String, String)>,
 }
 
 /// Why no workflow was selected (a 404 or 422 for the client).
@@ -382,6 +386,7 @@ mod tests {
             env_hold: None,
             params: Json::Null,
             rjsf: Json::Null,
+            env_references: Vec::new(),
         }
     }
 

@@ -13,6 +13,17 @@ pub fn spawn_wt_serve(
     results: &Path,
     extra: &[&str],
 ) -> (std::process::Child, String) {
+    let (child, base, _) = spawn_wt_serve_logged(root, target, results, extra);
+    (child, base)
+}
+
+/// [`spawn_wt_serve`], also returning what the server logged before it listened.
+pub fn spawn_wt_serve_logged(
+    root: &Path,
+    target: &str,
+    results: &Path,
+    extra: &[&str],
+) -> (std::process::Child, String, Vec<String>) {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wt"))
         .args([
             "--quiet",
@@ -60,5 +71,5 @@ pub fn spawn_wt_serve(
             }
         }
     };
-    (child, base)
+    (child, base, seen)
 }

@@ -53,6 +53,8 @@ pub struct LocalInvoker {
     workers_per_run: Option<usize>,
     /// The store of task results runs that ask for `reuse` use.
     results_store: Option<String>,
+    /// Environment variables every run gets (`wt serve --env`).
+    settings: Vec<(String, String)>,
     /// Turns true when the server starts shutting down: runs waiting for a slot then end
     /// without starting.
     shutting_down: Option<tokio::sync::watch::Receiver<bool>>,
@@ -67,8 +69,15 @@ impl LocalInvoker {
             pixi: find_on_path("pixi"),
             workers_per_run: None,
             results_store: None,
+            settings: Vec::new(),
             shutting_down: None,
         }
+    }
+
+    /// Every run gets these environment variables (before the request's secrets).
+    pub fn with_settings(mut self, settings: Vec<(String, String)>) -> LocalInvoker {
+        self.settings = settings;
+        self
     }
 
     /// Runs that ask for `reuse` keep and look up their task results in `store`.
@@ -324,6 +333,9 @@ impl LocalInvoker {
             .env_remove("TRACEPARENT")
             .env_remove("TRACESTATE")
             .env_remove("LITHOPS_CONFIG_FILE");
+        for (name, value) in &self.settings {
+            cmd.env(name, value);
+        }
         for (name, value) in req.secrets.iter() {
             cmd.env(name, value.expose());
         }
@@ -669,6 +681,7 @@ exit 9
                 env_hold: None,
                 params: Value::Null,
                 rjsf: Value::Null,
+                env_references: Vec::new(),
             }),
             params: json!({}),
             execution_mode: "sequential".into(),
@@ -688,6 +701,7 @@ exit 9
             pixi: None,
             workers_per_run: None,
             results_store: None,
+            settings: Vec::new(),
             shutting_down: None,
         };
         let finished = invoker.execute(request).await.unwrap();
