@@ -1,6 +1,7 @@
 """Keys of task results: a digest of everything that can change what a task instance returns.
 
 A key covers, and nothing else:
+- the runtime that runs tasks (these modules: how arguments are passed, coerced, skipped);
 - the task's code: every `.py` file of the top-level package its function is defined in (a
   task's helpers usually live beside it), and the same for each skip condition;
 - the environment: the name and version of every distribution installed in it;
@@ -35,6 +36,18 @@ from .store import serialize, sha256
 
 SALT_ENV_VAR = "WT_RESULTS_SALT"
 
+# The modules of the runtime, the same in every package (runtime/tests checks the list).
+RUNTIME_MODULES = (
+    "bindings.py",
+    "dispatch.py",
+    "executors.py",
+    "keys.py",
+    "response.py",
+    "reuse.py",
+    "scheduler.py",
+    "store.py",
+)
+
 
 class Unkeyable(Exception):
     """A bound value cannot be digested (it cannot be serialized, or its upstream could not)."""
@@ -50,6 +63,16 @@ def environment_digest() -> str:
         }
     )
     return hashlib.sha256("\n".join(seen).encode()).hexdigest()
+
+
+@cache
+def runtime_digest() -> str:
+    """The sources of the runtime modules beside this one."""
+    here = Path(__file__).parent
+    h = hashlib.sha256()
+    for name in RUNTIME_MODULES:
+        h.update(name.encode() + b"\0" + (here / name).read_bytes() + b"\0")
+    return h.hexdigest()
 
 
 @cache

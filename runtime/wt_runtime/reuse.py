@@ -20,7 +20,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .bindings import Env, Ref
-from .keys import Unkeyable, code_digest, environment_digest, key_of, value_digest
+from .keys import (
+    Unkeyable,
+    code_digest,
+    environment_digest,
+    key_of,
+    runtime_digest,
+    value_digest,
+)
 from .store import ResultStore, Stored, store_at
 
 
@@ -92,6 +99,7 @@ class Reuse:
                 else None,
                 "unpack_depth": skipif.unpack_depth if skipif else None,
                 "environment": environment_digest(),
+                "runtime": runtime_digest(),
                 "call": _call_of(node),
                 "validate": node.validate,
                 "mock_io": self.mock_io,
@@ -237,6 +245,8 @@ def _why(node: Any, keyed: Keyed, previous: dict[str, Any] | None, reuse: Reuse)
         return "code changed"
     if previous.get("environment") != parts["environment"]:
         return "environment changed (a package version)"
+    if previous.get("runtime") != parts["runtime"]:
+        return "wt's runtime changed"
     old_args = previous.get("args") or {}
     for name, digest in parts["args"].items():
         if old_args.get(name) != digest:
