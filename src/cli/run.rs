@@ -139,8 +139,12 @@ fn results_store(session: &Session, args: &Args) -> Result<Option<ResultsStore>>
     if (args.reuse_io || args.reuse_max_age.is_some()) && !reuse {
         anyhow::bail!("--reuse-io and --reuse-max-age go with --reuse (or `[run] reuse = true`)");
     }
+    // A folder is made absolute here: the workflow runs in its workspace's folder.
     let url = match (&args.results_store, &configured.results_store) {
-        (Some(url), _) => url.clone(),
+        (Some(url), _) if url.contains("://") => url.clone(),
+        (Some(dir), _) => crate::workspace::absolute(std::path::Path::new(dir))
+            .display()
+            .to_string(),
         (None, Some(url)) if url.contains("://") => url.clone(),
         (None, Some(dir)) => session.root.join(dir).display().to_string(),
         (None, None) => crate::cache::task_results::folder(session.ctx.cache_root())

@@ -125,7 +125,11 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     }
     if args.allow_reuse {
         config.results_store = Some(match &args.results_store {
-            Some(url) => url.clone(),
+            Some(url) if url.contains("://") => url.clone(),
+            // Runs start in their workspace's folder: a relative folder would move.
+            Some(dir) => crate::workspace::absolute(Path::new(dir))
+                .display()
+                .to_string(),
             None => {
                 let session = Session::open(cli, &cwd)?;
                 crate::cache::task_results::folder(session.ctx.cache_root())
