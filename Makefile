@@ -3,6 +3,8 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/bin:$(PATH)
 export WT_TEST_PYTHON := $(CURDIR)/.tools/runtime/bin/python
+# Apache Airflow 3 for the tests of the generated Airflow DAGs (scripts/install-airflow.sh).
+export WT_TEST_AIRFLOW_PYTHON := $(CURDIR)/.tools/airflow/bin/python
 # conda-forge, where Python is locked from, cannot be reached here: a channel built from this
 # machine's CPython stands in for it (scripts/conda-python.py, run by `make tools`).
 export WT_CONDA_FORGE_MIRROR := $(CURDIR)/.tools/conda-python/current
@@ -30,6 +32,7 @@ demo: build
 	@scripts/demo.sh "$(WT)"
 
 test: tools
+	@scripts/install-airflow.sh
 	cargo test --locked
 
 bench: build

@@ -11,7 +11,14 @@
 use std::path::{Path, PathBuf};
 
 /// Folders whose every file goes into the binary or decides how it is built.
-pub const SOURCE_DIRS: &[&str] = &["src", "templates", "runtime/wt_runtime", "rules", "ui/dist"];
+pub const SOURCE_DIRS: &[&str] = &[
+    "src",
+    "templates",
+    "runtime/wt_runtime",
+    "runtime/airflow",
+    "rules",
+    "ui/dist",
+];
 
 /// Files at the root that do.
 pub const SOURCE_FILES: &[&str] = &[

@@ -498,12 +498,14 @@ fn generate_case(case: &Case) -> BTreeMap<String, String> {
 /// Files whose contents depend on the workflow itself (the others only on names).
 /// A module of the generated runtime, copied from `runtime/wt_runtime/`.
 fn is_runtime_module(path: &str) -> bool {
-    wt::codegen::render::RUNTIME_MODULES
-        .iter()
-        .any(|(module, _)| {
-            path.split_once('/')
-                .is_some_and(|(_, rest)| rest == *module)
-        })
+    // The Airflow DAG too: the builder of runtime/airflow, then data (tests/generated.rs).
+    path.starts_with("airflow/")
+        || wt::codegen::render::RUNTIME_MODULES
+            .iter()
+            .any(|(module, _)| {
+                path.split_once('/')
+                    .is_some_and(|(_, rest)| rest == *module)
+            })
 }
 
 /// Every module of the generated runtime is its file in `runtime/wt_runtime/`, under the
@@ -541,7 +543,8 @@ fn file_tree() {
     let paths: Vec<&str> = files.keys().map(String::as_str).collect();
     let p = "wt_add_then_double_workflow";
     let mut want = vec![
-        "Dockerfile.dockerignore".to_string(),
+        "airflow/wt_add_then_double_workflow_dag.py".to_string(),
+        "Dockerfile.dockerignore".into(),
         "Dockerfile".into(),
         "README.md".into(),
         "VERSION.yaml".into(),
@@ -562,6 +565,7 @@ fn file_tree() {
         "dags/run_sequential.py",
         "dags/run_sequential_mock_io.py",
         "dispatch.py",
+        "entry.py",
         "executors.py",
         "keys.py",
         "metadata.py",

@@ -40,6 +40,7 @@ SALT_ENV_VAR = "WT_RESULTS_SALT"
 RUNTIME_MODULES = (
     "bindings.py",
     "dispatch.py",
+    "entry.py",
     "executors.py",
     "keys.py",
     "response.py",

@@ -163,6 +163,30 @@ class ResultStore:
             return None
         return record
 
+    def put_error(self, run: str, instance: str, error: str, trace: str) -> None:
+        """Records the failure of `instance` in `run` (an engine's run id)."""
+        record = {"instance": instance, "error": error, "trace": trace}
+        self._put(
+            f"errors/{_name(run)}/{_name(instance)}.json", json.dumps(record).encode()
+        )
+
+    def get_errors(self, run: str) -> list[dict[str, Any]]:
+        """The failures recorded for `run`, by instance id."""
+        import obstore
+
+        prefix = f"errors/{_name(run)}/"
+        paths = sorted(
+            meta["path"]
+            for batch in obstore.list(self._store, prefix=prefix)
+            for meta in batch
+        )
+        out = []
+        for path in paths:
+            data = self._get(path)
+            if data is not None:
+                out.append(json.loads(data))
+        return out
+
     def put_note(self, workflow: str, instance: str, note: dict[str, Any]) -> None:
         self._put(
             f"notes/{workflow}/{instance}.json",
@@ -175,6 +199,11 @@ class ResultStore:
             return json.loads(data) if data is not None else None
         except ValueError:
             return None
+
+
+def _name(text: str) -> str:
+    """`text` as one safe path segment (run ids hold `:` and `+`)."""
+    return "".join(c if c.isalnum() or c in "._-" else "_" for c in text) or "_"
 
 
 _OPEN: dict[tuple[str, bool], ResultStore] = {}

@@ -5,6 +5,7 @@ mod cache;
 mod compile;
 mod fingerprint;
 mod gc;
+mod python;
 mod run;
 pub mod serve;
 mod session;
@@ -77,6 +78,8 @@ pub enum Command {
     Cache(cache::Command),
     /// Build workflows, then serve them over HTTP (the wt-runner API).
     Serve(serve::Args),
+    /// Print the interpreter of a workflow's environment (building it if needed).
+    Python(python::Args),
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -89,6 +92,7 @@ pub fn main() -> i32 {
         Command::Run(args) => run::run(&cli, args),
         Command::Tasks(args) => tasks::run(&cli, args),
         Command::Fingerprint(args) => fingerprint::run(&cli, args),
+        Command::Python(args) => python::run(&cli, args),
         Command::Cache(cmd) => cache::run(&cli, cmd),
         Command::Serve(args) => serve::run(&cli, args),
     };

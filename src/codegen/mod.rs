@@ -21,6 +21,7 @@
 //! real logic: Python values and method chains ([`dag`]), import ordering ([`imports`]),
 //! TOML values ([`pixi`]), the mermaid flowchart ([`readme`]) and the SVG layout ([`svg`]).
 
+pub mod airflow_dag;
 pub mod dag;
 pub mod graph;
 pub mod graph_dag;
@@ -236,6 +237,10 @@ pub fn generate(input: &CodegenInput) -> Result<BTreeMap<String, String>, Codege
     for (module, source) in render::RUNTIME_MODULES {
         files.insert(format!("{pkg}/{module}"), format!("# {HEADER}\n{source}"));
     }
+    files.insert(
+        airflow_dag::path(pkg),
+        airflow_dag::file(workflow, input.release_name, pkg),
+    );
     for (name, value) in [
         ("params.json", input.params_json),
         ("rjsf.json", input.rjsf_json),

@@ -80,6 +80,10 @@ pub const RUNTIME_MODULES: &[(&str, &str)] = &[
         include_str!("../../runtime/wt_runtime/dispatch.py"),
     ),
     (
+        "entry.py",
+        include_str!("../../runtime/wt_runtime/entry.py"),
+    ),
+    (
         "executors.py",
         include_str!("../../runtime/wt_runtime/executors.py"),
     ),

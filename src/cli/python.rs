@@ -1,0 +1,31 @@
+//! `wt python SPEC`: prints the interpreter of a workflow's environment, building what is
+//! missing first: the `WT_AIRFLOW_PYTHON` of the Airflow DAG's local mode, an editor's or a
+//! debugger's interpreter.
+
+use super::Cli;
+use super::session::Session;
+use anyhow::Result;
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The spec.yaml (or its folder).
+    pub spec: PathBuf,
+    /// Output folder of the compiled workspace (default: next to the spec).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
+    let session = Session::open(cli, &args.spec)?;
+    let state = session.build_one(&args.spec, args.out.as_deref(), None)?;
+    let files = session.ctx.outputs(&state, "package")?;
+    crate::compile::write_tree(&state.out_dir, &files)?;
+    let discover = state.result("discover").expect("discover ran");
+    let lock = session
+        .ctx
+        .output(&state, "solve", crate::steps::solve::LOCK_FILE)?;
+    let env = crate::steps::discover_step::environment(&session.ctx, &state, &discover.key, &lock)?;
+    println!("{}", env.python().display());
+    Ok(0)
+}

@@ -1,0 +1,331 @@
+//! The Airflow target: every example's generated DAG (`airflow/<package>_dag.py`) run by real
+//! Apache Airflow 3 (`dag.test`, installed by scripts/install-airflow.sh, SQLite metadata in a
+//! temporary AIRFLOW_HOME) in `local` mode, giving the same result.json as `wt run`; mapped
+//! task instances for every fan-out; a failing task's error; parameters refused before any
+//! task; and the `kubernetes` variant loading with its pods' image, command and resources.
+
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Mutex, OnceLock};
+#[path = "support/runs.rs"]
+mod runs;
+
+use runs::{example, wt};
+
+/// Loads the DAG folder's one DAG; with a conf, runs it with `dag.test` and prints a summary.
+const DAG_TEST: &str = r#"
+import json, sys
+from airflow.dag_processing.dagbag import DagBag
+
+bag = DagBag(dag_folder=sys.argv[1])
+errors = {k: str(v) for k, v in bag.import_errors.items()}
+if errors or len(sys.argv) < 3:
+    dag = next(iter(bag.dags.values()), None)
+    pods = {}
+    for t in (dag.tasks if dag else []):
+        kw = dict(getattr(t, "partial_kwargs", None) or {})
+        get = lambda name: kw.get(name, getattr(t, name, None))
+        if type(t).__name__ in ("KubernetesPodOperator", "MappedOperator") and get("image"):
+            resources = get("container_resources")
+            pods[t.task_id] = {
+                "image": get("image"), "namespace": get("namespace"), "cmds": get("cmds"),
+                "pull": get("image_pull_policy"), "mapped": type(t).__name__ == "MappedOperator",
+                "requests": resources.requests if resources else None,
+            }
+    print("WT-SUMMARY " + json.dumps({"import_errors": errors, "pods": pods}))
+    sys.exit(0)
+dag = next(iter(bag.dags.values()))
+run = dag.test(run_conf=json.loads(sys.argv[2]))
+tasks = sorted([ti.task_id, ti.map_index, str(ti.state)] for ti in run.get_task_instances())
+print("WT-SUMMARY " + json.dumps({"state": str(run.state), "tasks": tasks}))
+"#;
+
+/// Airflow's interpreter and a migrated AIRFLOW_HOME, shared by the tests; DAG runs take
+/// turns on its SQLite database.
+struct Airflow {
+    python: PathBuf,
+    home: PathBuf,
+    turn: Mutex<()>,
+}
+
+fn airflow() -> &'static Airflow {
+    static AIRFLOW: OnceLock<Airflow> = OnceLock::new();
+    AIRFLOW.get_or_init(|| {
+        let python = PathBuf::from(std::env::var_os("WT_TEST_AIRFLOW_PYTHON").expect(
+            "WT_TEST_AIRFLOW_PYTHON is not set: run `make test` (scripts/install-airflow.sh installs Airflow)",
+        ));
+        let home = tempfile::tempdir().unwrap().keep();
+        let out = airflow_command(&python, &home)
+            .args(["-m", "airflow", "db", "migrate"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        Airflow {
+            python,
+            home,
+            turn: Mutex::new(()),
+        }
+    })
+}
+
+fn airflow_command(python: &Path, home: &Path) -> Command {
+    let mut cmd = Command::new(python);
+    cmd.env("AIRFLOW_HOME", home)
+        .env("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+        .env("AIRFLOW__CORE__UNIT_TEST_MODE", "False")
+        .env_remove("WT_AIRFLOW_MODE");
+    cmd
+}
+
+/// The summary the DAG_TEST script printed about the DAG of the workspace `ws`.
+fn dag_test(ws: &Path, conf: Option<&Value>, env: &[(&str, &str)]) -> Value {
+    let af = airflow();
+    let _turn = af.turn.lock().unwrap_or_else(|e| e.into_inner());
+    let mut cmd = airflow_command(&af.python, &af.home);
+    cmd.arg("-c")
+        .arg(DAG_TEST)
+        .arg(ws.join("airflow"))
+        .env("AIRFLOW__CORE__DAGS_FOLDER", ws.join("airflow"))
+        .envs(env.iter().copied());
+    if let Some(conf) = conf {
+        cmd.arg(conf.to_string());
+    }
+    let out = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let summary = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("WT-SUMMARY "))
+        .unwrap_or_else(|| {
+            panic!(
+                "no summary:\n{stdout}\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+    serde_json::from_str(summary).unwrap()
+}
+
+/// Compiles `spec` into `ws` and returns the interpreter of its environment (`wt python`).
+fn workflow_python(spec: &Path, ws: &Path) -> String {
+    let out = wt()
+        .arg("--quiet")
+        .arg("python")
+        .arg(spec)
+        .arg("--out")
+        .arg(ws)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// `wt run`'s result.json for the same workflow and conf.
+fn wt_run(spec: &Path, ws: &Path, conf: &Value, env: &[(&str, &str)]) -> Value {
+    let results = tempfile::tempdir().unwrap();
+    let mut cmd = wt();
+    cmd.arg("--quiet")
+        .arg("run")
+        .arg(spec)
+        .arg("--config-json")
+        .arg(conf["params"].to_string())
+        .arg("--out")
+        .arg(ws)
+        .arg("--results")
+        .arg(results.path())
+        .envs(env.iter().copied());
+    if conf["mock_io"] == json!(true) {
+        cmd.arg("--mock-io");
+    }
+    cmd.output().unwrap();
+    serde_json::from_str(&std::fs::read_to_string(results.path().join("result.json")).unwrap())
+        .unwrap()
+}
+
+/// Runs `spec` on Airflow (local mode) with `params`; returns the summary and result.json.
+fn on_airflow(spec: &Path, ws: &Path, conf: &Value, env: &[(&str, &str)]) -> (Value, Value) {
+    let python = workflow_python(spec, ws);
+    let results = tempfile::tempdir().unwrap();
+    let mut conf = conf.clone();
+    conf["results_url"] = json!(results.path());
+    let mut env = env.to_vec();
+    env.extend([
+        ("WT_AIRFLOW_MODE", "local"),
+        ("WT_AIRFLOW_PYTHON", python.as_str()),
+    ]);
+    let summary = dag_test(ws, Some(&conf), &env);
+    let written = std::fs::read_to_string(results.path().join("result.json"))
+        .unwrap_or_else(|_| panic!("no result.json: {summary}"));
+    (summary, serde_json::from_str(&written).unwrap())
+}
+
+fn mapped(summary: &Value, task: &str) -> Vec<i64> {
+    summary["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t[0] == task && t[2] == "success")
+        .map(|t| t[1].as_i64().unwrap())
+        .collect()
+}
+
+/// (example, conf, environment).
+type Case = (&'static str, Value, &'static [(&'static str, &'static str)]);
+
+#[test]
+fn every_example_runs_on_airflow_as_it_runs_with_wt_run() {
+    let cases: [Case; 5] = [
+        (
+            "add_then_double",
+            json!({"params": {"total": {"a": 3, "b": 3}}}),
+            &[],
+        ),
+        (
+            "fan_out",
+            json!({"params": {"pairs": {"bases": [1, 2, 3]}, "scores": {"names": ["ab", "c"]}, "summary": {"count": 2}}}),
+            &[],
+        ),
+        (
+            "safe_sqrt",
+            json!({"params": {"difference": {"a": 3, "b": -7}}}),
+            &[],
+        ),
+        (
+            "station_report",
+            json!({"params": {"config": {"station": {"name": "North ridge", "elevation_m": 1200}, "tags": ["alpine"]}, "readings": {"count": 2}}, "mock_io": true}),
+            &[("REPORT_OWNER", "ops")],
+        ),
+        (
+            "animal_tracks",
+            json!({"params": {"fixes": {"animals": ["ada", "bo"]}, "lengths": {"unit_scale": 2}}}),
+            &[],
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (name, conf, env) in cases {
+        let ws = dir.path().join(name);
+        let (summary, result) = on_airflow(&example(name), &ws, &conf, env);
+        assert_eq!(summary["state"], "success", "{name}: {summary}");
+        assert_eq!(result, wt_run(&example(name), &ws, &conf, env), "{name}");
+        assert!(result["error"].is_null(), "{name}: {result}");
+        if name == "fan_out" {
+            assert_eq!(mapped(&summary, "powers"), [0, 1, 2], "{summary}");
+            assert_eq!(mapped(&summary, "scaled"), [0, 1], "{summary}");
+        }
+        if name == "safe_sqrt" {
+            assert_eq!(result["result"], "skipped");
+        }
+    }
+}
+
+/// A task that raises fails its Airflow task; result.json carries the error as `wt run` words
+/// it; parameters that do not match params.json stop the run before any task.
+#[test]
+fn failures_and_refused_parameters() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = runs::root().join("examples/wt-example-tasks");
+    let spec = dir.path().join("roots/spec.yaml");
+    std::fs::create_dir_all(spec.parent().unwrap()).unwrap();
+    std::fs::write(
+        &spec,
+        format!(
+            "id: root_flow\nrequirements:\n  - name: wt-example-tasks\n    path: {}\nworkflow:\n  - id: values\n    task: fetch_readings\n  - id: roots\n    task: square_root\n    map:\n      argnames: value\n      argvalues: ${{{{ workflow.values.return }}}}\n",
+            lib.display()
+        ),
+    )
+    .unwrap();
+    let ws = dir.path().join("ws");
+    let conf = json!({"params": {"values": {"count": 3, "start": -1.0}}});
+    let (summary, result) = on_airflow(&spec, &ws, &conf, &[]);
+    assert_eq!(summary["state"], "failed", "{summary}");
+    assert_eq!(
+        result["error"],
+        wt_run(&spec, &ws, &conf, &[])["error"],
+        "{result}"
+    );
+    assert!(
+        result["trace"].as_str().unwrap().contains("square_root"),
+        "{result}"
+    );
+
+    let bad = json!({"params": {"values": {"count": "three"}}});
+    let (summary, result) = on_airflow(&spec, &ws, &bad, &[]);
+    assert_eq!(summary["state"], "failed", "{summary}");
+    let states: Vec<&Value> = summary["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t[0] == "values")
+        .map(|t| &t[2])
+        .collect();
+    assert_eq!(states, [&json!("upstream_failed")], "{summary}");
+    assert!(
+        result["error"]
+            .as_str()
+            .unwrap()
+            .contains("Invalid configuration"),
+        "{result}"
+    );
+}
+
+/// The default mode: every step a Kubernetes pod of the workflow's image, configured by the
+/// WT_AIRFLOW_* settings; the DAG loads with no import error (no cluster needed).
+#[test]
+fn the_kubernetes_variant_loads_with_its_pods() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("fan_out");
+    workflow_python(&example("fan_out"), &ws);
+    let summary = dag_test(
+        &ws,
+        None,
+        &[
+            ("WT_AIRFLOW_IMAGE", "registry.example/wt-fan-out:1"),
+            ("WT_AIRFLOW_NAMESPACE", "workflows"),
+            ("WT_AIRFLOW_CPU", "2"),
+            ("WT_AIRFLOW_MEMORY", "4Gi"),
+            ("WT_AIRFLOW_RESULTS_STORE", "s3://bucket/wt"),
+        ],
+    );
+    assert_eq!(summary["import_errors"], json!({}), "{summary}");
+    let pods = summary["pods"].as_object().unwrap();
+    for step in [
+        "check_params",
+        "pairs",
+        "powers__elements",
+        "powers",
+        "summary",
+        "finish",
+    ] {
+        let pod = &pods[step];
+        assert_eq!(
+            pod["image"], "registry.example/wt-fan-out:1",
+            "{step}: {pod}"
+        );
+        assert_eq!(pod["namespace"], "workflows", "{step}");
+        assert_eq!(
+            pod["cmds"],
+            json!([
+                "pixi",
+                "run",
+                "--frozen",
+                "-e",
+                "default",
+                "python",
+                "-m",
+                "wt_fan_out_workflow.entry"
+            ]),
+            "{step}"
+        );
+        assert_eq!(
+            pod["requests"],
+            json!({"cpu": "2", "memory": "4Gi"}),
+            "{step}"
+        );
+        assert_eq!(pod["pull"], "IfNotPresent", "{step}");
+    }
+    assert_eq!(pods["powers"]["mapped"], true);
+    assert_eq!(pods["pairs"]["mapped"], false);
+}
