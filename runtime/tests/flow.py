@@ -1,9 +1,11 @@
 """A small graph DAG for the scheduler's tests, whose tasks count their executions."""
 
+from pathlib import Path
+
 from wt_runtime.scheduler import Call, Map, Node, Ref
 
 CALLS: dict[str, int] = {}
-STATE = {"fail": False, "reading": 3, "bad": None}
+STATE = {"fail": False, "reading": 3, "bad": None, "wipe": None}
 
 
 def _count(name: str) -> None:
@@ -23,6 +25,12 @@ def numbers(n: int) -> list[int]:
 
 def square(x: int) -> int:
     _count("square")
+    if STATE["wipe"] and x == 3:
+        # Once: every stored result deleted while the run goes on.
+        for blob in Path(STATE["wipe"], "blobs").rglob("*"):
+            if blob.is_file():
+                blob.unlink()
+        STATE["wipe"] = None
     if x == STATE["bad"]:
         raise ValueError(f"bad element {x}")
     return x * x

@@ -25,7 +25,7 @@ class CountingExecutor(InProcessExecutor):
 @pytest.fixture(autouse=True)
 def fresh_flow():
     flow.CALLS.clear()
-    flow.STATE.update(fail=False, reading=3, bad=None)
+    flow.STATE.update(fail=False, reading=3, bad=None, wipe=None)
 
 
 def test_batches_are_four_per_worker_and_cover_every_element_once():

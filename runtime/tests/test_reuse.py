@@ -11,7 +11,7 @@ from wt_runtime.scheduler import TaskFailed, run
 @pytest.fixture(autouse=True)
 def fresh_flow():
     flow.CALLS.clear()
-    flow.STATE.update(fail=False, reading=3, bad=None)
+    flow.STATE.update(fail=False, reading=3, bad=None, wipe=None)
 
 
 def run_flow(
@@ -122,3 +122,15 @@ def test_explain_says_what_ran_and_why(tmp_path, capsys):
     third = capsys.readouterr().err.splitlines()
     assert "explain: squares  reused (5 elements)" in third
     assert "explain: total  reused" in third
+
+
+def test_results_deleted_while_the_run_goes_on_are_computed_again(tmp_path):
+    flow.STATE["wipe"] = str(tmp_path)
+    # Results read back from the store, not from memory, as workers read them.
+    reuse = Reuse(ReuseOptions(str(tmp_path), lookup=False), "flow", False, memo=False)
+    with pytest.warns(UserWarning, match="running the workflow again"):
+        with InProcessExecutor() as executor:
+            assert run("flow", flow.NODES, PARAMS, "total", executor, reuse) == 15
+    # The second attempt ran what the deletion took: three elements (the fourth, which
+    # deleted them, stored its own result after that, and is reused).
+    assert flow.CALLS["square"] == 4 + 3

@@ -13,6 +13,7 @@ comparing the parts of its key with the note the last run of that instance left.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import time
 import warnings
@@ -68,6 +69,12 @@ class Reuse:
 
     def __post_init__(self) -> None:
         self.store = store_at(self.options.store_url, memo=self.memo, fresh=True)
+
+    def restart(self) -> None:
+        """For a run that starts again: look everything up anew (a previous attempt may have
+        stored results since), with nothing kept from it in memory."""
+        self.store = store_at(self.options.store_url, memo=self.memo, fresh=True)
+        self.options = dataclasses.replace(self.options, lookup=True)
 
     def keyed(
         self,

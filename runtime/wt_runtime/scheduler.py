@@ -27,6 +27,7 @@ import importlib
 import math
 import os
 import traceback
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,7 +38,7 @@ from wt_task.skip import SkipSentinel
 from .bindings import Env, Ref
 from .keys import list_digest
 from .reuse import Keyed, Reuse
-from .store import Stored, load, store_at
+from .store import Stored, StoreError, load, store_at
 
 __all__ = ["Call", "Env", "Map", "MapValues", "Node", "Ref", "Skipif", "run"]
 
@@ -110,10 +111,13 @@ class Job:
 
 @dataclass(frozen=True)
 class Failure:
-    """A job that raised: the error as the sequential run words it, and where."""
+    """A job that raised: the error as the sequential run words it, and where.
+    `vanished`: an input was no longer in the results store (deleted or corrupted since it
+    was stored), which running again repairs."""
 
     error: str
     trace: str
+    vanished: bool = False
 
 
 class TaskFailed(Exception):
@@ -122,6 +126,15 @@ class TaskFailed(Exception):
     def __init__(self, error: str, trace: str) -> None:
         super().__init__(error)
         self.trace = trace
+
+
+class InputsVanished(TaskFailed):
+    """A stored result was gone when a job (or the driver) read it."""
+
+
+# Runs of a DAG whose stored results vanish while it runs: each run again recomputes what
+# is gone (keys check their blobs) and reuses the rest.
+ATTEMPTS = 3
 
 
 def run_job(job: Job) -> Any:
@@ -141,7 +154,12 @@ def run_job(job: Job) -> Any:
         store = store_at(job.store, memo=job.memo) if job.store else None
         kwargs, argvalues = job.kwargs, job.argvalues
         if store is not None:
-            kwargs, argvalues = load(kwargs, store), load(argvalues, store)
+            try:
+                kwargs, argvalues = load(kwargs, store), load(argvalues, store)
+            except StoreError as e:
+                return Failure(
+                    error=str(e), trace=traceback.format_exc(), vanished=True
+                )
         t = task(node.task)
         if node.validate:
             t = t.validate()
@@ -221,8 +239,31 @@ def run(
     reuse: Reuse | None = None,
 ) -> Any:
     """Runs `nodes` (defined in `module`) on `executor`; returns the result of `result_of`.
-    With `reuse`, results go through its store (see the module's docstring)."""
+    With `reuse`, results go through its store (see the module's docstring), and a run
+    whose stored inputs vanish while it runs is run again."""
     nodes = list(nodes)
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return _run_once(module, nodes, params, result_of, executor, reuse)
+        except InputsVanished as e:
+            if reuse is None or attempt == ATTEMPTS:
+                raise
+            warnings.warn(
+                f"{e}; running the workflow again (attempt {attempt + 1} of {ATTEMPTS})",
+                stacklevel=2,
+            )
+            reuse.restart()
+    raise AssertionError("unreachable")
+
+
+def _run_once(
+    module: str,
+    nodes: list[Node],
+    params: dict[str, Any],
+    result_of: str | None,
+    executor: Any,
+    reuse: Reuse | None,
+) -> Any:
     results: dict[str, Any] = {}
     digests: dict[str, str | None] = {}
     waiting = {n.id: set(n.depends_on) for n in nodes}
@@ -268,7 +309,7 @@ def run(
         argvalues = resolve(node.call.argvalues, results)
         if isinstance(argvalues, Stored):
             # The driver needs the list itself to split it (or to see a skip).
-            argvalues = load(argvalues, store)
+            argvalues = _driver_load(argvalues, store)
         if isinstance(argvalues, SkipSentinel):
             # A skipped upstream: one job, whose map gives the skip result as a whole.
             pending = _Pending(node, 1, True, None, unkeyed="its input was skipped")
@@ -321,7 +362,7 @@ def run(
                 outcome = executor.result(future)
                 if batch is None:
                     if isinstance(outcome, Failure):
-                        raise TaskFailed(outcome.error, outcome.trace)
+                        raise _failed(outcome)
                     if reuse is not None:
                         pending.digests[0] = reuse.stored(
                             pending.node, pending.key(0), outcome
@@ -330,7 +371,7 @@ def run(
                     continue
                 for index, element in zip(batch, outcome, strict=False):
                     if isinstance(element, Failure):
-                        raise TaskFailed(element.error, element.trace)
+                        raise _failed(element)
                     # One element's outcome is a one-element list.
                     pending.parts[index] = element[0]
                     if reuse is not None:
@@ -341,11 +382,30 @@ def run(
                     pending.missing -= 1
                 if pending.missing == 0:
                     queue.extend(finish(pending, pending.parts))
+    except InputsVanished:
+        # The run starts again on the same workers: let what they are doing end.
+        while in_flight:
+            for future in executor.wait_any(list(in_flight)):
+                in_flight.pop(future)
+        raise
     except BaseException:
         executor.cancel(list(in_flight))
         raise
     result = results.get(result_of) if result_of is not None else None
-    return load(result, store) if store is not None else result
+    return _driver_load(result, store) if store is not None else result
+
+
+def _failed(failure: Failure) -> TaskFailed:
+    kind = InputsVanished if failure.vanished else TaskFailed
+    return kind(failure.error, failure.trace)
+
+
+def _driver_load(value: Any, store: Any) -> Any:
+    """`load` in the driver: a stored value that vanished makes the run start again."""
+    try:
+        return load(value, store)
+    except StoreError as e:
+        raise InputsVanished(str(e), traceback.format_exc()) from e
 
 
 def _batches(indices: list[int], parallelism: int) -> list[list[int]]:
