@@ -30,11 +30,6 @@ fn write_workflow(dir: &Path, spec: &str) -> PathBuf {
     dir.join("spec.yaml")
 }
 
-fn median(mut d: Vec<Duration>) -> Duration {
-    d.sort();
-    d[d.len() / 2]
-}
-
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let wt = tools::release_wt(&root);
@@ -70,7 +65,7 @@ fn main() {
         took
     };
     let timed = |spec: &Path, mode: &str, config: &str| -> Duration {
-        median((0..RUNS).map(|_| run(spec, mode, config)).collect())
+        tools::median((0..RUNS).map(|_| run(spec, mode, config)).collect())
     };
 
     let dag = write_workflow(&dir.path().join("dag"), naps::SPEC);

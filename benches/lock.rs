@@ -79,12 +79,12 @@ fn main() {
         "cold build of 5 workflows (2 distinct requirement sets): {:.1} s",
         cold.as_secs_f64()
     );
-    let noop = median(
+    let noop = tools::median(
         (0..RUNS)
             .map(|_| wt_cmd(&["--quiet", "build", "//..."]))
             .collect(),
     );
-    let solve = median(
+    let solve = tools::median(
         (0..RUNS)
             .map(|_| wt_cmd(&["--quiet", "--update-lock", "build", "//..."]).saturating_sub(noop))
             .collect(),
@@ -108,8 +108,8 @@ fn main() {
             "--results",
             "results",
         ];
-        let warm = median((0..RUNS).map(|_| wt_cmd(&run)).collect());
-        let install = median(
+        let warm = tools::median((0..RUNS).map(|_| wt_cmd(&run)).collect());
+        let install = tools::median(
             (0..RUNS)
                 .map(|_| {
                     std::fs::remove_dir_all(cache.join("envs")).unwrap();
@@ -123,11 +123,6 @@ fn main() {
             warm.as_secs_f64()
         );
     }
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
 }
 
 /// How many platforms the locks cover: `WT_CONDA_PLATFORMS` when set (make sets it on machines

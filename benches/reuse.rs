@@ -95,11 +95,6 @@ workflow:
       argvalues: ${{ workflow.chunks.return }}
 ";
 
-fn median(mut d: Vec<Duration>) -> Duration {
-    d.sort();
-    d[d.len() / 2]
-}
-
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let wt = tools::release_wt(&root);
@@ -142,14 +137,14 @@ fn main() {
     };
     run("slow.yaml", slow, &[]);
     println!("io task 2 s, then 1 s, then a map of 4 x 0.5 s (sequential), median of 3:");
-    let plain = median((0..3).map(|_| run("slow.yaml", slow, &[])).collect());
+    let plain = tools::median((0..3).map(|_| run("slow.yaml", slow, &[])).collect());
     println!(
         "  no store                        {:>6.2} s",
         plain.as_secs_f64()
     );
     let first_args = with_store(&[]);
     let first: Vec<&str> = first_args.iter().map(String::as_str).collect();
-    let stored = median(
+    let stored = tools::median(
         (0..3)
             .map(|_| {
                 let _ = std::fs::remove_dir_all(dir.path().join("store"));
@@ -170,7 +165,7 @@ fn main() {
     ] {
         let args = with_store(more);
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let t = median((0..3).map(|_| run("slow.yaml", slow, &args)).collect());
+        let t = tools::median((0..3).map(|_| run("slow.yaml", slow, &args)).collect());
         println!("  {label:<31} {:>6.2} s", t.as_secs_f64());
     }
 

@@ -59,11 +59,6 @@ fn nested(depth: usize) -> String {
 /// (what is measured, its unit, the spec body of a size, the sizes).
 type Series = (&'static str, &'static str, fn(usize) -> String, [usize; 3]);
 
-fn median(mut d: Vec<Duration>) -> Duration {
-    d.sort();
-    d[d.len() / 2]
-}
-
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let wt = tools::release_wt(&root);
@@ -98,7 +93,7 @@ fn main() {
     };
     let mut id = 0;
     let mut timed = |body: &str| -> Duration {
-        median(
+        tools::median(
             (0..3)
                 .map(|_| {
                     id += 1;

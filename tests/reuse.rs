@@ -138,6 +138,8 @@ impl Flow {
             .arg(self.path("ws"))
             .args(extra)
             .env("REUSE_LOG", self.path("log"))
+            // Lithops' localhost state lives under TMPDIR: runs side by side keep their own.
+            .env("TMPDIR", self.tmp())
             .env_remove("REUSE_FAIL");
         cmd
     }
@@ -165,6 +167,13 @@ impl Flow {
             String::from_utf8_lossy(&out.stderr).into_owned(),
             ran,
         )
+    }
+
+    /// A temporary folder of this flow's own (created on first use).
+    fn tmp(&self) -> PathBuf {
+        let tmp = self.path("tmp");
+        std::fs::create_dir_all(&tmp).unwrap();
+        tmp
     }
 
     fn store(&self) -> String {
@@ -338,7 +347,8 @@ fn async_jobs_pass_results_by_reference() {
             .arg("--out")
             .arg(flow.path("big-ws"))
             .arg("--results")
-            .arg(flow.path("big-results"));
+            .arg(flow.path("big-results"))
+            .env("TMPDIR", flow.tmp());
         if store {
             cmd.arg("--results-store").arg(flow.store());
         }

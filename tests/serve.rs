@@ -1606,27 +1606,20 @@ fn shutdown_answers_503_and_leaves_result_json() {
         let r = agent().post(&url).send(body.to_string()).unwrap();
         read(r)
     });
-    let async_dir = results.path().join("async");
-    let mut body = params.clone();
-    body["results_url"] = json!(async_dir.display().to_string());
-    let r = agent()
-        .post(&format!("{base}/?invoker_type=AsyncLocalSubprocessInvoker"))
-        .send(body.to_string())
-        .unwrap();
-    assert_eq!(read(r).0, 202);
-    let queued: Vec<PathBuf> = (0..3)
-        .map(|i| {
-            let dir = results.path().join(format!("queued-{i}"));
-            let mut body = params.clone();
-            body["results_url"] = json!(dir.display().to_string());
-            let r = agent()
-                .post(&format!("{base}/?invoker_type=AsyncLocalSubprocessInvoker"))
-                .send(body.to_string())
-                .unwrap();
-            assert_eq!(read(r).0, 202);
-            dir
-        })
-        .collect();
+    // An async run answered 202, writing under `name`.
+    let accepted = |name: &str| -> PathBuf {
+        let dir = results.path().join(name);
+        let mut body = params.clone();
+        body["results_url"] = json!(dir.display().to_string());
+        let r = agent()
+            .post(&format!("{base}/?invoker_type=AsyncLocalSubprocessInvoker"))
+            .send(body.to_string())
+            .unwrap();
+        assert_eq!(read(r).0, 202);
+        dir
+    };
+    let async_dir = accepted("async");
+    let queued: Vec<PathBuf> = (0..3).map(|i| accepted(&format!("queued-{i}"))).collect();
     std::thread::sleep(Duration::from_secs(2));
     // SAFETY: kill has no memory-safety preconditions.
     unsafe {

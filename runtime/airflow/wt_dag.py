@@ -95,6 +95,17 @@ def _arguments(
     return [command, json.dumps(args)]
 
 
+def _finish_arguments(terminal: str | None) -> list[str]:
+    """`finish`'s arguments: the terminal instance's reference (none when it did not run)."""
+    conf, _ = _run_conf()
+    inputs = {}
+    if terminal is not None:
+        inputs[terminal] = get_current_context()["ti"].xcom_pull(task_ids=terminal)
+    return _arguments(
+        "finish", None, inputs, terminal=terminal, results_url=conf.get("results_url")
+    )
+
+
 class LocalSteps:
     """Steps as subprocesses of `WT_AIRFLOW_PYTHON` in the compiled workspace."""
 
@@ -169,20 +180,7 @@ def _local_tasks(workflow: dict[str, Any], steps: LocalSteps) -> None:
 
     @task(task_id="finish", trigger_rule=TriggerRule.ALL_DONE)
     def finish() -> Any:
-        context = get_current_context()
-        conf, _ = _run_conf()
-        terminal = workflow["terminal"]
-        inputs = {}
-        if terminal is not None:
-            inputs[terminal] = context["ti"].xcom_pull(task_ids=terminal)
-        arguments = _arguments(
-            "finish",
-            None,
-            inputs,
-            terminal=terminal,
-            results_url=conf.get("results_url"),
-        )
-        return steps.call(arguments)
+        return steps.call(_finish_arguments(workflow["terminal"]))
 
     checked = check_params()
     outputs: dict[str, Any] = {}
@@ -254,19 +252,7 @@ def _pod_tasks(workflow: dict[str, Any]) -> None:
 
     @task(task_id="finish__arguments", trigger_rule=TriggerRule.ALL_DONE)
     def finish_arguments() -> list[str]:
-        context = get_current_context()
-        conf, _ = _run_conf()
-        terminal = workflow["terminal"]
-        inputs = {}
-        if terminal is not None:
-            inputs[terminal] = context["ti"].xcom_pull(task_ids=terminal)
-        return _arguments(
-            "finish",
-            None,
-            inputs,
-            terminal=terminal,
-            results_url=conf.get("results_url"),
-        )
+        return _finish_arguments(workflow["terminal"])
 
     check_args = arguments.override(task_id="check_params__arguments")(
         "check", None, {}

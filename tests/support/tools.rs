@@ -21,3 +21,10 @@ pub fn release_wt(root: &Path) -> std::path::PathBuf {
     );
     wt
 }
+
+/// The median of some timings (the benches' figure).
+#[allow(dead_code)]
+pub fn median(mut times: Vec<std::time::Duration>) -> std::time::Duration {
+    times.sort();
+    times[times.len() / 2]
+}
