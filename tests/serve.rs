@@ -911,6 +911,34 @@ fn a_secret_returned_as_a_key_is_masked() {
     panic!("the async run did not finish");
 }
 
+/// Async (Lithops localhost) runs side by side each keep Lithops' state in a folder of their
+/// own, and all finish.
+#[test]
+fn async_runs_side_by_side_all_finish() {
+    server();
+    let path = run_path("wt-power-workflow");
+    let runs: Vec<_> = (2..5)
+        .map(|exponent| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                post(
+                    &path,
+                    &json!({"params": {"grow": {"base": 2, "exponent": exponent}}, "execution_mode": "async"}),
+                )
+            })
+        })
+        .collect();
+    let answers: Vec<Value> = runs
+        .into_iter()
+        .map(|r| {
+            let (status, body, text) = r.join().unwrap();
+            assert_eq!(status, 200, "{text}");
+            body["result"].clone()
+        })
+        .collect();
+    assert_eq!(answers, [json!(4), json!(8), json!(16)]);
+}
+
 #[test]
 fn secrets_reach_the_workflow_and_never_leak() {
     server();

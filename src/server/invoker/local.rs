@@ -410,6 +410,22 @@ impl LocalInvoker {
         };
         let redactor = req.secrets.redactor();
         let mut cmd = self.command(&req, config.path(), lithops.as_ref().map(|f| f.path()));
+        // Lithops' localhost backend keeps its state (job files, its runner) under TMPDIR;
+        // async runs side by side sharing one were seen to hang, so each has its own, removed
+        // when the run ends.
+        let lithops_state = match req.execution_mode.as_str() {
+            "async" => {
+                let dir = tempfile::Builder::new()
+                    .prefix("wt-run-tmp-")
+                    .tempdir()
+                    .map_err(|e| {
+                        InvokeError::Internal(format!("could not create a temporary folder: {e}"))
+                    })?;
+                cmd.env("TMPDIR", dir.path());
+                Some(dir)
+            }
+            _ => None,
+        };
         let started = Instant::now();
         let mut child = cmd.spawn().map_err(|e| {
             InvokeError::Internal(format!(
@@ -584,6 +600,7 @@ impl LocalInvoker {
         );
         drop(config);
         drop(lithops);
+        drop(lithops_state);
         Ok(finished)
     }
 }
