@@ -186,6 +186,19 @@ pub fn execute(
     if let Some(store) = &options.results_store {
         cmd.args(store.cli_args());
     }
+    // Lithops' localhost backend keeps its state under TMPDIR; async runs side by side sharing
+    // one were seen to hang, so each gets a folder of its own inside the current one.
+    let lithops_state = match options.mode {
+        ExecutionMode::Async => {
+            let dir = tempfile::Builder::new()
+                .prefix("wt-run-tmp-")
+                .tempdir()
+                .context("could not create a temporary folder")?;
+            cmd.env("TMPDIR", dir.path());
+            Some(dir)
+        }
+        _ => None,
+    };
     let status = cmd
         .current_dir(workspace)
         .env("WT_RESULTS", format!("file://{}", results.display()))
@@ -193,6 +206,7 @@ pub fn execute(
         .env_remove("PYTHONPATH")
         .status()
         .with_context(|| format!("could not start {}", python.display()))?;
+    drop(lithops_state);
     let text = std::fs::read_to_string(&result_file);
     match (status.code(), text) {
         (Some(2), _) => bail!("the workflow rejected its parameters (see above)"),

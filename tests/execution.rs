@@ -72,8 +72,9 @@ fn run_in(mode: &str, spec: &Path, config: &Value, extra: &[&str], envs: &[(&str
     run
 }
 
-/// Pids of the processes whose environment holds `NAME=value`: what a run started (every
-/// worker inherits the run's environment).
+/// Pids of the processes whose environment holds `NAME=value…` (a prefix: an async run's own
+/// TMPDIR is a folder inside the one it was given): what a run started (every worker
+/// inherits the run's environment).
 fn processes_with_env(name: &str, value: &str) -> Vec<String> {
     let wanted = format!("{name}={value}");
     let mut out = Vec::new();
@@ -85,7 +86,10 @@ fn processes_with_env(name: &str, value: &str) -> Vec<String> {
         let Ok(environ) = std::fs::read(entry.path().join("environ")) else {
             continue;
         };
-        if environ.split(|b| *b == 0).any(|kv| kv == wanted.as_bytes()) {
+        if environ
+            .split(|b| *b == 0)
+            .any(|kv| kv.starts_with(wanted.as_bytes()))
+        {
             let cmd = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
             out.push(format!(
                 "{pid} {}",
