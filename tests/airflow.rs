@@ -28,7 +28,11 @@ if errors or len(sys.argv) < 3:
         get = lambda name: kw.get(name, getattr(t, name, None))
         if type(t).__name__ in ("KubernetesPodOperator", "MappedOperator") and get("image"):
             resources = get("container_resources")
+            env = get("env_vars")
+            if isinstance(env, list):
+                env = {e.name: e.value for e in env}
             pods[t.task_id] = {
+                "env": env,
                 "image": get("image"), "namespace": get("namespace"), "cmds": get("cmds"),
                 "pull": get("image_pull_policy"), "mapped": type(t).__name__ == "MappedOperator",
                 "requests": resources.requests if resources else None,
@@ -78,7 +82,8 @@ fn airflow_command(python: &Path, home: &Path) -> Command {
     cmd
 }
 
-/// The summary the DAG_TEST script printed about the DAG of the workspace `ws`.
+/// The summary the DAG_TEST script printed about the DAG of the workspace `ws`, with what the
+/// run logged (its tasks' logs) as `log`.
 fn dag_test(ws: &Path, conf: Option<&Value>, env: &[(&str, &str)]) -> Value {
     let af = airflow();
     let _turn = af.turn.lock().unwrap_or_else(|e| e.into_inner());
@@ -102,7 +107,9 @@ fn dag_test(ws: &Path, conf: Option<&Value>, env: &[(&str, &str)]) -> Value {
                 String::from_utf8_lossy(&out.stderr)
             )
         });
-    serde_json::from_str(summary).unwrap()
+    let mut summary: Value = serde_json::from_str(summary).unwrap();
+    summary["log"] = json!(format!("{stdout}{}", String::from_utf8_lossy(&out.stderr)));
+    summary
 }
 
 /// Compiles `spec` into `ws` and returns the interpreter of its environment (`wt python`).
@@ -250,6 +257,13 @@ fn failures_and_refused_parameters() {
         result["trace"].as_str().unwrap().contains("square_root"),
         "{result}"
     );
+    // The failed task's log names the task instance and holds the worker's traceback.
+    let log = summary["log"].as_str().unwrap();
+    assert!(
+        log.contains("Task instance 'roots' raised ValueError"),
+        "{log}"
+    );
+    assert!(log.contains("in square_root"), "{log}");
 
     let bad = json!({"params": {"values": {"count": "three"}}});
     let (summary, result) = on_airflow(&spec, &ws, &bad, &[]);
@@ -325,6 +339,11 @@ fn the_kubernetes_variant_loads_with_its_pods() {
             "{step}"
         );
         assert_eq!(pod["pull"], "IfNotPresent", "{step}");
+        assert_eq!(
+            pod["env"],
+            json!({"WT_XCOM_FILE": "/airflow/xcom/return.json"}),
+            "{step}"
+        );
     }
     assert_eq!(pods["powers"]["mapped"], true);
     assert_eq!(pods["pairs"]["mapped"], false);
