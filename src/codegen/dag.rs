@@ -1,6 +1,7 @@
 //! The sequential DAG modules: `dags/run_sequential.py` and its mock-io variant.
 //!
-//! Each task instance becomes one `wt_task` method chain (PEER.md §3.3):
+//! Each task instance becomes one `wt_task` method chain (docs/compatibility.md, “The sequential
+//! DAG”):
 //!
 //! ```text
 //! <id> = (

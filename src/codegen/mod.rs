@@ -3,7 +3,8 @@
 //! [`generate`] turns a validated [`Workflow`] plus the artefacts built elsewhere (parameter
 //! schemas, fingerprint, dependency set) into a map of relative path -> file contents. It is
 //! a pure function: no file system, no clock, no environment, so equal inputs give
-//! byte-identical outputs. The file formats follow the published implementation (PEER.md §3)
+//! byte-identical outputs. The file formats follow the published implementation
+//! (docs/compatibility.md, “Compiled package”)
 //! so that its runner and invokers can drive our workspaces:
 //!
 //! ```text

@@ -32,7 +32,7 @@ impl ResolvedPypi {
         }
     }
 
-    /// Arguments for `uv pip install` (PEER.md §1.2 pip form).
+    /// Arguments for `uv pip install` (docs/compatibility.md, “Requirements”).
     pub fn uv_args(&self) -> Vec<String> {
         let r = &self.req;
         let name = &r.name.value;

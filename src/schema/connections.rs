@@ -1,4 +1,6 @@
-//! Which instances take a data connection (PEER.md §3.6 `get_data_connection_property_names`).
+//! Which instances take a data connection (the generated
+//! `metadata.get_data_connection_property_names` of wt-compiler 0.10.3; docs/compatibility.md,
+//! “Data connections”).
 //!
 //! A platform hosting workflows fills credentials for data sources (EarthRanger, SMART, ...)
 //! itself; it finds where they go by looking for definitions named `<Kind>Connection` in the

@@ -2,7 +2,8 @@
 //!
 //! A form renders rjsf.json, where grouped instances sit under their group's title; the DAG
 //! reads params keyed by instance id. These conversions are what the generated package, the
-//! runner and the CLI expose (PEER.md §3.5), with two changes:
+//! runner and the CLI expose (`wt_contracts.formdata` of wt-contracts 0.2.0; docs/compatibility.md,
+//! “Form data and parameters”), with two changes:
 //! - group membership is decided only by rjsf properties marked `"ecoscope:task_group": true`.
 //!   The published implementation treated any property with `properties` as a group, so a
 //!   grouped instance whose id equalled an argument name of an earlier direct instance was

@@ -1,7 +1,7 @@
 //! Parameter schemas of a compiled workflow and the operations on documents they describe.
 //!
 //! A workflow's run-time input is whatever its task instances still need after the spec has
-//! bound some arguments. We describe it twice (PEER.md §3.4):
+//! bound some arguments. We describe it twice (docs/compatibility.md, “Parameter schemas”):
 //! - params.json ([`params_schema`]): flat, keyed by instance id; the DAG validates its input
 //!   against it;
 //! - rjsf.json ([`rjsf_schema`]): the same schemas laid out as the author grouped them, plus
@@ -13,7 +13,8 @@
 //! ([`data_connection_property_names`]).
 //!
 //! We stay output-compatible with the published Python implementation except where it is
-//! buggy (PEER.md §9.2, §9.7, §3.5): params.json has a typed, closed root with `required`;
+//! buggy (docs/compatibility.md, “Where wt departs on purpose”): params.json has a typed, closed
+//! root with `required`;
 //! groups are closed objects; definitions reachable only through nested keywords are kept;
 //! same-named but different definitions from different tasks are renamed instead of
 //! clobbered; group membership in conversions comes only from the group marker.

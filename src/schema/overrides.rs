@@ -1,4 +1,5 @@
-//! `rjsf-overrides`: author patches to the form schema (PEER.md §1.5).
+//! `rjsf-overrides`: author patches to the form schema (docs/compatibility.md, “rjsf-overrides”;
+//! `wt_compiler.jsonschema` of wt-compiler 0.10.3).
 //!
 //! Workflow authors tune the generated form (widgets, titles, enum labels) without touching
 //! task code by writing `dotted.path: value` entries. Each path is split on "." and the value is

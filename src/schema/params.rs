@@ -1,7 +1,8 @@
 //! params.json: the flat parameter schema the DAG validates its input against.
 //!
 //! One property per instance id (execution order), each the instance's unbound parameter
-//! schema. Unlike the published implementation (PEER.md §9.7) the root is a closed, typed
+//! schema. Unlike the published implementation (docs/compatibility.md, “Where wt departs on
+//! purpose”) the root is a closed, typed
 //! object that requires every instance with a required parameter, so an empty or partial
 //! params document is rejected before the run starts instead of failing deep inside a task.
 

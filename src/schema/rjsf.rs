@@ -17,7 +17,8 @@ use serde_json::{Map, Value as Json, json};
 /// `additionalProperties`, then the spec's `rjsf-overrides` applied on top.
 ///
 /// Groups and the root are closed (`additionalProperties: false`) so stray form keys are
-/// rejected rather than silently dropped (PEER.md §9.7); groups left without members (all
+/// rejected rather than silently dropped (docs/compatibility.md, “Where wt departs on purpose”);
+/// groups left without members (all
 /// their instances fully bound) are omitted, as instances without properties are.
 pub fn rjsf_schema(wf: &Workflow) -> Json {
     let u = unbound(wf);

@@ -2,7 +2,8 @@
 //!
 //! JSON object key order is not something every form renderer honours, so the published
 //! implementation spells the intended order out as RJSF `ui:order` lists, but only where there
-//! is something to order (more than one entry). We reproduce its rules exactly (PEER.md §3.4)
+//! is something to order (more than one entry). We reproduce its rules exactly
+//! (docs/compatibility.md, “Parameter schemas”)
 //! so existing front-ends lay forms out the same way.
 
 use serde_json::{Map, Value as Json, json};

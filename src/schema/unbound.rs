@@ -3,7 +3,8 @@
 //! An instance's arguments come from three places: the spec (`partial`), upstream tasks
 //! (`map` / `mapvalues` argnames, and `partial` references), and the run-time params document.
 //! Only the last kind belongs in params.json / rjsf.json, so each instance's schema is the
-//! registry's function schema minus every argument the spec already binds (PEER.md §3.4).
+//! registry's function schema minus every argument the spec already binds (docs/compatibility.md,
+//! “Parameter schemas”; `wt_compiler.compiler` of wt-compiler 0.10.3).
 //!
 //! Both documents are built from the one [`Unbound`] value computed here, so they always agree
 //! on which instances appear, their schemas and the names of hoisted definitions.

@@ -1,4 +1,5 @@
-//! The endpoints (PEER.md §8.1): health, runs, schemas, conversions, the OpenAPI document.
+//! The endpoints (`wt_runner` of wt-runner 0.3.1; docs/compatibility.md, “Endpoints”): health,
+//! runs, schemas, conversions, the OpenAPI document.
 
 use super::app::{AppState, LoggedRunId};
 use super::error::ApiError;

@@ -1,9 +1,10 @@
-//! `wt serve`: the runner HTTP server (PEER.md §8), serving workflows compiled by this build.
+//! `wt serve`: the runner HTTP server (`wt-runner` 0.3.1; docs/compatibility.md, “Runner”), serving
+//! workflows compiled by this build.
 //!
 //! The published runner (`wt-runner`, FastAPI) runs one workflow package chosen per request by
 //! a rattler matchspec through an invoker. We keep its API — the same endpoints, query
 //! parameters, body fields, response shapes and status codes — and fix its faults
-//! (PEER.md §9.11–9.14):
+//! (docs/compatibility.md, “Where wt departs on purpose”):
 //! - the served set is fixed at start-up (the targets `wt serve` built), and a request picks
 //!   one by release name (`matchspec`) or `label`; nothing a client sends is ever used as a
 //!   path or a command;

@@ -1,7 +1,8 @@
 //! The spec.yaml model, as parsed (before tasks are resolved against the registry).
 //!
 //! Every field that an error may point at keeps its [`Span`]. Field names follow the YAML keys
-//! of the published format (PEER.md §1), hyphenated keys in snake_case here.
+//! of the published format (`wt_compiler.spec` of wt-compiler 0.10.3; docs/compatibility.md, “Spec
+//! format”), hyphenated keys in snake_case here.
 
 use crate::yaml::Span;
 use indexmap::IndexMap;

@@ -1,4 +1,5 @@
-//! `requirements:` entries: conda packages and PyPI packages (PEER.md §1.2).
+//! `requirements:` entries: conda packages and PyPI packages (docs/compatibility.md,
+//! “Requirements”).
 //!
 //! A mapping with any of `git`, `path` or `url` is a PyPI requirement; every other mapping is a
 //! conda requirement. Unlike the published implementation, a relative `path:` is accepted and
@@ -34,7 +35,7 @@ pub fn known_channels() -> Vec<Channel> {
     all
 }
 
-/// The built-in channel shortcuts (PEER.md §1.2).
+/// The built-in channel shortcuts (docs/compatibility.md, “Requirements”).
 fn builtin_channels() -> Vec<Channel> {
     let local =
         std::env::var("WT_CONDA_CHANNEL").unwrap_or_else(|_| "/tmp/wt-conda-channel".into());

@@ -8,7 +8,7 @@ use super::model::{EnvReference, Spec, TaskInstance};
 use crate::contracts::TaskSignature;
 use serde_json::Value as Json;
 
-/// A registered function as the compiler uses it (PEER.md §2.3).
+/// A registered function as the compiler uses it (docs/compatibility.md, “Discovery”).
 #[derive(Debug, Clone, PartialEq)]
 pub struct KnownTask {
     pub function_name: String,

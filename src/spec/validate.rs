@@ -1,6 +1,7 @@
 //! Checks a parsed spec against the discovered registry and resolves it into a [`Workflow`].
 //!
-//! Covers every rule of the published implementation (PEER.md §1.8) plus what it misses
+//! Covers every rule of the published implementation (docs/compatibility.md, “Validation rules”)
+//! plus what it misses
 //! (§9.1–9.2): bound arguments must be real parameters, skip conditions must be registered,
 //! an argument cannot be bound twice, group titles cannot collide with each other or with task
 //! ids (they share the form's top level), and ids cannot shadow names the generated code uses.

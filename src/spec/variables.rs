@@ -1,4 +1,4 @@
-//! `${{ ... }}` expressions and bound values (PEER.md §1.7).
+//! `${{ ... }}` expressions and bound values (docs/compatibility.md, “Values and variables”).
 //!
 //! A string is a variable when it starts with `${{` and ends with `}}`; anything else (even a
 //! string merely containing `${{`) is a literal.

@@ -1,4 +1,5 @@
-//! The Cloud Batch invoker (`CloudBatchInvoker`, PEER.md §8.4): submits the run as a Google
+//! The Cloud Batch invoker (`CloudBatchInvoker`, docs/compatibility.md, “Invokers”): submits the
+//! run as a Google
 //! Cloud Batch job whose one container runs the workflow's pixi task, and does not wait.
 //!
 //! The job is created with the REST API (`jobs.create`):

@@ -1,4 +1,5 @@
-//! Invokers: how a validated run request is executed (PEER.md §8.2–8.4).
+//! Invokers: how a validated run request is executed (`wt-invokers` 0.6.0; docs/compatibility.md,
+//! “Invokers”).
 //!
 //! | `invoker_type`                   | invoker            | answer                      |
 //! |----------------------------------|--------------------|-----------------------------|
@@ -120,7 +121,7 @@ impl TraceContext {
     }
 }
 
-/// Cloud Batch options of a request (PEER.md §8.4).
+/// Cloud Batch options of a request (docs/compatibility.md, “Invokers”).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct BatchOptions {
     pub docker_image_uri: Option<String>,
