@@ -21,11 +21,6 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     let state = session.build_one(&args.spec, args.out.as_deref(), None)?;
     let files = session.ctx.outputs(&state, "package")?;
     crate::compile::write_tree(&state.out_dir, &files)?;
-    let discover = state.result("discover").expect("discover ran");
-    let lock = session
-        .ctx
-        .output(&state, "solve", crate::steps::solve::LOCK_FILE)?;
-    let env = crate::steps::discover_step::environment(&session.ctx, &state, &discover.key, &lock)?;
-    println!("{}", env.python().display());
+    println!("{}", session.environment(&state)?.python().display());
     Ok(0)
 }

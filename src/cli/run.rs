@@ -81,11 +81,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
         eprint!("{}", state.file.render(&unset));
         return Ok(Outcome::Invalid as i32);
     }
-    let discover = state.result("discover").expect("discover ran");
-    let lock = session
-        .ctx
-        .output(&state, "solve", crate::steps::solve::LOCK_FILE)?;
-    let env = crate::steps::discover_step::environment(&session.ctx, &state, &discover.key, &lock)?;
+    let env = session.environment(&state)?;
     let results = results_dir(args.results.as_deref());
     let (outcome, result) = execute(
         &env.python(),

@@ -265,13 +265,7 @@ pub fn load_workflows(cli: &Cli, start: &Path, patterns: &[String]) -> Result<Ve
                 .with_context(|| format!("{} has no {path}", s.target.label))?;
             serde_json::from_slice(bytes).with_context(|| format!("{path} is not JSON"))
         };
-        let discover = s
-            .result("discover")
-            .with_context(|| format!("{}: discovery did not run", s.target.label))?;
-        let lock = session
-            .ctx
-            .output(s, "solve", crate::steps::solve::LOCK_FILE)?;
-        let env = crate::steps::discover_step::environment(&session.ctx, s, &discover.key, &lock)?;
+        let env = session.environment(s)?;
         let metadata = |key: &str| {
             s.spec
                 .metadata
