@@ -514,6 +514,19 @@ fn is_runtime_module(path: &str) -> bool {
 fn runtime_modules_are_copied_under_the_header() {
     let files = generate_case(&cases()[0]);
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("runtime/wt_runtime");
+    // Every module of the folder is copied (runtime/tests ties keys.py's list to it too).
+    let mut in_folder: Vec<String> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".py") && n != "__init__.py")
+        .collect();
+    in_folder.sort();
+    let mut listed: Vec<&str> = wt::codegen::render::RUNTIME_MODULES
+        .iter()
+        .map(|(m, _)| *m)
+        .collect();
+    listed.sort();
+    assert_eq!(listed, in_folder);
     for (module, _) in wt::codegen::render::RUNTIME_MODULES {
         let source = std::fs::read_to_string(root.join(module)).unwrap();
         let generated = &files[&format!("wt_add_then_double_workflow/{module}")];

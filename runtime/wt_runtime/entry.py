@@ -57,10 +57,10 @@ def _reference(digest: str) -> dict[str, str]:
     return {"digest": digest}
 
 
-def _stored(ref: Any) -> Any:
+def _as_stored(ref: Any) -> Any:
     """An input reference as the scheduler holds results: `Stored`, or a list of them."""
     if isinstance(ref, list):
-        return [_stored(r) for r in ref]
+        return [_as_stored(r) for r in ref]
     return Stored(ref["digest"])
 
 
@@ -82,7 +82,7 @@ def _run(args: dict[str, Any], element: dict[str, str] | None) -> dict[str, str]
     module = _dag(args.get("mock_io", False))
     node = module.NODES_BY_ID[args["node"]]
     inputs = args.get("inputs", {})
-    results = {k: _stored(v) for k, v in inputs.items()}
+    results = {k: _as_stored(v) for k, v in inputs.items()}
     own = (args.get("params") or {}).get(node.id) or {}
     kwargs = resolve(node.partial, results) | own
     options = ReuseOptions(args["store"], lookup=bool(args.get("reuse")))
@@ -101,9 +101,7 @@ def _run(args: dict[str, Any], element: dict[str, str] | None) -> dict[str, str]
     elif isinstance(skipped := store.get_value(element["digest"]), SkipSentinel):
         # A skipped upstream: the fan-out over it as a whole gives one element, this one.
         whole = run_job(Job(module.__name__, node.id, load(kwargs, store), skipped))
-        outcome = (
-            whole if isinstance(whole, Failure) else _stored_value(store, whole[0])
-        )
+        outcome = whole if isinstance(whole, Failure) else store.stored(whole[0])
     else:
         one = [Stored(element["digest"])]
         outcome = run_job(Job(module.__name__, node.id, kwargs, one, store=store.url))
@@ -126,11 +124,6 @@ def _run(args: dict[str, Any], element: dict[str, str] | None) -> dict[str, str]
     return _reference(outcome.digest)
 
 
-def _stored_value(store: Any, value: Any) -> Any:
-    digest = store.put_value(value)
-    return value if digest is None else Stored(digest)
-
-
 def _elements(args: dict[str, Any]) -> list[dict[str, str]]:
     node = _dag(args.get("mock_io", False)).NODES_BY_ID[args["node"]]
     store = store_at(args["store"])
@@ -139,7 +132,9 @@ def _elements(args: dict[str, Any]) -> list[dict[str, str]]:
     if isinstance(argvalues, Ref) and isinstance(inputs[argvalues.id], list):
         # A fan-out's result: its elements are stored one by one already.
         return inputs[argvalues.id]
-    value = load(resolve(argvalues, {k: _stored(v) for k, v in inputs.items()}), store)
+    value = load(
+        resolve(argvalues, {k: _as_stored(v) for k, v in inputs.items()}), store
+    )
     if isinstance(value, SkipSentinel):
         return [_reference(store.put_value(value))]
     return [_reference(store.put_value(element)) for element in value]
@@ -180,7 +175,7 @@ def _finish(args: dict[str, Any]) -> dict[str, str]:
             "of this DAG run"
         )
     else:
-        response = ResponseModel(result=load(_stored(ref), store))
+        response = ResponseModel(result=load(_as_stored(ref), store))
     url = args["results_url"]
     where = _write_result(url, _local_dir(url), response.model_dump_json())
     if response.error is not None:

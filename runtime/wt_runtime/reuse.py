@@ -155,29 +155,35 @@ class Reuse:
     ) -> None:
         """Leaves the note of this run of `node`, says what happened in the run's trace and,
         with `explain`, on stderr (`unkeyed`: why it has no key, when it has none)."""
-        previous = self.store.get_note(self.workflow, node.id) if keyed else None
-        said = (
-            _explanation(node, keyed, reused, previous, self)
-            if keyed
-            else f"ran: {unkeyed}"
-        )
-        if self.options.explain:
-            print(f"explain: {node.id}  {said}", file=sys.stderr)
-        _trace(node.id, said)
+        span = _current_span()
+        if self.options.explain or span is not None:
+            # The last note is read only when someone is told (one read per instance).
+            previous = self.store.get_note(self.workflow, node.id) if keyed else None
+            said = (
+                _explanation(node, keyed, reused, previous, self)
+                if keyed
+                else f"ran: {unkeyed}"
+            )
+            if self.options.explain:
+                print(f"explain: {node.id}  {said}", file=sys.stderr)
+            if span is not None:
+                span.add_event(
+                    "wt.reuse", {"task_instance_id": node.id, "decision": said}
+                )
         if keyed is not None:
             note = dict(keyed.parts, elements=keyed.element_digests)
             self.store.put_note(self.workflow, node.id, note)
 
 
-def _trace(instance: str, said: str) -> None:
-    """The decision as an event of the run's current span, when OpenTelemetry is installed."""
+def _current_span() -> Any:
+    """The run's current span when it records (OpenTelemetry installed and a tracer set up):
+    the decisions become its events."""
     try:
         from opentelemetry import trace
     except ImportError:
-        return
-    trace.get_current_span().add_event(
-        "wt.reuse", {"task_instance_id": instance, "decision": said}
-    )
+        return None
+    span = trace.get_current_span()
+    return span if span.is_recording() else None
 
 
 def _digestable(

@@ -180,15 +180,10 @@ def run_job(job: Job) -> Any:
             return out
         if job.argvalues is not None and not isinstance(argvalues, SkipSentinel):
             # One element: a one-element list, each element stored on its own.
-            return [_stored(v, store) for v in out]
-        return _stored(out, store)
+            return [store.stored(v) for v in out]
+        return store.stored(out)
     except Exception as e:  # noqa: BLE001 - every failure travels back as text
         return Failure(error=str(e), trace=traceback.format_exc())
-
-
-def _stored(value: Any, store: Any) -> Any:
-    digest = store.put_value(value)
-    return value if digest is None else Stored(digest)
 
 
 def resolve(value: Any, results: dict[str, Any]) -> Any:

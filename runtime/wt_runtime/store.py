@@ -115,6 +115,12 @@ class ResultStore:
             self._memo[digest] = value
         return digest
 
+    def stored(self, value: Any) -> Any:
+        """`value` stored: its `Stored` reference, or the value itself when it cannot be
+        serialized (it then travels by value)."""
+        digest = self.put_value(value)
+        return value if digest is None else Stored(digest)
+
     def get_value(self, digest: str) -> Any:
         """The value with `digest`; StoreError when it is missing or corrupt."""
         if self._memo is not None and digest in self._memo:
