@@ -8,6 +8,8 @@ use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Mutex, OnceLock};
+#[path = "support/output.rs"]
+mod output;
 #[path = "support/runs.rs"]
 mod runs;
 
@@ -122,12 +124,7 @@ fn workflow_python(spec: &Path, ws: &Path) -> String {
         .arg(ws)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+    output::ok(&out).trim().to_string()
 }
 
 /// `wt run`'s result.json for the same workflow and conf.
@@ -233,17 +230,7 @@ fn every_example_runs_on_airflow_as_it_runs_with_wt_run() {
 #[test]
 fn failures_and_refused_parameters() {
     let dir = tempfile::tempdir().unwrap();
-    let lib = runs::root().join("examples/wt-example-tasks");
-    let spec = dir.path().join("roots/spec.yaml");
-    std::fs::create_dir_all(spec.parent().unwrap()).unwrap();
-    std::fs::write(
-        &spec,
-        format!(
-            "id: root_flow\nrequirements:\n  - name: wt-example-tasks\n    path: {}\nworkflow:\n  - id: values\n    task: fetch_readings\n  - id: roots\n    task: square_root\n    map:\n      argnames: value\n      argvalues: ${{{{ workflow.values.return }}}}\n",
-            lib.display()
-        ),
-    )
-    .unwrap();
+    let spec = runs::write_roots_spec(&dir.path().join("roots"));
     let ws = dir.path().join("ws");
     let conf = json!({"params": {"values": {"count": 3, "start": -1.0}}});
     let (summary, result) = on_airflow(&spec, &ws, &conf, &[]);

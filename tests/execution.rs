@@ -131,16 +131,7 @@ fn parallel_and_async_results_equal_sequential_for_every_example() {
 #[test]
 fn a_failing_map_element_fails_the_run_alike_in_every_mode() {
     let dir = tempfile::tempdir().unwrap();
-    let spec = dir.path().join("spec.yaml");
-    let lib = runs::root().join("examples/wt-example-tasks");
-    std::fs::write(
-        &spec,
-        format!(
-            "id: root_flow\nrequirements:\n  - name: wt-example-tasks\n    path: {}\nworkflow:\n  - id: values\n    task: fetch_readings\n  - id: roots\n    task: square_root\n    map:\n      argnames: value\n      argvalues: ${{{{ workflow.values.return }}}}\n",
-            lib.display()
-        ),
-    )
-    .unwrap();
+    let spec = runs::write_roots_spec(dir.path());
     let config = json!({"values": {"count": 3, "start": -1.0}});
     let mut errors = Vec::new();
     for mode in ["sequential", "parallel", "async"] {

@@ -320,6 +320,11 @@ fn post_text(path: &str, body: &str) -> (u16, Value, String) {
     read(r)
 }
 
+/// The result.json a run left in `dir`.
+fn result_json(dir: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("result.json")).unwrap()).unwrap()
+}
+
 fn post(path: &str, body: &Value) -> (u16, Value, String) {
     post_text(path, &body.to_string())
 }
@@ -490,9 +495,7 @@ fn blocking_run_returns_the_result() {
         (status, &body),
         (200, &json!({"result": 12, "error": null, "trace": null}))
     );
-    let on_disk: Value =
-        serde_json::from_str(&std::fs::read_to_string(folder.join("result.json")).unwrap())
-            .unwrap();
+    let on_disk: Value = result_json(&folder);
     assert_eq!(on_disk["result"], 12);
 
     // Options in the query string, the workflow by label, an absolute path as results_url.
@@ -780,9 +783,7 @@ fn timeout_kills_every_process(mode: &str) {
         body["error"].as_str().unwrap().contains("timed out"),
         "{body}"
     );
-    let on_disk: Value =
-        serde_json::from_str(&std::fs::read_to_string(results.join("result.json")).unwrap())
-            .unwrap();
+    let on_disk: Value = result_json(&results);
     assert!(on_disk["error"].as_str().unwrap().contains("timed out"));
     let pids: Vec<i32> = std::fs::read_to_string(&pid_file)
         .expect("the task started before the timeout (raise it if Python is that slow here)")
@@ -1128,8 +1129,7 @@ fn pubsub_messages_run_or_report_errors() {
     }});
     let (status, body, _) = post("/run-from-pubsub", &envelope(&message));
     assert_eq!((status, &body), (200, &json!({"status": "processed"})));
-    let on_disk: Value =
-        serde_json::from_str(&std::fs::read_to_string(good.join("result.json")).unwrap()).unwrap();
+    let on_disk: Value = result_json(&good);
     assert_eq!(on_disk["result"], 12);
 
     // Undecodable: 200 with the reason (Pub/Sub must not redeliver it).
@@ -1154,9 +1154,7 @@ fn pubsub_messages_run_or_report_errors() {
     }});
     let (status, body, _) = post("/run-from-pubsub", &envelope(&message));
     assert_eq!((status, body["status"].clone()), (200, json!("error")));
-    let on_disk: Value =
-        serde_json::from_str(&std::fs::read_to_string(unknown.join("result.json")).unwrap())
-            .unwrap();
+    let on_disk: Value = result_json(&unknown);
     assert!(
         on_disk["error"]
             .as_str()
@@ -1177,9 +1175,7 @@ fn pubsub_messages_run_or_report_errors() {
     assert_eq!(status, 200);
     assert_eq!(body["status"], "error");
     assert!(body["error"].as_str().unwrap().contains("pubsub failure"));
-    let on_disk: Value =
-        serde_json::from_str(&std::fs::read_to_string(failed.join("result.json")).unwrap())
-            .unwrap();
+    let on_disk: Value = result_json(&failed);
     assert!(
         on_disk["error"]
             .as_str()
@@ -1664,27 +1660,16 @@ fn shutdown_answers_503_and_leaves_result_json() {
         assert!(Instant::now() < deadline, "wt serve did not stop");
         std::thread::sleep(Duration::from_millis(50));
     }
-    for dir in [blocking_dir, async_dir] {
-        let written: Value =
-            serde_json::from_str(&std::fs::read_to_string(dir.join("result.json")).unwrap())
-                .unwrap();
+    // Runs that had started, then runs that were still waiting for a slot.
+    let stopped = [blocking_dir, async_dir]
+        .map(|dir| (dir, "The server stopped before the workflow finished"));
+    let never_started = queued
+        .into_iter()
+        .map(|dir| (dir, "The server shut down before the run started"));
+    for (dir, says) in stopped.into_iter().chain(never_started) {
+        let written = result_json(&dir);
         assert!(
-            written["error"]
-                .as_str()
-                .unwrap()
-                .contains("The server stopped before the workflow finished"),
-            "{written}"
-        );
-    }
-    for dir in queued {
-        let written: Value =
-            serde_json::from_str(&std::fs::read_to_string(dir.join("result.json")).unwrap())
-                .unwrap();
-        assert!(
-            written["error"]
-                .as_str()
-                .unwrap()
-                .contains("The server shut down before the run started"),
+            written["error"].as_str().unwrap().contains(says),
             "{written}"
         );
     }

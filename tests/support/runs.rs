@@ -73,6 +73,23 @@ pub fn write_library(dir: &Path, name: &str, source: &str) -> PathBuf {
     path
 }
 
+/// Writes `spec.yaml` into `dir`: `square_root` mapped over readings starting at `start`
+/// (`{"values": {"count": 3, "start": -1.0}}` makes its first element fail), over the example
+/// task library; returns its path.
+pub fn write_roots_spec(dir: &Path) -> PathBuf {
+    let spec = dir.join("spec.yaml");
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(
+        &spec,
+        format!(
+            "id: root_flow\nrequirements:\n  - name: wt-example-tasks\n    path: {}\nworkflow:\n  - id: values\n    task: fetch_readings\n  - id: roots\n    task: square_root\n    map:\n      argnames: value\n      argvalues: ${{{{ workflow.values.return }}}}\n",
+            root().join("examples/wt-example-tasks").display()
+        ),
+    )
+    .unwrap();
+    spec
+}
+
 pub fn example(name: &str) -> PathBuf {
     root().join("workflows").join(name).join("spec.yaml")
 }
