@@ -47,6 +47,7 @@ RUNTIME_MODULES = (
     "reuse.py",
     "scheduler.py",
     "store.py",
+    "warm.py",
 )
 
 

@@ -70,6 +70,10 @@ pub struct Args {
     /// repeatable; shown as it is, unlike a request's secrets.
     #[arg(long = "env", value_name = "NAME=VALUE", value_parser = setting)]
     pub settings: Vec<(String, String)>,
+    /// Start every run as a new interpreter, rather than as a fork of a process that has
+    /// imported the workflow and its task libraries (a warm worker, one per workflow).
+    #[arg(long)]
+    pub no_warm_workers: bool,
     /// Serve this matchspec to every request, whatever it names.
     #[arg(
         long,
@@ -120,6 +124,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
         .collect();
     config.matchspec_override = args.matchspec_override.clone();
     config.settings = args.settings.clone();
+    config.warm_workers = !args.no_warm_workers;
     if let Some(path) = &args.lithops_config {
         config.lithops_operator = Some(operator_lithops_config(path)?);
     }

@@ -103,6 +103,7 @@ pub const RUNTIME_MODULES: &[(&str, &str)] = &[
         "store.py",
         include_str!("../../runtime/wt_runtime/store.py"),
     ),
+    ("warm.py", include_str!("../../runtime/wt_runtime/warm.py")),
 ];
 
 /// The environment with all templates and the escaping filters:

@@ -48,15 +48,21 @@ pub fn router(
     stopping: tokio::sync::watch::Receiver<bool>,
     shutting_down: tokio::sync::watch::Receiver<bool>,
 ) -> Router {
+    let workflows = Arc::new(Workflows::new(workflows));
+    let mut local = LocalInvoker::new(config.output_limit, config.max_concurrent_runs)
+        .with_workers_per_run(config.workers_per_run)
+        .with_shutdown(shutting_down)
+        .with_results_store(config.results_store.clone())
+        .with_settings(config.settings.clone());
+    if config.warm_workers {
+        let served: Vec<_> = workflows.iter().cloned().collect();
+        local = local.with_warm_workers(&served);
+    }
     let state = AppState {
         stopping,
-        workflows: Arc::new(Workflows::new(workflows)),
+        workflows,
         runs: Arc::new(Runs::new(config.retained_runs)),
-        local: LocalInvoker::new(config.output_limit, config.max_concurrent_runs)
-            .with_workers_per_run(config.workers_per_run)
-            .with_shutdown(shutting_down)
-            .with_results_store(config.results_store.clone())
-            .with_settings(config.settings.clone()),
+        local,
         cloud_batch: CloudBatchInvoker::new(config.cloud_batch.clone()),
         config: Arc::new(config),
     };

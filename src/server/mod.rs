@@ -73,6 +73,9 @@ pub struct ServerConfig {
     /// Environment variables set for every run (`--env NAME=VALUE`): settings the workflows
     /// read, not secrets.
     pub settings: Vec<(String, String)>,
+    /// Per workflow, a warm process that imported it, of which each local run is a fork
+    /// (`--no-warm-workers`: each run starts a new interpreter).
+    pub warm_workers: bool,
     /// Bytes of a run's stdout and of its stderr kept (the tail) for error reports.
     pub output_limit: usize,
     /// Timeout of runs whose request gives none (None: unlimited).
@@ -129,6 +132,7 @@ impl ServerConfig {
             lithops_operator: None,
             results_store: None,
             settings: Vec::new(),
+            warm_workers: true,
             output_limit: 64 * 1024,
             default_timeout: None,
             pubsub_timeout: Duration::from_secs(570),

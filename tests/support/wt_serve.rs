@@ -1,6 +1,8 @@
 //! `wt serve` as a child process on a free port of 127.0.0.1, for tests that need the real
 //! command (its signals, its build of the targets) rather than the server embedded in-process.
 
+#![allow(dead_code)] // Each test binary uses some of these.
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::time::Duration;
@@ -24,6 +26,22 @@ pub fn spawn_wt_serve_logged(
     results: &Path,
     extra: &[&str],
 ) -> (std::process::Child, String, Vec<String>) {
+    let (child, base, seen, _) = spawn_wt_serve_streaming(root, target, results, extra);
+    (child, base, seen)
+}
+
+/// [`spawn_wt_serve_logged`], also returning the server's later log lines as they come.
+pub fn spawn_wt_serve_streaming(
+    root: &Path,
+    target: &str,
+    results: &Path,
+    extra: &[&str],
+) -> (
+    std::process::Child,
+    String,
+    Vec<String>,
+    std::sync::mpsc::Receiver<String>,
+) {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wt"))
         .args([
             "--quiet",
@@ -71,5 +89,5 @@ pub fn spawn_wt_serve_logged(
             }
         }
     };
-    (child, base, seen)
+    (child, base, seen, rx)
 }

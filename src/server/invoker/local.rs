@@ -26,11 +26,13 @@
 //! Whenever the workflow did not write result.json itself (timeout, rejection, crash), the
 //! invoker writes one with the error, so the results folder always says how the run ended.
 
+use super::warm::{Launcher, RunLaunch, WarmWorkers};
 use super::{
     BoxFuture, Completion, Finished, InvokeError, Invoker, Outcome, ResultsLocation, RunReport,
     RunRequest, StopReason,
 };
 use crate::server::secrets::Redactor;
+use crate::server::workflows::ServedWorkflow;
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -49,7 +51,9 @@ const MAX_LOG_LINE: usize = 4096;
 pub struct LocalInvoker {
     output_limit: usize,
     slots: Arc<Semaphore>,
-    pixi: Option<PathBuf>,
+    launcher: Launcher,
+    /// Per workflow, a process that imported it: runs are its forks ([`super::warm`]).
+    warm: Option<Arc<WarmWorkers>>,
     workers_per_run: Option<usize>,
     /// The store of task results runs that ask for `reuse` use.
     results_store: Option<String>,
@@ -66,12 +70,26 @@ impl LocalInvoker {
         LocalInvoker {
             output_limit,
             slots: Arc::new(Semaphore::new(max_concurrent.max(1))),
-            pixi: find_on_path("pixi"),
+            launcher: Launcher {
+                pixi: find_on_path("pixi"),
+            },
+            warm: None,
             workers_per_run: None,
             results_store: None,
             settings: Vec::new(),
             shutting_down: None,
         }
+    }
+
+    /// Starts a warm worker per workflow: runs become forks of a process that imported the
+    /// workflow, instead of new interpreters. Without a runtime to start them on, or when
+    /// their socket folder cannot be made, runs stay cold (and the log says why).
+    pub fn with_warm_workers(mut self, workflows: &[Arc<ServedWorkflow>]) -> LocalInvoker {
+        match WarmWorkers::start(workflows, &self.launcher, &self.settings) {
+            Ok(workers) => self.warm = Some(Arc::new(workers)),
+            Err(e) => tracing::warn!("no warm workers (runs start a new interpreter each): {e}"),
+        }
+        self
     }
 
     /// Every run gets these environment variables (before the request's secrets).
@@ -286,70 +304,62 @@ impl Drop for Unfinished {
 }
 
 impl LocalInvoker {
-    fn command(
-        &self,
-        req: &RunRequest,
-        config: &Path,
-        lithops: Option<&Path>,
-    ) -> tokio::process::Command {
-        let wf = &req.workflow;
-        let mut cmd = match &self.pixi {
-            Some(pixi) if wf.workspace.join(".pixi").is_dir() => {
-                let mut c = tokio::process::Command::new(pixi);
-                c.arg("run")
-                    .arg("--manifest-path")
-                    .arg(wf.workspace.join("pixi.toml"))
-                    .arg(&wf.release);
-                c
-            }
-            _ => {
-                let mut c = tokio::process::Command::new(&wf.python);
-                c.arg("-m")
-                    .arg(format!("{}.cli", wf.package))
-                    .env_remove("PYTHONPATH");
-                c
-            }
-        };
-        cmd.arg("run")
-            .arg("--config-file")
-            .arg(config)
-            .arg("--execution-mode")
-            .arg(&req.execution_mode)
-            .arg(if req.mock_io {
+    /// What the run changes in the workflow's process: the CLI's arguments and environment.
+    /// The environment is the server's, plus the settings, the request's secrets, its trace
+    /// context, its Lithops configuration file and `WT_RESULTS`.
+    fn launch(&self, req: &RunRequest, config: &Path, lithops: Option<&Path>) -> RunLaunch {
+        let mut args: Vec<std::ffi::OsString> = vec![
+            "run".into(),
+            "--config-file".into(),
+            config.into(),
+            "--execution-mode".into(),
+            req.execution_mode.clone().into(),
+            if req.mock_io {
                 "--mock-io"
             } else {
                 "--no-mock-io"
-            })
-            .current_dir(&wf.workspace)
-            .args(
-                self.workers_per_run
-                    .iter()
-                    .flat_map(|n| ["--workers".to_string(), n.to_string()]),
-            )
-            .args(self.reuse_args(req))
-            .env("WT_RESULTS", req.results.url())
-            .env(super::leftovers::RUN_MARKER, &req.run_id)
-            .env("PYTHONDONTWRITEBYTECODE", "1")
-            .env_remove("TRACEPARENT")
-            .env_remove("TRACESTATE")
-            .env_remove("LITHOPS_CONFIG_FILE");
-        for (name, value) in &self.settings {
-            cmd.env(name, value);
+            }
+            .into(),
+        ];
+        if let Some(n) = self.workers_per_run {
+            args.extend(["--workers".into(), n.to_string().into()]);
         }
-        for (name, value) in req.secrets.iter() {
-            cmd.env(name, value.expose());
-        }
+        args.extend(self.reuse_args(req).into_iter().map(Into::into));
+        let mut set: Vec<(String, String)> = vec![
+            ("WT_RESULTS".into(), req.results.url()),
+            (super::leftovers::RUN_MARKER.into(), req.run_id.clone()),
+            ("PYTHONDONTWRITEBYTECODE".into(), "1".into()),
+        ];
+        set.extend(self.settings.iter().cloned());
+        set.extend(
+            req.secrets
+                .iter()
+                .map(|(name, value)| (name.clone(), value.expose().to_string())),
+        );
         if req.reuse {
             // Results computed with one caller's secrets never serve another caller.
-            cmd.env("WT_RESULTS_SALT", secrets_digest(&req.secrets));
+            set.push(("WT_RESULTS_SALT".into(), secrets_digest(&req.secrets)));
         }
-        for (name, value) in req.trace.env() {
-            cmd.env(name, value);
-        }
+        set.extend(req.trace.env().into_iter().map(|(k, v)| (k.to_string(), v)));
         if let Some(path) = lithops {
-            cmd.env("LITHOPS_CONFIG_FILE", path);
+            set.push(("LITHOPS_CONFIG_FILE".into(), path.display().to_string()));
         }
-        cmd.stdin(Stdio::null())
+        RunLaunch {
+            args,
+            set,
+            unset: super::warm::PER_RUN.to_vec(),
+        }
+    }
+
+    /// A new interpreter for the run.
+    fn cold_command(&self, req: &RunRequest, launch: &RunLaunch) -> tokio::process::Command {
+        let mut cmd = self.launcher.python_module(&req.workflow, "cli");
+        cmd.args(&launch.args);
+        for name in &launch.unset {
+            cmd.env_remove(name);
+        }
+        cmd.envs(launch.set.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .process_group(0)
@@ -357,6 +367,85 @@ impl LocalInvoker {
         cmd
     }
 
+    /// Starts the run: a fork of the workflow's warm worker when it has one, else a new
+    /// interpreter.
+    async fn spawn(&self, req: &RunRequest, launch: &RunLaunch) -> Result<Spawned, InvokeError> {
+        if let Some(worker) = self
+            .warm
+            .as_ref()
+            .and_then(|w| w.get(&req.workflow.release))
+        {
+            match worker.launch(launch).await {
+                Ok(run) => return Ok(Spawned::Warm(Box::new(run))),
+                Err(why) => {
+                    tracing::debug!(run_id = %req.run_id, "starting the run cold: {why}")
+                }
+            }
+        }
+        let child = self.cold_command(req, launch).spawn().map_err(|e| {
+            InvokeError::Internal(format!(
+                "could not start the workflow {}: {e}",
+                req.workflow.release
+            ))
+        })?;
+        Ok(Spawned::Cold(child))
+    }
+}
+
+/// A started run: a child of the server, or a fork of a warm worker.
+enum Spawned {
+    Cold(tokio::process::Child),
+    Warm(Box<super::warm::WarmRun>),
+}
+
+type Output = Box<dyn AsyncRead + Unpin + Send>;
+
+impl Spawned {
+    fn pid(&self) -> Option<u32> {
+        match self {
+            Spawned::Cold(child) => child.id(),
+            Spawned::Warm(run) => Some(run.pid),
+        }
+    }
+
+    /// The run's stdout and stderr (taken once).
+    fn take_output(self) -> (Exit, Option<Output>, Option<Output>) {
+        match self {
+            Spawned::Cold(mut child) => {
+                let out = child.stdout.take().map(|o| Box::new(o) as Output);
+                let err = child.stderr.take().map(|e| Box::new(e) as Output);
+                (Exit::Cold(child), out, err)
+            }
+            Spawned::Warm(run) => {
+                let super::warm::WarmRun {
+                    pid,
+                    stdout,
+                    stderr,
+                    answers,
+                } = *run;
+                let exit = Exit::Warm(super::warm::WarmExit { pid, answers });
+                (exit, Some(Box::new(stdout)), Some(Box::new(stderr)))
+            }
+        }
+    }
+}
+
+/// What a run's end is read from.
+enum Exit {
+    Cold(tokio::process::Child),
+    Warm(super::warm::WarmExit),
+}
+
+impl Exit {
+    async fn wait(&mut self) -> std::io::Result<std::process::ExitStatus> {
+        match self {
+            Exit::Cold(child) => child.wait().await,
+            Exit::Warm(run) => run.wait().await,
+        }
+    }
+}
+
+impl LocalInvoker {
     async fn execute(self, req: RunRequest) -> Result<Finished, InvokeError> {
         let ResultsLocation::Local(dir) = req.results.clone() else {
             return Err(InvokeError::Invalid(
@@ -409,7 +498,7 @@ impl LocalInvoker {
             None => None,
         };
         let redactor = req.secrets.redactor();
-        let mut cmd = self.command(&req, config.path(), lithops.as_ref().map(|f| f.path()));
+        let mut launch = self.launch(&req, config.path(), lithops.as_ref().map(|f| f.path()));
         // Lithops' localhost backend keeps its state (job files, its runner) under TMPDIR;
         // async runs side by side sharing one were seen to hang, so each has its own, removed
         // when the run ends.
@@ -421,35 +510,43 @@ impl LocalInvoker {
                     .map_err(|e| {
                         InvokeError::Internal(format!("could not create a temporary folder: {e}"))
                     })?;
-                cmd.env("TMPDIR", dir.path());
+                launch
+                    .set
+                    .push(("TMPDIR".into(), dir.path().display().to_string()));
                 Some(dir)
             }
             _ => None,
         };
         let started = Instant::now();
-        let mut child = cmd.spawn().map_err(|e| {
-            InvokeError::Internal(format!(
-                "could not start the workflow {}: {e}",
-                req.workflow.release
-            ))
-        })?;
-        // Writes result.json if this run is dropped before it finishes (server shutdown);
-        // declared before the group, so it is dropped after the group's processes are killed.
+        // Writes result.json if this run is dropped before it finishes (server shutdown), also
+        // while it waits for its warm worker; declared before the group, so it is dropped after
+        // the group's processes are killed.
         let mut unfinished = Unfinished {
             result_file: Some(result_file.clone()),
             reason: req.stop_reason.clone(),
             stopped: STOPPED_RUNNING,
         };
+        let spawned = match self.spawn(&req, &launch).await {
+            Ok(spawned) => spawned,
+            Err(e) => {
+                unfinished.result_file = None;
+                return Err(e);
+            }
+        };
+        let pid = spawned.pid();
+        let warm = matches!(spawned, Spawned::Warm(_));
         let group = ProcessGroup {
-            pgid: child.id().map(|p| p as i32),
+            pgid: pid.map(|p| p as i32),
             run_id: req.run_id.clone(),
         };
         tracing::info!(
             run_id = %req.run_id,
             workflow = %req.workflow.release,
-            pid = child.id().unwrap_or(0),
+            pid = pid.unwrap_or(0),
+            warm,
             "workflow started"
         );
+        let (mut child, stdout, stderr) = spawned.take_output();
         let new_tail = || {
             Arc::new(Mutex::new(Tail {
                 bytes: VecDeque::new(),
@@ -459,7 +556,7 @@ impl LocalInvoker {
         };
         let (out_tail, err_tail) = (new_tail(), new_tail());
         let mut readers = Vec::new();
-        if let Some(out) = child.stdout.take() {
+        if let Some(out) = stdout {
             readers.push(tokio::spawn(drain(
                 out,
                 out_tail.clone(),
@@ -468,7 +565,7 @@ impl LocalInvoker {
                 redactor.clone(),
             )));
         }
-        if let Some(err) = child.stderr.take() {
+        if let Some(err) = stderr {
             readers.push(tokio::spawn(drain(
                 err,
                 err_tail.clone(),
@@ -484,6 +581,12 @@ impl LocalInvoker {
         };
         let (status, timed_out) = match waited {
             Some(Ok(status)) => (Some(status), false),
+            Some(Err(e)) if warm => {
+                // The warm worker went away: the run's processes go with it.
+                tracing::warn!(run_id = %req.run_id, "{e}");
+                group.kill();
+                (None, false)
+            }
             Some(Err(e)) => {
                 return Err(InvokeError::Internal(format!(
                     "could not wait for the workflow: {e}"
@@ -715,7 +818,8 @@ exit 9
         let invoker = LocalInvoker {
             output_limit: 1024,
             slots: Arc::new(Semaphore::new(1)),
-            pixi: None,
+            launcher: Launcher { pixi: None },
+            warm: None,
             workers_per_run: None,
             results_store: None,
             settings: Vec::new(),

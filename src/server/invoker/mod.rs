@@ -15,6 +15,7 @@ pub mod cloud_batch;
 pub mod leftovers;
 pub mod local;
 pub mod report;
+pub mod warm;
 
 pub use report::RunReport;
 
