@@ -2,13 +2,15 @@
 
 `sequential` runs `dags/run_sequential.py` in this process; `parallel` (local worker
 processes) and `async` (Lithops) run the same workflow from `dags/run_graph.py`. With a
-results store (`reuse`), every mode runs `dags/run_graph.py`, whose scheduler stores and looks
-up each task instance's result (`sequential` then runs its jobs in this process).
+results store (`reuse`), or when the run exports spans, every mode runs `dags/run_graph.py`,
+whose scheduler stores and looks up each task instance's result and records its spans
+(`sequential` then runs its jobs in this process).
 """
 
 import traceback
 from typing import Any
 
+from . import spans
 from .response import ResponseModel
 from .reuse import Reuse, ReuseOptions
 
@@ -23,11 +25,7 @@ def _run(
     workers: int | None,
     reuse: ReuseOptions | None,
 ) -> Any:
-    if reuse is not None:
-        return _run_with_store(
-            execution_mode, mock_io, params, validate_params_schema, workers, reuse
-        )
-    if execution_mode == "sequential":
+    if execution_mode == "sequential" and reuse is None and spans.current() is None:
         if mock_io:
             from .dags.run_sequential_mock_io import main
         else:
@@ -39,29 +37,14 @@ def _run(
         from .dags.run_graph import main
     from .executors import executor_for
 
-    with executor_for(execution_mode, workers) as executor:
-        return main(params, validate_params_schema, executor=executor)
-
-
-def _run_with_store(
-    execution_mode: str,
-    mock_io: bool,
-    params: dict[str, Any],
-    validate_params_schema: bool,
-    workers: int | None,
-    options: ReuseOptions,
-) -> Any:
-    if mock_io:
-        from .dags.run_graph_mock_io import main
-    else:
-        from .dags.run_graph import main
-    from .executors import executor_for
-
+    if reuse is None:
+        with executor_for(execution_mode, workers) as executor:
+            return main(params, validate_params_schema, executor=executor)
     workflow = __name__.rpartition(".")[0]
     # In this process, results read back are the ones just written: keep them.
-    reuse = Reuse(options, workflow, mock_io, memo=execution_mode == "sequential")
+    store = Reuse(reuse, workflow, mock_io, memo=execution_mode == "sequential")
     with executor_for(execution_mode, workers) as executor:
-        return main(params, validate_params_schema, executor=executor, reuse=reuse)
+        return main(params, validate_params_schema, executor=executor, reuse=store)
 
 
 def dispatch(

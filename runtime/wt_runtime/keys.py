@@ -45,7 +45,9 @@ RUNTIME_MODULES = (
     "keys.py",
     "response.py",
     "reuse.py",
+    "run_spans.py",
     "scheduler.py",
+    "spans.py",
     "store.py",
     "warm.py",
 )

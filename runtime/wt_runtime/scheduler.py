@@ -26,6 +26,7 @@ import dataclasses
 import importlib
 import math
 import os
+import time
 import traceback
 import warnings
 from collections.abc import Iterable
@@ -38,6 +39,7 @@ from wt_task.skip import SkipSentinel
 from .bindings import Env, Ref
 from .keys import list_digest
 from .reuse import Keyed, Reuse
+from .run_spans import RunSpans
 from .store import Stored, StoreError, load, store_at
 
 __all__ = ["Call", "Env", "Map", "MapValues", "Node", "Ref", "Skipif", "run"]
@@ -137,18 +139,45 @@ class InputsVanished(TaskFailed):
 ATTEMPTS = 3
 
 
+@dataclass(frozen=True)
+class Timed:
+    """A job's outcome, when it ran (nanoseconds since the epoch, on the worker's clock) and
+    whether its task skipped."""
+
+    outcome: Any
+    start_ns: int
+    end_ns: int
+    skipped: bool = False
+
+
 def run_job(job: Job) -> Any:
     """Runs one job (in a worker): the node's chain over the job's arguments. With a store,
     reads `Stored` inputs from it and returns the output as `Stored` (the value itself when it
     cannot be serialized)."""
+    timed = run_timed(job)
+    if job.batch:
+        return [t.outcome for t in timed]
+    return timed.outcome
+
+
+def run_timed(job: Job) -> Any:
+    """`run_job`, each outcome `Timed`: a batch's is the list of its elements' (up to the
+    first failure)."""
     if job.batch:
         outcomes = []
         for element in job.argvalues:
-            outcome = run_job(dataclasses.replace(job, argvalues=element, batch=False))
-            outcomes.append(outcome)
-            if isinstance(outcome, Failure):
+            timed = run_timed(dataclasses.replace(job, argvalues=element, batch=False))
+            outcomes.append(timed)
+            if isinstance(timed.outcome, Failure):
                 break
         return outcomes
+    start = time.time_ns()
+    outcome, skipped = _run_one(job)
+    return Timed(outcome, start, time.time_ns(), skipped)
+
+
+def _run_one(job: Job) -> tuple[Any, bool]:
+    """One job's outcome, and whether its task skipped."""
     try:
         node = importlib.import_module(job.module).NODES_BY_ID[job.node]
         store = store_at(job.store, memo=job.memo) if job.store else None
@@ -157,9 +186,10 @@ def run_job(job: Job) -> Any:
             try:
                 kwargs, argvalues = load(kwargs, store), load(argvalues, store)
             except StoreError as e:
-                return Failure(
+                failure = Failure(
                     error=str(e), trace=traceback.format_exc(), vanished=True
                 )
+                return failure, False
         t = task(node.task)
         if node.validate:
             t = t.validate()
@@ -176,14 +206,23 @@ def run_job(job: Job) -> Any:
             out = t.mapvalues(argnames=node.call.argnames, argvalues=argvalues)
         else:
             out = t.call()
+        one = job.argvalues is not None and not isinstance(argvalues, SkipSentinel)
+        skipped = _skipped(out[0] if one else out)
         if store is None:
-            return out
-        if job.argvalues is not None and not isinstance(argvalues, SkipSentinel):
+            return out, skipped
+        if one:
             # One element: a one-element list, each element stored on its own.
-            return [store.stored(v) for v in out]
-        return store.stored(out)
+            return [store.stored(v) for v in out], skipped
+        return store.stored(out), skipped
     except Exception as e:  # noqa: BLE001 - every failure travels back as text
-        return Failure(error=str(e), trace=traceback.format_exc())
+        return Failure(error=str(e), trace=traceback.format_exc()), False
+
+
+def _skipped(value: Any) -> bool:
+    """A skip result: the sentinel, or a mapvalues element's (key, sentinel)."""
+    if isinstance(value, tuple) and len(value) == 2:
+        value = value[1]
+    return isinstance(value, SkipSentinel)
 
 
 def resolve(value: Any, results: dict[str, Any]) -> Any:
@@ -220,6 +259,8 @@ class _Pending:
         self.keyed = keyed
         # Why it has no key, when it has none.
         self.unkeyed = unkeyed
+        # A fan-out's elements (as the driver split them).
+        self.elements: list[Any] = []
 
     def key(self, index: int) -> str | None:
         return self.keyed.keys[index] if self.keyed is not None else None
@@ -269,10 +310,13 @@ def _run_once(
     # A future -> its node, and the indices of the elements it computes (None: the whole).
     in_flight: dict[Any, tuple[_Pending, list[int] | None]] = {}
     store = reuse.store if reuse is not None else None
+    spans = RunSpans.current()
 
     def finish(pending: _Pending, value: Any) -> list[Node]:
         node = pending.node
         results[node.id] = value
+        if spans is not None:
+            spans.finished(node)
         if reuse is not None:
             digests[node.id] = _content_digest(pending)
             reuse.noted(node, pending.keyed, pending.reused, pending.unkeyed)
@@ -295,11 +339,15 @@ def _run_once(
         if isinstance(node.call, Call):
             keyed = _keyed(reuse, node, own, digests, None)
             pending = _Pending(node, 1, whole=True, keyed=keyed)
+            if spans is not None:
+                spans.started(node, None)
             found = _lookup(reuse, node, pending.key(0))
             if found is not None:
                 pending.reused[0], pending.digests[0] = True, found
+                if spans is not None:
+                    spans.part(node, None)
                 return finish(pending, Stored(found))
-            in_flight[executor.submit(run_job, job(node, kwargs))] = (pending, None)
+            in_flight[executor.submit(run_timed, job(node, kwargs))] = (pending, None)
             return []
         argvalues = resolve(node.call.argvalues, results)
         if isinstance(argvalues, Stored):
@@ -308,7 +356,9 @@ def _run_once(
         if isinstance(argvalues, SkipSentinel):
             # A skipped upstream: one job, whose map gives the skip result as a whole.
             pending = _Pending(node, 1, True, None, unkeyed="its input was skipped")
-            in_flight[executor.submit(run_job, job(node, kwargs, argvalues))] = (
+            if spans is not None:
+                spans.started(node, None)
+            in_flight[executor.submit(run_timed, job(node, kwargs, argvalues))] = (
                 pending,
                 None,
             )
@@ -316,6 +366,9 @@ def _run_once(
         elements = list(argvalues)
         keyed = _keyed(reuse, node, own, digests, elements)
         pending = _Pending(node, len(elements), whole=False, keyed=keyed)
+        pending.elements = elements
+        if spans is not None:
+            spans.started(node, len(elements))
         if not elements:
             return finish(pending, [])
         todo = []
@@ -327,6 +380,8 @@ def _run_once(
             pending.parts[i], pending.digests[i] = Stored(found), found
             pending.reused[i] = True
             pending.missing -= 1
+            if spans is not None:
+                spans.part(node, i, key=_element_key(node, elements[i]))
         if not todo:
             return finish(pending, pending.parts)
         # Elements in batches, enough to keep every worker busy, few enough that a job's
@@ -340,7 +395,7 @@ def _run_once(
         ]
         # All at once: an executor may ship them together (one Lithops map).
         for batch, future in zip(
-            batches, executor.submit_all(run_job, jobs), strict=True
+            batches, executor.submit_all(run_timed, jobs), strict=True
         ):
             in_flight[future] = (pending, batch)
         return []
@@ -354,19 +409,30 @@ def _run_once(
                 break
             for future in executor.wait_any(list(in_flight)):
                 pending, batch = in_flight.pop(future)
-                outcome = executor.result(future)
+                timed = executor.result(future)
                 if batch is None:
+                    outcome = timed.outcome
                     if isinstance(outcome, Failure):
+                        if spans is not None:
+                            spans.failed(pending.node, outcome.error, None, timed)
                         raise _failed(outcome)
+                    if spans is not None:
+                        spans.part(pending.node, None, timed)
                     if reuse is not None:
                         pending.digests[0] = reuse.stored(
                             pending.node, pending.key(0), outcome
                         )
                     queue.extend(finish(pending, outcome))
                     continue
-                for index, element in zip(batch, outcome, strict=False):
+                for index, one in zip(batch, timed, strict=False):
+                    element = one.outcome
                     if isinstance(element, Failure):
+                        if spans is not None:
+                            spans.failed(pending.node, element.error, index, one)
                         raise _failed(element)
+                    if spans is not None:
+                        key = _element_key(pending.node, pending.elements[index])
+                        spans.part(pending.node, index, one, key)
                     # One element's outcome is a one-element list.
                     pending.parts[index] = element[0]
                     if reuse is not None:
@@ -378,6 +444,8 @@ def _run_once(
                 if pending.missing == 0:
                     queue.extend(finish(pending, pending.parts))
     except InputsVanished:
+        if spans is not None:
+            spans.abandoned()
         # The run starts again on the same workers: let what they are doing end.
         while in_flight:
             for future in executor.wait_any(list(in_flight)):
@@ -385,9 +453,18 @@ def _run_once(
         raise
     except BaseException:
         executor.cancel(list(in_flight))
+        if spans is not None:
+            spans.abandoned()
         raise
     result = results.get(result_of) if result_of is not None else None
     return _driver_load(result, store) if store is not None else result
+
+
+def _element_key(node: Node, element: Any) -> Any:
+    """A `mapvalues` element's key (None for `map`)."""
+    if isinstance(node.call, MapValues) and isinstance(element, (tuple, list)):
+        return element[0] if element else None
+    return None
 
 
 def _failed(failure: Failure) -> TaskFailed:

@@ -103,6 +103,14 @@ pub const RUNTIME_MODULES: &[(&str, &str)] = &[
         "store.py",
         include_str!("../../runtime/wt_runtime/store.py"),
     ),
+    (
+        "run_spans.py",
+        include_str!("../../runtime/wt_runtime/run_spans.py"),
+    ),
+    (
+        "spans.py",
+        include_str!("../../runtime/wt_runtime/spans.py"),
+    ),
     ("warm.py", include_str!("../../runtime/wt_runtime/warm.py")),
 ];
 
