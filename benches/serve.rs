@@ -309,7 +309,11 @@ fn main() {
     let (cold_base, cold_results) = start(&workflows, false, dir.path());
     for (label, base, results) in [
         ("warm workers (runs are forks)", &warm_base, &warm_results),
-        ("--no-warm-workers (a new interpreter per run)", &cold_base, &cold_results),
+        (
+            "--no-warm-workers (a new interpreter per run)",
+            &cold_base,
+            &cold_results,
+        ),
     ] {
         let wall = load(base, results, runs, clients, label);
         println!(

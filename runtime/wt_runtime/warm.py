@@ -118,7 +118,9 @@ def _child_exit_code(cli: Any, request: dict[str, Any]) -> int:
     return 0
 
 
-def _child(cli: Any, request: dict[str, Any], fds: list[int], inherited: list[int]) -> None:
+def _child(
+    cli: Any, request: dict[str, Any], fds: list[int], inherited: list[int]
+) -> None:
     """The forked run; never returns."""
     code = 1
     try:

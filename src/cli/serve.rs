@@ -125,6 +125,8 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     config.matchspec_override = args.matchspec_override.clone();
     config.settings = args.settings.clone();
     config.warm_workers = !args.no_warm_workers;
+    config.spans = crate::server::spans::Spans::from_env(|name| std::env::var(name).ok())
+        .map_err(anyhow::Error::msg)?;
     if let Some(path) = &args.lithops_config {
         config.lithops_operator = Some(operator_lithops_config(path)?);
     }

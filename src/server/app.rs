@@ -53,7 +53,8 @@ pub fn router(
         .with_workers_per_run(config.workers_per_run)
         .with_shutdown(shutting_down)
         .with_results_store(config.results_store.clone())
-        .with_settings(config.settings.clone());
+        .with_settings(config.settings.clone())
+        .with_spans(config.spans.clone());
     if config.warm_workers {
         let served: Vec<_> = workflows.iter().cloned().collect();
         local = local.with_warm_workers(&served);

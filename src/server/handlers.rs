@@ -213,22 +213,72 @@ pub async fn run(
     )
     .map_err(ApiError::unprocessable)?;
     let follow_client = super::request::follows_client(&fields)?;
-    let request = run_request(
-        &state.config,
-        workflow,
-        kind,
-        &fields,
-        trace_context(&headers),
-    )?;
+    let mut span = RequestSpan::start(&state, "POST /", trace_context(&headers));
+    let request = run_request(&state.config, workflow, kind, &fields, span.context())?;
     let run_id = request.run_id.clone();
+    span.describe(&request, kind);
     let mut response = match kind {
         InvokerKind::BlockingLocal => run_blocking(&state, request, follow_client).await,
         InvokerKind::AsyncLocal => run_async(&state, request),
         InvokerKind::CloudBatch => submit_cloud_batch(&state, request).await,
     }
     .unwrap_or_else(IntoResponse::into_response);
+    span.end(response.status());
     response.extensions_mut().insert(LoggedRunId(run_id));
     Ok(response)
+}
+
+/// The span of a run request (when the server exports spans): continues the caller's trace,
+/// and is the parent of its run's span.
+pub struct RequestSpan {
+    spans: Option<std::sync::Arc<super::spans::Spans>>,
+    span: Option<super::spans::Span>,
+    incoming: super::invoker::TraceContext,
+}
+
+impl RequestSpan {
+    pub fn start(
+        state: &AppState,
+        name: &str,
+        incoming: super::invoker::TraceContext,
+    ) -> RequestSpan {
+        let spans = state.config.spans.clone();
+        let span = spans
+            .as_ref()
+            .map(|s| s.start(name, super::spans::Kind::Server, &incoming));
+        RequestSpan {
+            spans,
+            span,
+            incoming,
+        }
+    }
+
+    /// The trace context the run continues: this span's, else the caller's.
+    pub fn context(&self) -> super::invoker::TraceContext {
+        match &self.span {
+            Some(span) => span.context(),
+            None => self.incoming.clone(),
+        }
+    }
+
+    pub fn describe(&mut self, request: &RunRequest, kind: InvokerKind) {
+        if let Some(span) = &mut self.span {
+            span.set("wt.run_id", request.run_id.clone());
+            span.set("wt.workflow_run_id", request.workflow_run_id.clone());
+            span.set("wt.workflow", request.workflow.release.clone());
+            span.set("wt.invoker_type", kind.name());
+        }
+    }
+
+    pub fn end(mut self, status: StatusCode) {
+        if let (Some(spans), Some(mut span)) = (self.spans.take(), self.span.take()) {
+            span.set("http.response.status_code", status.as_u16());
+            if status.is_server_error() {
+                span.error = Some(format!("answered {status}"));
+            }
+            spans.end(span);
+        }
+    }
 }
 
 /// Runs and waits. The run is its own task, stopped when the answer is no longer wanted: the

@@ -40,6 +40,7 @@ pub mod pubsub;
 pub mod request;
 pub mod runs;
 pub mod secrets;
+pub mod spans;
 pub mod ui;
 pub mod workflows;
 
@@ -73,6 +74,8 @@ pub struct ServerConfig {
     /// Environment variables set for every run (`--env NAME=VALUE`): settings the workflows
     /// read, not secrets.
     pub settings: Vec<(String, String)>,
+    /// Where the spans of requests, runs and their workflows go (None: no spans).
+    pub spans: Option<std::sync::Arc<spans::Spans>>,
     /// Per workflow, a warm process that imported it, of which each local run is a fork
     /// (`--no-warm-workers`: each run starts a new interpreter).
     pub warm_workers: bool,
@@ -133,6 +136,7 @@ impl ServerConfig {
             results_store: None,
             settings: Vec::new(),
             warm_workers: true,
+            spans: None,
             output_limit: 64 * 1024,
             default_timeout: None,
             pubsub_timeout: Duration::from_secs(570),

@@ -15,6 +15,7 @@
 //! meant to apply this cap but did not).
 
 use super::app::{AppState, LoggedRunId};
+use super::handlers::RequestSpan;
 use super::handlers::{Body, select};
 use super::invoker::local::write_result;
 use super::invoker::{
@@ -141,10 +142,12 @@ async fn process(state: &AppState, payload: Map<String, Value>, headers: &Header
         kwargs.insert("timeout".into(), json!(asked.map_or(cap, |t| t.min(cap))));
     }
     let fields = Fields::from_map(kwargs);
-    let request = match run_request(&state.config, workflow, kind, &fields, trace) {
+    let mut span = RequestSpan::start(state, "POST /run-from-pubsub", trace);
+    let request = match run_request(&state.config, workflow, kind, &fields, span.context()) {
         Ok(r) => r,
         Err(e) => return fail(e.message()).await,
     };
+    span.describe(&request, kind);
     let run_id = request.run_id.clone();
     let redactor = request.secrets.redactor();
     let outcome = match kind {
@@ -168,6 +171,7 @@ async fn process(state: &AppState, payload: Map<String, Value>, headers: &Header
         .into_response(),
         Err(e) => fail(redactor.text(e.message())).await,
     };
+    span.end(response.status());
     response.extensions_mut().insert(LoggedRunId(run_id));
     response
 }

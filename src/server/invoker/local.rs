@@ -32,6 +32,7 @@ use super::{
     RunRequest, StopReason,
 };
 use crate::server::secrets::Redactor;
+use crate::server::spans::{Kind, Span, Spans};
 use crate::server::workflows::ServedWorkflow;
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
@@ -59,6 +60,8 @@ pub struct LocalInvoker {
     results_store: Option<String>,
     /// Environment variables every run gets (`wt serve --env`).
     settings: Vec<(String, String)>,
+    /// Where runs' spans go (a span per run here, the workflow's own through its CLI).
+    spans: Option<Arc<Spans>>,
     /// Turns true when the server starts shutting down: runs waiting for a slot then end
     /// without starting.
     shutting_down: Option<tokio::sync::watch::Receiver<bool>>,
@@ -77,8 +80,15 @@ impl LocalInvoker {
             workers_per_run: None,
             results_store: None,
             settings: Vec::new(),
+            spans: None,
             shutting_down: None,
         }
+    }
+
+    /// Each run records a span, and its workflow exports its own spans to the same place.
+    pub fn with_spans(mut self, spans: Option<Arc<Spans>>) -> LocalInvoker {
+        self.spans = spans;
+        self
     }
 
     /// Starts a warm worker per workflow: runs become forks of a process that imported the
@@ -446,7 +456,40 @@ impl Exit {
 }
 
 impl LocalInvoker {
-    async fn execute(self, req: RunRequest) -> Result<Finished, InvokeError> {
+    async fn execute(self, mut req: RunRequest) -> Result<Finished, InvokeError> {
+        let mut run_span = self.spans.as_ref().map(|spans| {
+            let mut span = spans.start(
+                &format!("run {}", req.workflow.release),
+                Kind::Internal,
+                &req.trace,
+            );
+            span.set("wt.run_id", req.run_id.clone());
+            span.set("wt.workflow_run_id", req.workflow_run_id.clone());
+            span.set("wt.workflow", req.workflow.release.clone());
+            span.set(
+                "wt.release",
+                format!("{} {}", req.workflow.release, req.workflow.version),
+            );
+            span.set("wt.label", req.workflow.label.clone());
+            span.set("wt.execution_mode", req.execution_mode.clone());
+            span.set("wt.mock_io", req.mock_io);
+            span.set("wt.reuse", req.reuse);
+            span
+        });
+        if let Some(span) = &run_span {
+            // The workflow's spans are the run span's children.
+            req.trace = span.context();
+        }
+        let result = self.execute_traced(&req).await;
+        if let (Some(spans), Some(mut span)) = (self.spans.as_ref(), run_span.take()) {
+            end_run_span(&mut span, &result, &req.secrets.redactor());
+            spans.end(span);
+        }
+        result
+    }
+
+    async fn execute_traced(&self, req: &RunRequest) -> Result<Finished, InvokeError> {
+        let req = req.clone();
         let ResultsLocation::Local(dir) = req.results.clone() else {
             return Err(InvokeError::Invalid(
                 "the local invokers write result.json to a local folder: give `results_url` as a file:// URL or an absolute path".into(),
@@ -499,6 +542,33 @@ impl LocalInvoker {
         };
         let redactor = req.secrets.redactor();
         let mut launch = self.launch(&req, config.path(), lithops.as_ref().map(|f| f.path()));
+        // With spans on stdout, the workflow writes its own to a folder of the run, copied to
+        // the server's stdout when it ends.
+        let spans_folder = match self.spans.as_deref() {
+            Some(spans) => {
+                let folder = match spans.destination {
+                    crate::server::spans::Destination::Stdout => Some(
+                        tempfile::Builder::new()
+                            .prefix("wt-run-spans-")
+                            .tempdir()
+                            .map_err(|e| {
+                                InvokeError::Internal(format!(
+                                    "could not create a temporary folder: {e}"
+                                ))
+                            })?,
+                    ),
+                    _ => None,
+                };
+                launch
+                    .args
+                    .extend(spans.workflow_args().iter().map(Into::into));
+                launch
+                    .set
+                    .extend(spans.workflow_env(folder.as_ref().map(|f| f.path())));
+                folder
+            }
+            None => None,
+        };
         // Lithops' localhost backend keeps its state (job files, its runner) under TMPDIR;
         // async runs side by side sharing one were seen to hang, so each has its own, removed
         // when the run ends.
@@ -701,10 +771,42 @@ impl LocalInvoker {
             duration_ms = started.elapsed().as_millis() as u64,
             "workflow finished"
         );
+        if let (Some(spans), Some(folder)) = (self.spans.as_deref(), &spans_folder)
+            && let Ok(lines) = std::fs::read_to_string(folder.path().join("otel_traces.jsonl"))
+        {
+            spans.forward_lines(&lines);
+        }
         drop(config);
         drop(lithops);
         drop(lithops_state);
         Ok(finished)
+    }
+}
+
+/// The run span's outcome attributes.
+fn end_run_span(span: &mut Span, result: &Result<Finished, InvokeError>, redactor: &Redactor) {
+    let elapsed = span.start.elapsed().unwrap_or_default();
+    span.set("wt.duration_ms", elapsed.as_millis() as u64);
+    match result {
+        Ok(finished) => {
+            let status = match finished.outcome {
+                Outcome::Succeeded => "succeeded",
+                Outcome::Failed => "failed",
+                Outcome::TimedOut => "timed_out",
+                Outcome::Rejected => "rejected",
+            };
+            span.set("wt.status", status);
+            if let Some(code) = finished.exit_code {
+                span.set("wt.exit_code", code);
+            }
+            if finished.outcome != Outcome::Succeeded {
+                span.error = Some(finished.error_message().unwrap_or(status).to_string());
+            }
+        }
+        Err(e) => {
+            span.set("wt.status", "refused");
+            span.error = Some(redactor.text(e.message()));
+        }
     }
 }
 
@@ -823,6 +925,7 @@ exit 9
             workers_per_run: None,
             results_store: None,
             settings: Vec::new(),
+            spans: None,
             shutting_down: None,
         };
         let finished = invoker.execute(request).await.unwrap();
