@@ -55,7 +55,9 @@ class RunSpans:
         }
         if elements is not None:
             attributes["wt.elements"] = elements
-        span = self.tracer.start(node.id, attributes, parent=self.tracer.root)
+        span = self.tracer.start(
+            node.id, attributes, parent=self.tracer.root, announce=True
+        )
         self.open[node.id] = _Open(span, elements)
 
     def part(

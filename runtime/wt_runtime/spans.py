@@ -15,6 +15,10 @@ OpenTelemetry installed; spans leave in the two formats the OpenTelemetry world 
 
 A task instance's span is named after its id and says its state (`wt.state`: succeeded,
 skipped, reused or failed) and, for a fan-out, its element counts.
+
+A run's progress file (`WT_RUN_PROGRESS`, set by `wt serve` for the runs its page watches)
+gets the same lines, plus a `{"started": ...}` line when a task instance starts, so a page
+can show what is running while it runs.
 """
 
 from __future__ import annotations
@@ -62,16 +66,16 @@ def new_span_id() -> str:
 
 class Tracer:
     """Makes spans in the caller's trace (or a new one) and hands each, when it ends, to
-    `exporter`."""
+    every exporter."""
 
-    def __init__(self, service: str, version: str, exporter: Any) -> None:
+    def __init__(self, service: str, version: str, exporters: list[Any]) -> None:
         self.resource = {
             "telemetry.sdk.language": "python",
             "telemetry.sdk.name": "wt",
             "service.name": service,
             "service.version": version,
         }
-        self.exporter = exporter
+        self.exporters = exporters
         self.trace_id = secrets.token_hex(16)
         self.parent_id: str | None = None
         self.trace_state = ""
@@ -88,14 +92,20 @@ class Tracer:
         attributes: dict[str, Any] | None = None,
         parent: Span | None = None,
         start_ns: int | None = None,
+        announce: bool = False,
     ) -> Span:
-        return Span(
+        """A new span; `announce`: say that it started (to the progress file)."""
+        span = Span(
             name=name,
             span_id=new_span_id(),
             parent_id=parent.span_id if parent is not None else self.parent_id,
             start_ns=start_ns if start_ns is not None else time.time_ns(),
             attributes=dict(attributes or {}),
         )
+        if announce:
+            for exporter in self.exporters:
+                exporter.started(self, span)
+        return span
 
     def end(
         self,
@@ -106,15 +116,19 @@ class Tracer:
         span.end_ns = end_ns if end_ns is not None else time.time_ns()
         if error is not None:
             span.status, span.description = "ERROR", error
-        self.exporter.export(self, span)
+        for exporter in self.exporters:
+            exporter.export(self, span)
 
     def close(self) -> None:
-        self.exporter.close(self)
+        for exporter in self.exporters:
+            exporter.close(self)
 
 
 def _iso(ns: int) -> str:
-    at = datetime.fromtimestamp(ns // 1_000_000_000, tz=timezone.utc)
-    return at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{(ns // 1000) % 1_000_000:06d}Z"
+    """As opentelemetry-sdk writes a time: through a float of seconds, to the nearest
+    microsecond."""
+    at = datetime.fromtimestamp(ns / 1e9, tz=timezone.utc)
+    return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _trace_state(text: str) -> str:
@@ -155,6 +169,9 @@ class ConsoleExporter:
     def __init__(self, out: TextIO) -> None:
         self.out = out
 
+    def started(self, tracer: Tracer, span: Span) -> None:
+        pass
+
     def export(self, tracer: Tracer, span: Span) -> None:
         self.out.write(console_json(tracer, span) + "\n")
         self.out.flush()
@@ -162,6 +179,20 @@ class ConsoleExporter:
     def close(self, tracer: Tracer) -> None:
         if self.out not in (sys.stdout, sys.stderr):
             self.out.close()
+
+
+class ProgressExporter(ConsoleExporter):
+    """The run's progress file: every span as it ends, and every announced start."""
+
+    def started(self, tracer: Tracer, span: Span) -> None:
+        line = {
+            "started": span.name,
+            "span_id": f"0x{span.span_id}",
+            "start_time": _iso(span.start_ns),
+            "attributes": span.attributes,
+        }
+        self.out.write(json.dumps(line) + "\n")
+        self.out.flush()
 
 
 def _otlp_value(value: Any) -> dict[str, Any]:
@@ -230,6 +261,9 @@ class OtlpExporter:
     def __init__(self) -> None:
         self.spans: list[Span] = []
 
+    def started(self, tracer: Tracer, span: Span) -> None:
+        pass
+
     def export(self, tracer: Tracer, span: Span) -> None:
         self.spans.append(span)
 
@@ -263,17 +297,19 @@ class OtlpExporter:
         self.spans = []
 
 
-def configure(service: str, version: str, exporter: str, out: TextIO) -> Tracer:
-    """Sets up the run's tracer: `exporter` is `console` (JSON lines on `out`) or `gcp`
-    (OTLP/HTTP JSON)."""
+def exporter(name: str, out: TextIO) -> Any:
+    """`console` (JSON lines on `out`) or `gcp` (OTLP/HTTP JSON)."""
+    if name == "console":
+        return ConsoleExporter(out)
+    if name == "gcp":
+        return OtlpExporter()
+    raise ValueError(f"Unknown exporter: {name}")
+
+
+def configure(service: str, version: str, exporters: list[Any]) -> Tracer:
+    """Sets up the run's tracer."""
     global _current
-    if exporter == "console":
-        chosen: Any = ConsoleExporter(out)
-    elif exporter == "gcp":
-        chosen = OtlpExporter()
-    else:
-        raise ValueError(f"Unknown exporter: {exporter}")
-    _current = Tracer(service, version, chosen)
+    _current = Tracer(service, version, exporters)
     return _current
 
 

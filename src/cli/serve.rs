@@ -295,6 +295,7 @@ pub fn load_workflows(cli: &Cli, start: &Path, patterns: &[String]) -> Result<Ve
             python: env.python(),
             env_hold: Some(env.hold.clone()),
             env_references: env_references(&session, s)?,
+            tasks: task_nodes(s),
         };
         if let Some(other) = out.iter().find(|w| w.release == workflow.release) {
             bail!(
@@ -332,6 +333,25 @@ fn env_references(
         out.push((r.name.clone(), at));
     }
     Ok(out)
+}
+
+/// The DAG of a validated workflow, for the run page.
+fn task_nodes(s: &crate::steps::TargetState) -> Vec<crate::server::workflows::TaskNode> {
+    let Some(wf) = s.workflow.get() else {
+        return Vec::new();
+    };
+    wf.instances
+        .iter()
+        .map(|inst| crate::server::workflows::TaskNode {
+            id: inst.def.id.value.clone(),
+            name: Some(inst.def.name.clone())
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or_else(|| inst.def.id.value.clone()),
+            task: inst.task.function_name.clone(),
+            after: inst.dependencies.clone(),
+            mapped: inst.def.fan_out().is_some(),
+        })
+        .collect()
 }
 
 /// Says, at start, which settings (`${{ env.X }}`) each workflow reads, and warns of those

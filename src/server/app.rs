@@ -62,9 +62,13 @@ pub fn router(
     let state = AppState {
         stopping,
         workflows,
-        runs: Arc::new(Runs::new(config.retained_runs)),
+        runs: Arc::new(Runs::with_history(
+            config.retained_runs,
+            super::run_history::History::new(&config.results_root),
+        )),
         local,
-        cloud_batch: CloudBatchInvoker::new(config.cloud_batch.clone()),
+        cloud_batch: CloudBatchInvoker::new(config.cloud_batch.clone())
+            .with_spans(config.spans.clone()),
         config: Arc::new(config),
     };
     let limit = state.config.body_limit;

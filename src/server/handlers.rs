@@ -157,7 +157,11 @@ pub async fn run_status(
 ) -> Result<Response, ApiError> {
     match state.runs.get(&run_id) {
         Some(record) => {
-            let mut response = Json(record).into_response();
+            let mut body = serde_json::to_value(record).unwrap_or_default();
+            if let Some(file) = state.runs.progress_file(&run_id) {
+                body["tasks"] = json!(super::run_progress::read(&file));
+            }
+            let mut response = Json(body).into_response();
             response.extensions_mut().insert(LoggedRunId(run_id));
             Ok(response)
         }
@@ -348,8 +352,9 @@ impl Drop for FollowClient {
 }
 
 /// Starts a run and answers 202 with its id.
-fn run_async(state: &AppState, request: RunRequest) -> Result<Response, ApiError> {
+fn run_async(state: &AppState, mut request: RunRequest) -> Result<Response, ApiError> {
     let run_id = request.run_id.clone();
+    request.progress = state.runs.progress_file(&run_id);
     let results_url = request.results.url();
     state.runs.start(&request, &results_url);
     let runs = state.runs.clone();

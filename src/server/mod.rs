@@ -38,6 +38,8 @@ pub mod lithops_settings;
 pub mod openapi;
 pub mod pubsub;
 pub mod request;
+pub mod run_history;
+pub mod run_progress;
 pub mod runs;
 pub mod secrets;
 pub mod spans;

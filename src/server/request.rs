@@ -336,6 +336,7 @@ pub fn run_request(
         lithops_config,
         batch,
         stop_reason: Default::default(),
+        progress: None,
     })
 }
 

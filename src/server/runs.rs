@@ -3,16 +3,20 @@
 //!
 //! A run is `running` (which includes waiting for a free process slot) until it ends
 //! `succeeded`, `failed` or `timed_out`; then its record carries result.json's `result`,
-//! `error` and `trace`. The registry lives in memory: records of finished runs are kept up to
-//! `retained` (oldest forgotten first), and result.json stays in the results folder anyway.
+//! `error` and `trace`, and, while and after it runs, its task instances' progress read from
+//! its spans ([`super::run_progress`]). Records of finished runs are kept up to `retained`
+//! (oldest forgotten first), in memory and, with a [`History`], on disk: a restarted server
+//! lists them again (a run that was going when it stopped is then failed), and reads a
+//! finished run's result back from its result.json when asked.
 
 use super::invoker::{Finished, Outcome, RunReport, RunRequest};
-use serde::Serialize;
+use super::run_history::History;
+use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
     Running,
@@ -52,12 +56,76 @@ pub struct RunRecord {
     /// result.json, once the run has ended.
     #[serde(flatten)]
     pub report: Option<RunReport>,
+    /// Read from disk at start: its result is read back from result.json when asked.
+    #[serde(skip)]
+    reloaded: bool,
+}
+
+/// Why a run that was going when the server stopped has no end.
+const INTERRUPTED: &str = "The server stopped while this run was going (it was restarted or killed); the run's processes went with it. Run it again.";
+
+impl RunRecord {
+    /// What is kept on disk: the record without the result and the trace.
+    fn persisted(&self) -> serde_json::Value {
+        let mut value = serde_json::to_value(self).unwrap_or_default();
+        if let Some(map) = value.as_object_mut() {
+            map.remove("result");
+            map.remove("trace");
+        }
+        value
+    }
+
+    /// A record read back from disk.
+    fn restored(value: &serde_json::Value) -> Option<RunRecord> {
+        let text = |key: &str| value.get(key)?.as_str().map(str::to_string);
+        let status: RunStatus = serde_json::from_value(value.get("status")?.clone()).ok()?;
+        let report = match (status, text("error")) {
+            (RunStatus::Running, _) => Some(RunReport::error(INTERRUPTED.into(), None)),
+            (_, Some(error)) => Some(RunReport::error(error, None)),
+            _ => None,
+        };
+        Some(RunRecord {
+            run_id: text("run_id")?,
+            status: if status == RunStatus::Running {
+                RunStatus::Failed
+            } else {
+                status
+            },
+            workflow: text("workflow")?,
+            label: text("label").unwrap_or_default(),
+            workflow_run_id: text("workflow_run_id").unwrap_or_default(),
+            results_url: text("results_url")?,
+            submitted_at: value.get("submitted_at")?.as_f64()?,
+            params: value.get("params").cloned().unwrap_or_default(),
+            started: Instant::now(),
+            duration_s: value.get("duration_s").and_then(serde_json::Value::as_f64),
+            report,
+            reloaded: true,
+        })
+    }
+
+    /// result.json of a reloaded run, when its results are in a local folder.
+    fn read_back(&mut self) {
+        if !self.reloaded {
+            return;
+        }
+        self.reloaded = false;
+        let Some(path) = self.results_url.strip_prefix("file://") else {
+            return;
+        };
+        let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+        let file = std::path::Path::new(decoded.as_ref()).join("result.json");
+        if let Ok(Ok(report)) = std::fs::read_to_string(file).map(|t| RunReport::parse(&t)) {
+            self.report = Some(report);
+        }
+    }
 }
 
 #[derive(Debug)]
 pub struct Runs {
     retained: usize,
     inner: Mutex<Inner>,
+    history: Option<History>,
 }
 
 #[derive(Debug, Default)]
@@ -78,7 +146,40 @@ impl Runs {
         Runs {
             retained: retained.max(1),
             inner: Mutex::new(Inner::default()),
+            history: None,
         }
+    }
+
+    /// Runs kept on disk too: the records `history` holds are read back (the newest
+    /// `retained`; older ones are deleted), runs that were going are failed.
+    pub fn with_history(retained: usize, history: History) -> Runs {
+        let mut records: Vec<RunRecord> = history
+            .load()
+            .iter()
+            .filter_map(RunRecord::restored)
+            .collect();
+        records.sort_by(|a, b| a.submitted_at.total_cmp(&b.submitted_at));
+        let retained = retained.max(1);
+        let excess = records.len().saturating_sub(retained);
+        for old in records.drain(..excess) {
+            history.forget(&old.run_id);
+        }
+        let mut inner = Inner::default();
+        for record in records {
+            history.save(&record.run_id, &record.persisted());
+            inner.finished.push_back(record.run_id.clone());
+            inner.records.insert(record.run_id.clone(), record);
+        }
+        Runs {
+            retained,
+            inner: Mutex::new(inner),
+            history: Some(history),
+        }
+    }
+
+    /// Where a run's page reads its progress (None without a history).
+    pub fn progress_file(&self, run_id: &str) -> Option<std::path::PathBuf> {
+        self.history.as_ref().map(|h| h.progress_file(run_id))
     }
 
     /// Records a run that has started.
@@ -95,10 +196,14 @@ impl Runs {
             started: Instant::now(),
             duration_s: None,
             report: None,
+            reloaded: false,
         });
     }
 
     fn insert(&self, record: RunRecord) {
+        if let Some(history) = &self.history {
+            history.save(&record.run_id, &record.persisted());
+        }
         let mut inner = self.inner.lock().expect("runs lock");
         inner.records.insert(record.run_id.clone(), record);
     }
@@ -121,18 +226,26 @@ impl Runs {
         record.status = status;
         record.duration_s = Some(record.started.elapsed().as_secs_f64());
         record.report = Some(report);
+        if let Some(history) = &self.history {
+            history.save(run_id, &record.persisted());
+        }
         inner.finished.push_back(run_id.to_string());
         while inner.finished.len() > self.retained {
             if let Some(old) = inner.finished.pop_front() {
                 inner.records.remove(&old);
+                if let Some(history) = &self.history {
+                    history.forget(&old);
+                }
             }
         }
     }
 
     /// The record of a run, while it is remembered.
     pub fn get(&self, run_id: &str) -> Option<RunRecord> {
-        let inner = self.inner.lock().expect("runs lock");
-        inner.records.get(run_id).cloned()
+        let mut inner = self.inner.lock().expect("runs lock");
+        let record = inner.records.get_mut(run_id)?;
+        record.read_back();
+        Some(record.clone())
     }
 
     /// The most recent runs, newest first, at most `limit`: `{"run_id", "workflow", "label",
@@ -187,6 +300,7 @@ mod tests {
                 started: Instant::now(),
                 duration_s: None,
                 report: None,
+                reloaded: false,
             });
         }
         let recent = runs.recent(2);
@@ -205,5 +319,83 @@ mod tests {
         assert!(b["result"].is_null() && b["trace"].is_null());
         assert_eq!(runs.get("c").unwrap().status, RunStatus::TimedOut);
         assert_eq!(runs.running(), 0);
+    }
+
+    fn request(run_id: &str, results: &std::path::Path) -> RunRequest {
+        let workflow = std::sync::Arc::new(crate::server::workflows::ServedWorkflow {
+            title: String::new(),
+            description: String::new(),
+            label: "//x".into(),
+            release: "wt-x-workflow".into(),
+            package: "wt_x_workflow".into(),
+            version: "0.0.0".into(),
+            workspace: results.to_path_buf(),
+            python: results.to_path_buf(),
+            env_hold: None,
+            params: serde_json::json!({"type": "object"}),
+            rjsf: serde_json::Value::Null,
+            env_references: Vec::new(),
+            tasks: Vec::new(),
+        });
+        let fields = crate::server::request::Fields::from_map(
+            serde_json::json!({"params": {"n": 1}})
+                .as_object()
+                .unwrap()
+                .clone(),
+        );
+        let mut config = crate::server::ServerConfig::new(results.to_path_buf());
+        config.allowed_results_roots = vec![results.to_path_buf()];
+        let mut r = crate::server::request::run_request(
+            &config,
+            workflow,
+            crate::server::invoker::InvokerKind::AsyncLocal,
+            &fields,
+            Default::default(),
+        )
+        .unwrap();
+        r.run_id = run_id.into();
+        r.results = crate::server::invoker::ResultsLocation::Local(results.join(run_id));
+        r
+    }
+
+    #[test]
+    fn records_outlive_the_server_and_stay_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let runs = Runs::with_history(2, History::new(dir.path()));
+        for id in ["a", "b", "c", "d"] {
+            let req = request(id, dir.path());
+            runs.start(&req, &req.results.url());
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        runs.finish("a", &Finished::error(Outcome::Failed, "boom".into(), None));
+        let results = dir.path().join("b");
+        std::fs::create_dir_all(&results).unwrap();
+        std::fs::write(
+            results.join("result.json"),
+            r#"{"result": 12, "error": null, "trace": null}"#,
+        )
+        .unwrap();
+        let mut done = Finished::error(Outcome::Succeeded, String::new(), None);
+        done.body = RunReport::parse(r#"{"result": 12, "error": null, "trace": null}"#).unwrap();
+        runs.finish("b", &done);
+        drop(runs);
+
+        // "c" and "d" were going when the server stopped; "a", the oldest, is forgotten.
+        let again = Runs::with_history(3, History::new(dir.path()));
+        assert!(again.get("a").is_none());
+        let b = serde_json::to_value(again.get("b").unwrap()).unwrap();
+        assert_eq!(
+            (b["status"].as_str(), &b["result"]),
+            (Some("succeeded"), &serde_json::json!(12))
+        );
+        assert_eq!(b["params"], serde_json::json!({"n": 1}));
+        let d = serde_json::to_value(again.get("d").unwrap()).unwrap();
+        assert_eq!(d["status"], "failed");
+        assert!(d["error"].as_str().unwrap().contains("server stopped"));
+        assert_eq!(again.recent(10).len(), 3);
+        let kept = std::fs::read_dir(dir.path().join(super::super::run_history::FOLDER))
+            .unwrap()
+            .count();
+        assert_eq!(kept, 3);
     }
 }

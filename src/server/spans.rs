@@ -408,18 +408,23 @@ fn otlp_body(span: &Span, end: SystemTime, resource: &[(String, Json)]) -> Json 
     }]})
 }
 
-/// `2026-01-02T03:04:05.123456Z`
+/// `2026-01-02T03:04:05.123456Z`, as opentelemetry-sdk writes a time: nanoseconds through a
+/// float of seconds, rounded half to even to the microsecond (Python's `fromtimestamp`).
 fn iso(at: SystemTime) -> String {
-    let since = at.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let secs = since.as_secs() as i64;
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let seconds = at.duration_since(UNIX_EPOCH).unwrap_or_default().as_nanos() as f64 / 1e9;
+    let mut whole = seconds.trunc() as i64;
+    let mut micros = ((seconds - seconds.trunc()) * 1e6).round_ties_even() as i64;
+    if micros >= 1_000_000 {
+        whole += 1;
+        micros -= 1_000_000;
+    }
+    let (days, rem) = (whole.div_euclid(86_400), whole.rem_euclid(86_400));
     let (y, m, d) = civil_from_days(days);
     format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:06}Z",
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{micros:06}Z",
         rem / 3600,
         (rem / 60) % 60,
         rem % 60,
-        since.subsec_micros()
     )
 }
 
@@ -468,7 +473,7 @@ mod tests {
     fn dates_are_iso_utc() {
         assert_eq!(iso(UNIX_EPOCH), "1970-01-01T00:00:00.000000Z");
         let at = UNIX_EPOCH + Duration::from_micros(1_796_000_000_123_456);
-        assert_eq!(iso(at), "2026-11-29T00:53:20.123456Z");
+        assert_eq!(iso(at), "2026-11-30T00:53:20.123456Z");
         let leap = UNIX_EPOCH + Duration::from_secs(951_782_400); // 2000-02-29
         assert_eq!(&iso(leap)[..10], "2000-02-29");
     }

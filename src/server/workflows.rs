@@ -52,6 +52,23 @@ pub struct ServedWorkflow {
     /// settings of the server, not secrets of a request.
     #[serde(skip)]
     pub env_references: Vec<(String, String)>,
+    /// The DAG: its task instances in execution order, for the run page.
+    pub tasks: Vec<TaskNode>,
+}
+
+/// One task instance of a served workflow's DAG.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TaskNode {
+    /// The instance id (what its spans are named).
+    pub id: String,
+    /// Its title in the spec (the id when it has none).
+    pub name: String,
+    /// The registered function it calls.
+    pub task: String,
+    /// The instances whose results it reads.
+    pub after: Vec<String>,
+    /// A `map` or `mapvalues`: one run per element.
+    pub mapped: bool,
 }
 
 /// Why no workflow was selected (a 404 or 422 for the client).
@@ -387,6 +404,7 @@ mod tests {
             params: Json::Null,
             rjsf: Json::Null,
             env_references: Vec::new(),
+            tasks: Vec::new(),
         }
     }
 

@@ -23,6 +23,7 @@
 
 use super::{BoxFuture, Completion, InvokeError, Invoker, RunRequest, random_hex};
 use crate::server::secrets::{Redactor, Secret};
+use crate::server::spans::{Destination, Spans};
 use serde_json::{Map, Value as Json, json};
 use std::sync::Arc;
 use std::time::Duration;
@@ -79,12 +80,34 @@ impl CloudBatchConfig {
 #[derive(Clone)]
 pub struct CloudBatchInvoker {
     config: Arc<CloudBatchConfig>,
+    spans: Option<Arc<Spans>>,
 }
 
 impl CloudBatchInvoker {
     pub fn new(config: CloudBatchConfig) -> CloudBatchInvoker {
         CloudBatchInvoker {
             config: Arc::new(config),
+            spans: None,
+        }
+    }
+
+    /// Jobs export their spans as the server does, when it posts them to an OTLP endpoint (a
+    /// console file on the job's machine would reach nobody).
+    pub fn with_spans(mut self, spans: Option<Arc<Spans>>) -> CloudBatchInvoker {
+        self.spans = spans.filter(|s| matches!(s.destination, Destination::Otlp { .. }));
+        self
+    }
+}
+
+/// Adds the span exporter's arguments and variables to the job's container.
+pub fn export_spans(body: &mut Json, spans: &Spans) {
+    let runnable = &mut body["taskGroups"][0]["taskSpec"]["runnables"][0];
+    if let Some(commands) = runnable["container"]["commands"].as_array_mut() {
+        commands.extend(spans.workflow_args().iter().map(|a| json!(a)));
+    }
+    if let Some(vars) = runnable["environment"]["variables"].as_object_mut() {
+        for (k, v) in spans.workflow_env(None) {
+            vars.insert(k, json!(v));
         }
     }
 }
@@ -96,7 +119,8 @@ impl Invoker for CloudBatchInvoker {
 
     fn run(&self, request: RunRequest) -> BoxFuture<Result<Completion, InvokeError>> {
         let config = self.config.clone();
-        Box::pin(async move { submit(config, request).await })
+        let spans = self.spans.clone();
+        Box::pin(async move { submit(config, spans, request).await })
     }
 }
 
@@ -263,6 +287,7 @@ fn path_segment(what: &str, value: &str) -> Result<String, InvokeError> {
 
 async fn submit(
     config: Arc<CloudBatchConfig>,
+    spans: Option<Arc<Spans>>,
     request: RunRequest,
 ) -> Result<Completion, InvokeError> {
     if request.workflow_run_id.trim().is_empty() {
@@ -270,7 +295,10 @@ async fn submit(
             "workflow_run_id cannot be blank for the Cloud Batch invoker".into(),
         ));
     }
-    let body = job(&request, &config, std::env::vars())?;
+    let mut body = job(&request, &config, std::env::vars())?;
+    if let Some(spans) = &spans {
+        export_spans(&mut body, spans);
+    }
     let project = match request
         .batch
         .project_id
@@ -389,6 +417,35 @@ fn metadata_token(config: &CloudBatchConfig) -> Result<Secret, InvokeError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn jobs_export_spans_to_the_servers_otlp_endpoint() {
+        let mut body = json!({"taskGroups": [{"taskSpec": {"runnables": [{
+            "container": {"commands": ["pixi", "run"]},
+            "environment": {"variables": {"WT_RESULTS": "gs://b/r"}},
+        }]}}]});
+        let spans = Spans::new(Destination::Otlp {
+            endpoint: "https://collector.example/v1/traces".into(),
+            headers: vec![],
+        });
+        export_spans(&mut body, &spans);
+        let runnable = &body["taskGroups"][0]["taskSpec"]["runnables"][0];
+        assert_eq!(
+            runnable["container"]["commands"],
+            json!([
+                "pixi",
+                "run",
+                "--otel-exporter",
+                "gcp",
+                "--otel-console-exporter-dst",
+                "stdout"
+            ])
+        );
+        assert_eq!(
+            runnable["environment"]["variables"]["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"],
+            "https://collector.example/v1/traces"
+        );
+    }
 
     #[test]
     fn job_ids_are_valid_batch_ids() {

@@ -354,6 +354,9 @@ impl LocalInvoker {
         if let Some(path) = lithops {
             set.push(("LITHOPS_CONFIG_FILE".into(), path.display().to_string()));
         }
+        if let Some(path) = &req.progress {
+            set.push(("WT_RUN_PROGRESS".into(), path.display().to_string()));
+        }
         RunLaunch {
             args,
             set,
@@ -904,6 +907,7 @@ exit 9
                 params: Value::Null,
                 rjsf: Value::Null,
                 env_references: Vec::new(),
+                tasks: Vec::new(),
             }),
             params: json!({}),
             execution_mode: "sequential".into(),
@@ -916,6 +920,7 @@ exit 9
             lithops_config: None,
             batch: BatchOptions::default(),
             stop_reason: StopReason::default(),
+            progress: None,
         };
         let invoker = LocalInvoker {
             output_limit: 1024,

@@ -162,6 +162,9 @@ pub struct RunRequest {
     pub batch: BatchOptions,
     /// Set by whoever stops the run before it ends, for the result.json left behind.
     pub stop_reason: StopReason,
+    /// Where the workflow writes its spans as it runs, for the run's page
+    /// (`WT_RUN_PROGRESS`; asynchronous runs).
+    pub progress: Option<PathBuf>,
 }
 
 /// Why a run was stopped before it finished, shared between the invoker and whoever stops
