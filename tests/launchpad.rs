@@ -25,6 +25,7 @@ fn write(path: &Path, text: &str) {
 
 const TASKS: &str = r#"import datetime
 import os
+import time
 from typing import Literal
 
 from wt_registry import register
@@ -42,12 +43,24 @@ def reveal(name: str) -> str:
     return value
 
 
+@register(description="The numbers below n.")
+def numbers_below(n: int) -> list[int]:
+    return list(range(n))
+
+
+@register(description="x squared, slowly.")
+def slow_square(x: int, seconds: float = 0.5) -> int:
+    time.sleep(seconds)
+    return x * x
+
+
 @register(description="A unit from a list and a day from a calendar.")
 def choose(unit: Literal["C", "F"] = "F", day: datetime.date = datetime.date(2026, 1, 31)) -> str:
     return f"{day.isoformat()} in {unit}"
 "#;
 
-/// The example workflows, plus `failing`, `reveal` and `choose` over a library written here.
+/// The example workflows, plus `failing`, `reveal`, `choose` and `slow_fan_out` over a library
+/// written here.
 fn workspace(root: &Path) {
     write(&root.join("wt.toml"), "[workspace]\n");
     fs::copy_dir(&repo().join("examples"), &root.join("examples"));
@@ -59,6 +72,10 @@ fn workspace(root: &Path) {
     write(
         &root.join("libs/launchpad-tasks/launchpad_tasks/__init__.py"),
         TASKS,
+    );
+    write(
+        &root.join("workflows/slow_fan_out/spec.yaml"),
+        "id: slow_fan_out\nrequirements:\n  - name: launchpad-tasks\n    path: ../../libs/launchpad-tasks\nmetadata:\n  name: A slow fan-out\n  description: Squares, slowly, for the launchpad's live view.\n  license: BSD-3-Clause\n  maintainers:\n    - name: wt\n      email: wt@example.org\nworkflow:\n  - id: numbers\n    name: Numbers\n    task: numbers_below\n  - id: squares\n    name: Squares\n    task: slow_square\n    map:\n      argnames: x\n      argvalues: ${{ workflow.numbers.return }}\n",
     );
     for (id, task, name) in [
         ("failing", "fail", "Always fails"),

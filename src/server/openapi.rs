@@ -124,7 +124,7 @@ pub fn document(workflows: &Workflows) -> Value {
             },
             "/runs/{run_id}": {
                 "get": {
-                    "summary": "Status of an asynchronous run; result, error and trace once it ended.",
+                    "summary": "Status of an asynchronous run: result, error and trace once it ended; `tasks`, each started task instance's state, times and element counts.",
                     "parameters": [{"name": "run_id", "in": "path", "required": true, "schema": {"type": "string"}}],
                     "responses": {
                         "200": answer("The run.", json!({"$ref": "#/components/schemas/RunStatus"})),
@@ -147,7 +147,7 @@ pub fn document(workflows: &Workflows) -> Value {
             "/workflows": {
                 "get": {
                     "summary": "The served workflows.",
-                    "responses": {"200": answer("Release, label and version of each.", json!({"type": "object"}))}
+                    "responses": {"200": answer("Release, label, version and DAG (`tasks`) of each.", json!({"type": "object"}))}
                 }
             },
             "/rjsf": schema_get("The workflow's form schema (rjsf.json)."),
@@ -212,7 +212,8 @@ pub fn document(workflows: &Workflows) -> Value {
                     "submitted_at": {"type": "number"},
                     "params": {"type": "object", "description": "The validated parameters of the run."},
                     "duration_s": {"type": "number"},
-                    "result": {}, "error": {"type": ["string", "null"]}, "trace": {"type": ["string", "null"]}
+                    "result": {}, "error": {"type": ["string", "null"]}, "trace": {"type": ["string", "null"]},
+                    "tasks": task_progress(),
                 },
                 "required": ["run_id", "status"]
             },
@@ -244,5 +245,26 @@ pub fn document(workflows: &Workflows) -> Value {
                 "required": ["params"]
             }
         }}
+    })
+}
+
+/// `tasks` of `GET /runs/{run_id}`.
+fn task_progress() -> Value {
+    json!({
+        "type": "object",
+        "description": "Each task instance that has started, by id, from the spans its workflow writes as it runs.",
+        "additionalProperties": {
+            "type": "object",
+            "properties": {
+                "state": {"enum": ["running", "succeeded", "skipped", "reused", "failed", "cancelled"]},
+                "started_at": {"type": "number"},
+                "duration_s": {"type": "number"},
+                "elements": {"type": "integer"},
+                "elements_done": {"type": "integer"},
+                "elements_reused": {"type": "integer"},
+                "elements_skipped": {"type": "integer"},
+                "error": {"type": "string"}
+            }
+        }
     })
 }

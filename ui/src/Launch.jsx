@@ -108,6 +108,7 @@ export function Launch({ workflow, initialRun, onRunsChanged }) {
           key={runId}
           runId={runId}
           release={workflow.release}
+          workflow={workflow}
           onFinished={onRunsChanged}
           onRunAgain={runAgain}
           knownParams={lastParams.current}

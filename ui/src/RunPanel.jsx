@@ -1,12 +1,46 @@
-// A run being watched: its status and elapsed time while it runs (polling GET /runs/{id}),
-// then its result or its error and trace, a link to share it, and "run again".
+// A run being watched: its status, elapsed time and DAG (each task instance's state, live,
+// polling GET /runs/{id}), then its result or its failure (the failing task, the error and
+// the author's own frames first), a link to share it, and "run again".
 
 import { useEffect, useState } from "react";
 import { getRun } from "./api.js";
+import { TaskGraph } from "./TaskGraph.jsx";
+import { ownFrames } from "./trace.js";
 
 const POLL_MS = 500;
 
-export function RunPanel({ runId, release, onFinished, onRunAgain, knownParams }) {
+function Failure({ record, workflow }) {
+  const failed = (workflow?.tasks || []).find((t) => record.tasks?.[t.id]?.state === "failed");
+  const { own, folded } = ownFrames(record.trace, workflow?.package);
+  return (
+    <div id="wt-error" className="error" role="alert">
+      {failed && (
+        <p id="wt-failed-task">
+          Failed in task <strong>{failed.name}</strong> (<code>{failed.id}</code>)
+        </p>
+      )}
+      <p>{record.error}</p>
+      {own.length > 0 && (
+        <ol id="wt-own-frames" className="frames" aria-label="Your code, innermost last">
+          {own.map((f, i) => (
+            <li key={i}>
+              <code>{f.file}</code>, line {f.line}, in <code>{f.func}</code>
+              {f.code.length > 0 && <pre>{f.code.join("\n")}</pre>}
+            </li>
+          ))}
+        </ol>
+      )}
+      {record.trace && (
+        <details id="wt-trace">
+          <summary>Full traceback ({folded} framework frames)</summary>
+          <pre className="trace">{record.trace}</pre>
+        </details>
+      )}
+    </div>
+  );
+}
+
+export function RunPanel({ runId, release, workflow, onFinished, onRunAgain, knownParams }) {
   const [record, setRecord] = useState(null);
   const [problem, setProblem] = useState("");
   const [now, setNow] = useState(Date.now());
@@ -53,15 +87,18 @@ export function RunPanel({ runId, release, onFinished, onRunAgain, knownParams }
           <span id="wt-elapsed">{elapsed.toFixed(1)} s</span>
         </p>
       )}
+      {record && (
+        <TaskGraph
+          tasks={workflow?.tasks}
+          progress={record.tasks}
+          finished={record.status !== "running"}
+          now={now}
+        />
+      )}
       {record && record.status === "succeeded" && (
         <pre id="wt-result" className="result">{JSON.stringify(record.result, null, 2)}</pre>
       )}
-      {record && record.error && (
-        <div id="wt-error" className="error" role="alert">
-          <p>{record.error}</p>
-          {record.trace && <pre className="trace">{record.trace}</pre>}
-        </div>
-      )}
+      {record && record.error && <Failure record={record} workflow={workflow} />}
       {record && record.status !== "running" && params && (
         <button type="button" id="wt-run-again" onClick={() => onRunAgain(params)}>
           Run again with these parameters

@@ -123,6 +123,49 @@ test("a failing workflow's error and trace are shown", async () => {
   const error = await page.waitForSelector("#wt-error", { timeout: 60_000 });
   assert.match(await error.textContent(), /the river is dry/);
   assert.equal(await page.textContent("#wt-status"), "failed");
+  // The failing task, then the author's own frames; the framework's are folded.
+  assert.match(await page.textContent("#wt-failed-task"), /step/);
+  assert.equal(await page.getAttribute("#wt-task-step", "data-state"), "failed");
+  const own = await page.textContent("#wt-own-frames");
+  assert.match(own, /launchpad_tasks/);
+  assert.match(own, /raise ValueError\(msg\)/);
+  assert.doesNotMatch(own, /wt_task|pydantic|wt_failing_workflow/);
+  assert.equal(await page.isVisible("#wt-trace pre"), false);
+  await page.click("#wt-trace summary");
+  assert.match(await page.textContent("#wt-trace pre"), /Traceback/);
+  if (SHOTS) await page.screenshot({ path: `${SHOTS}/launchpad-failure.png`, fullPage: true });
+  await page.close();
+});
+
+test("a skipped task is shown skipped in the run's DAG", async () => {
+  const { page, problems } = await open("/ui?workflow=wt-safe-sqrt-workflow");
+  await page.waitForSelector("#root_difference_a");
+  await page.fill("#root_difference_a", "-5");
+  await page.fill("#root_difference_b", "1");
+  await page.click("#wt-run");
+  await page.waitForSelector("#wt-result", { timeout: 60_000 });
+  assert.equal(await page.getAttribute("#wt-task-difference", "data-state"), "succeeded");
+  assert.equal(await page.getAttribute("#wt-task-root", "data-state"), "skipped");
+  assert.match(await page.textContent("#wt-task-root"), /skipped/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("a fan-out is shown live: running, its elements counted, then done", async () => {
+  const { page, problems } = await open("/ui?workflow=wt-slow-fan-out-workflow");
+  await page.waitForSelector("#root_numbers_n");
+  await page.fill("#root_numbers_n", "4");
+  await page.click("#wt-run");
+  await page.waitForSelector('#wt-task-squares[data-state="running"]', { timeout: 60_000 });
+  assert.equal(await page.getAttribute("#wt-task-numbers", "data-state"), "succeeded");
+  assert.match(await page.textContent("#wt-task-squares"), /[0-3]\/4 elements/);
+  assert.equal(await page.textContent("#wt-status"), "running");
+  if (SHOTS) await page.screenshot({ path: `${SHOTS}/launchpad-live.png`, fullPage: true });
+  await page.waitForSelector('#wt-task-squares[data-state="succeeded"]', { timeout: 60_000 });
+  assert.match(await page.textContent("#wt-task-squares"), /4\/4 elements/);
+  const result = await page.waitForSelector("#wt-result");
+  assert.deepEqual(JSON.parse(await result.textContent()), [0, 1, 4, 9]);
+  assert.deepEqual(problems, []);
   await page.close();
 });
 
