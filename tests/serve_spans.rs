@@ -2,7 +2,8 @@
 //! workflows fan_out and safe_sqrt (built with the real engine, uv and CPython), one exporting
 //! console JSON lines to a folder, one OTLP/HTTP JSON to a receiver on 127.0.0.1 in this test.
 //! Every span of a request (the request's, the run's, the workflow's, each task instance's and
-//! each mapped element's) must be in the caller's trace, each with the right parent.
+//! each mapped element's) must be in the caller's trace, each with the right parent. Also the
+//! run records built on them: a run's per-task progress, kept across a server's restart.
 
 use clap::Parser;
 use serde_json::{Value, json};
@@ -74,9 +75,9 @@ fn workflows() -> Vec<wt::server::ServedWorkflow> {
     built.as_ref().unwrap().1.clone()
 }
 
-fn serve(destination: Destination, results: &Path) -> String {
+fn serve(destination: Option<Destination>, results: &Path) -> String {
     let mut config = ServerConfig::new(results.to_path_buf());
-    config.spans = Some(Arc::new(Spans::new(destination)));
+    config.spans = destination.map(|d| Arc::new(Spans::new(d)));
     let base = wt::server::serve_in_background(workflows(), config).unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
     while ureq::get(&format!("{base}/"))
@@ -182,6 +183,17 @@ fn check_tree(spans: &[Seen], release: &str) -> HashMap<String, Seen> {
         .unwrap();
     assert_eq!(run.parent.as_deref(), Some(request.id.as_str()));
     assert_eq!(run.attributes["wt.status"], "succeeded", "{run:?}");
+    let ran = run.attributes["wt.tasks.succeeded"].as_i64().unwrap()
+        + run.attributes["wt.tasks.skipped"].as_i64().unwrap();
+    assert_eq!(
+        ran as usize,
+        spans
+            .iter()
+            .filter(|s| s.attributes.get("wt.task_instance_id").is_some()
+                && s.attributes.get("wt.element.index").is_none())
+            .count(),
+        "the run span counts its task instances: {run:?}"
+    );
     let workflow = spans.iter().find(|s| s.name == release).unwrap();
     assert_eq!(workflow.parent.as_deref(), Some(run.id.as_str()));
     let mut instances = HashMap::new();
@@ -218,7 +230,7 @@ fn console_spans_of_every_instance_and_element_share_the_callers_trace() {
     let traces = tempfile::tempdir().unwrap();
     let results = tempfile::tempdir().unwrap();
     let base = serve(
-        Destination::Folder(traces.path().to_path_buf()),
+        Some(Destination::Folder(traces.path().to_path_buf())),
         results.path(),
     );
     let file = traces.path().join("otel_traces.jsonl");
@@ -318,10 +330,10 @@ fn otlp_spans_reach_a_receiver_in_one_trace() {
     let (endpoint, got) = receiver();
     let results = tempfile::tempdir().unwrap();
     let base = serve(
-        Destination::Otlp {
+        Some(Destination::Otlp {
             endpoint,
             headers: vec![("x-tenant".into(), "wt tests".into())],
-        },
+        }),
         results.path(),
     );
     let (status, body) = run(&base, "wt-fan-out-workflow", "sequential", FAN_OUT);
@@ -343,4 +355,47 @@ fn otlp_spans_reach_a_receiver_in_one_trace() {
     let instances = check_tree(&spans, "wt-fan-out-workflow");
     assert_eq!(instances.len(), 7);
     assert_eq!(elements_of(&spans, "powers").len(), 3);
+}
+
+fn get(url: &str) -> Value {
+    let mut answer = ureq::get(url).call().unwrap();
+    serde_json::from_str(&answer.body_mut().read_to_string().unwrap()).unwrap()
+}
+
+#[test]
+fn a_runs_progress_and_record_outlive_its_server() {
+    let results = tempfile::tempdir().unwrap();
+    let base = serve(None, results.path());
+    let mut answer = ureq::post(&format!(
+        "{base}/?matchspec=wt-fan-out-workflow&invoker_type=AsyncLocalSubprocessInvoker"
+    ))
+    .send(format!(r#"{{"params": {FAN_OUT}}}"#))
+    .unwrap();
+    let started: Value =
+        serde_json::from_str(&answer.body_mut().read_to_string().unwrap()).unwrap();
+    let id = started["run_id"].as_str().unwrap().to_string();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let record = loop {
+        let record = get(&format!("{base}/runs/{id}"));
+        if record["status"] != "running" {
+            break record;
+        }
+        assert!(Instant::now() < deadline, "the run did not end: {record}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(record["status"], "succeeded", "{record}");
+    let tasks = &record["tasks"];
+    assert_eq!(tasks.as_object().unwrap().len(), 7, "{tasks}");
+    assert_eq!(tasks["powers"]["elements"], 3);
+    assert_eq!(tasks["powers"]["elements_done"], 3);
+    assert_eq!(tasks["summary"]["state"], "succeeded");
+
+    // Another server on the same results root knows the run, its result and its progress.
+    let again = serve(None, results.path());
+    let listed = get(&format!("{again}/runs"));
+    assert_eq!(listed["runs"][0]["run_id"], id.as_str(), "{listed}");
+    let reread = get(&format!("{again}/runs/{id}"));
+    assert_eq!(reread["result"], record["result"]);
+    assert_eq!(reread["params"], record["params"]);
+    assert_eq!(reread["tasks"], record["tasks"]);
 }

@@ -479,15 +479,31 @@ impl LocalInvoker {
             span.set("wt.reuse", req.reuse);
             span
         });
+        // The run span counts what its tasks did from the run's progress file (a temporary
+        // one when no page watches the run).
+        let mut own_progress = None;
         if let Some(span) = &run_span {
             // The workflow's spans are the run span's children.
             req.trace = span.context();
+            if req.progress.is_none() {
+                own_progress = tempfile::Builder::new()
+                    .prefix("wt-run-progress-")
+                    .tempdir()
+                    .ok();
+                req.progress = own_progress
+                    .as_ref()
+                    .map(|d| d.path().join("progress.jsonl"));
+            }
         }
         let result = self.execute_traced(&req).await;
         if let (Some(spans), Some(mut span)) = (self.spans.as_ref(), run_span.take()) {
             end_run_span(&mut span, &result, &req.secrets.redactor());
+            if let Some(file) = &req.progress {
+                count_tasks(&mut span, &crate::server::run_progress::read(file));
+            }
             spans.end(span);
         }
+        drop(own_progress);
         result
     }
 
@@ -784,6 +800,19 @@ impl LocalInvoker {
         drop(lithops_state);
         Ok(finished)
     }
+}
+
+/// How many task instances ended in each state, and how many elements were reused.
+fn count_tasks(
+    span: &mut Span,
+    tasks: &std::collections::BTreeMap<String, crate::server::run_progress::TaskProgress>,
+) {
+    for state in ["succeeded", "reused", "skipped", "failed"] {
+        let n = tasks.values().filter(|t| t.state == state).count();
+        span.set(&format!("wt.tasks.{state}"), n as u64);
+    }
+    let reused: u64 = tasks.values().map(|t| t.elements_reused).sum();
+    span.set("wt.elements.reused", reused);
 }
 
 /// The run span's outcome attributes.
