@@ -43,6 +43,11 @@ def reveal(name: str) -> str:
     return value
 
 
+@register(description="Its text, and a suffix.")
+def echo(text: str, suffix: str = "") -> str:
+    return text + suffix
+
+
 @register(description="The numbers below n.")
 def numbers_below(n: int) -> list[int]:
     return list(range(n))
@@ -59,8 +64,8 @@ def choose(unit: Literal["C", "F"] = "F", day: datetime.date = datetime.date(202
     return f"{day.isoformat()} in {unit}"
 "#;
 
-/// The example workflows, plus `failing`, `reveal`, `choose` and `slow_fan_out` over a library
-/// written here.
+/// The example workflows, plus `failing`, `reveal`, `choose`, `slow_fan_out` and `owner` over
+/// a library written here.
 fn workspace(root: &Path) {
     write(&root.join("wt.toml"), "[workspace]\n");
     fs::copy_dir(&repo().join("examples"), &root.join("examples"));
@@ -76,6 +81,10 @@ fn workspace(root: &Path) {
     write(
         &root.join("workflows/slow_fan_out/spec.yaml"),
         "id: slow_fan_out\nrequirements:\n  - name: launchpad-tasks\n    path: ../../libs/launchpad-tasks\nmetadata:\n  name: A slow fan-out\n  description: Squares, slowly, for the launchpad's live view.\n  license: BSD-3-Clause\n  maintainers:\n    - name: wt\n      email: wt@example.org\nworkflow:\n  - id: numbers\n    name: Numbers\n    task: numbers_below\n  - id: squares\n    name: Squares\n    task: slow_square\n    map:\n      argnames: x\n      argvalues: ${{ workflow.numbers.return }}\n",
+    );
+    write(
+        &root.join("workflows/owner/spec.yaml"),
+        "id: owner\nrequirements:\n  - name: launchpad-tasks\n    path: ../../libs/launchpad-tasks\nmetadata:\n  name: The owner\n  description: Says who owns the report, a setting.\n  license: BSD-3-Clause\n  maintainers:\n    - name: wt\n      email: wt@example.org\nworkflow:\n  - id: say\n    name: Say\n    task: echo\n    partial:\n      text: ${{ env.LAUNCHPAD_OWNER }}\n",
     );
     for (id, task, name) in [
         ("failing", "fail", "Always fails"),

@@ -93,7 +93,15 @@ pub async fn not_found(method: Method, uri: Uri) -> ApiError {
 }
 
 pub async fn list_workflows(State(state): State<AppState>) -> Json<Value> {
-    let list: Vec<&ServedWorkflow> = state.workflows.iter().map(|w| w.as_ref()).collect();
+    let list: Vec<Value> = state
+        .workflows
+        .iter()
+        .map(|w| {
+            let mut entry = serde_json::to_value(w.as_ref()).unwrap_or_default();
+            entry["settings"] = super::run_settings::describe(w, &state.config.settings);
+            entry
+        })
+        .collect();
     Json(json!({"workflows": list}))
 }
 

@@ -40,6 +40,7 @@ pub mod pubsub;
 pub mod request;
 pub mod run_history;
 pub mod run_progress;
+pub mod run_settings;
 pub mod runs;
 pub mod secrets;
 pub mod spans;

@@ -222,6 +222,7 @@ pub fn document(workflows: &Workflows) -> Value {
                 "properties": {
                     "params": {"type": "object", "description": "Parameters keyed by task instance id (see GET /params)."},
                     "data_connections_env_vars": {"type": "object", "additionalProperties": {"type": "string"}, "description": "Secrets, set as environment variables of the run; never logged or echoed."},
+                    "settings": {"type": "object", "additionalProperties": {"type": "string"}, "description": "Values of the environment variables the workflow reads (${{ env.X }}) that the server leaves unset; shown as they are."},
                     "lithops_config": {"type": "object", "description": "Lithops settings of an async run, laid over the operator's (wt serve --lithops-config): only lithops.backend, lithops.storage, lithops.data_limit, lithops.workers, localhost.worker_processes, gcp/aws/azure.region and a cloud backend's runtime, runtime_memory, runtime_timeout, max_workers and region, checked by type and range (worker counts at most the server's --workers-per-run, else one per CPU); any other setting is refused with 422."},
                     "execution_mode": {"enum": ["sequential", "parallel", "async"]},
                     "mock_io": {"type": "boolean"},

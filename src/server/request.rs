@@ -275,6 +275,9 @@ pub fn run_request(
     };
     let secrets =
         Secrets::parse(fields.get("data_connections_env_vars")).map_err(ApiError::unprocessable)?;
+    let settings =
+        super::run_settings::from_request(fields.get("settings"), &workflow, &config.settings)
+            .map_err(ApiError::unprocessable)?;
     let requested = match fields.get("lithops_config") {
         None => None,
         Some(c @ Json::Object(_)) => Some(
@@ -332,6 +335,7 @@ pub fn run_request(
         results,
         timeout,
         secrets,
+        settings,
         trace,
         lithops_config,
         batch,

@@ -9,7 +9,7 @@ import { ApiError, formdataToParams, getRjsf, paramsToFormdata, startRun } from 
 import { extraErrorsOf } from "./errors.js";
 import { describeWorkflow, splitRjsf } from "./schema.js";
 import { RunPanel } from "./RunPanel.jsx";
-import { Options, Secrets } from "./Options.jsx";
+import { Options, Secrets, Settings } from "./Options.jsx";
 import { ButtonTemplates } from "./buttons.jsx";
 
 const validator = customizeValidator({ AjvClass: Ajv2020 });
@@ -20,6 +20,7 @@ export function Launch({ workflow, initialRun, onRunsChanged }) {
   const [extraErrors, setExtraErrors] = useState(undefined);
   const [options, setOptions] = useState({ executionMode: "sequential", mockIo: false, timeout: "" });
   const [secrets, setSecrets] = useState([]);
+  const [settings, setSettings] = useState({});
   const [runId, setRunId] = useState(initialRun);
   const [problem, setProblem] = useState("");
   const [busy, setBusy] = useState(false);
@@ -39,6 +40,10 @@ export function Launch({ workflow, initialRun, onRunsChanged }) {
       const params = await formdataToParams(workflow.release, data);
       const body = { params, execution_mode: options.executionMode, mock_io: options.mockIo };
       if (options.timeout !== "") body.timeout = Number(options.timeout);
+      const asked = (workflow.settings || []).filter((s) => s.value === null);
+      if (asked.length > 0) {
+        body.settings = Object.fromEntries(asked.map((s) => [s.name, settings[s.name] || ""]));
+      }
       const named = secrets.filter((s) => s.name.trim() !== "");
       if (named.length > 0) {
         body.data_connections_env_vars = Object.fromEntries(named.map((s) => [s.name.trim(), s.value]));
@@ -97,6 +102,7 @@ export function Launch({ workflow, initialRun, onRunsChanged }) {
           noHtml5Validate
         >
           <Options options={options} onChange={setOptions} />
+          <Settings settings={workflow.settings} values={settings} onChange={setSettings} />
           <Secrets rows={secrets} onChange={setSecrets} />
           <button type="submit" id="wt-run" disabled={busy}>
             {busy ? "Starting…" : "Run"}

@@ -1,5 +1,6 @@
-// The run options (execution mode, mock io, timeout) and the secrets of a run, which reach the
-// workflow as environment variables and are never shown again.
+// The run options (execution mode, mock io, timeout), the settings the workflow reads
+// (`${{ env.X }}`, shown as they are) and the secrets of a run, which reach the workflow as
+// environment variables and are never shown again.
 
 export function Options({ options, onChange }) {
   const set = (key) => (e) =>
@@ -49,6 +50,41 @@ export function Secrets({ rows, onChange }) {
       <button type="button" id="wt-add-secret" onClick={() => onChange([...rows, { name: "", value: "" }])}>
         Add a secret
       </button>
+    </fieldset>
+  );
+}
+
+/** The settings the workflow reads: the server's values shown, the others asked for. */
+export function Settings({ settings, values, onChange }) {
+  if (!settings || settings.length === 0) return null;
+  return (
+    <fieldset className="settings">
+      <legend>Settings</legend>
+      <p className="hint">Environment variables the workflow reads; shown as they are, not secret.</p>
+      {settings.map((s) => {
+        const id = `wt-setting-${s.name}`;
+        const fixed = s.value !== null && s.value !== undefined;
+        return (
+          <div key={s.name}>
+            <label htmlFor={id}>
+              {s.name}
+              {fixed ? " (set by the server)" : "*"}
+            </label>
+            <input
+              id={id}
+              value={fixed ? s.value : values[s.name] || ""}
+              readOnly={fixed}
+              required={!fixed}
+              aria-describedby={`${id}-where`}
+              onChange={(e) => onChange({ ...values, [s.name]: e.target.value })}
+              autoComplete="off"
+            />
+            <p className="hint" id={`${id}-where`}>
+              Read at {s.where}
+            </p>
+          </div>
+        );
+      })}
     </fieldset>
   );
 }

@@ -137,6 +137,20 @@ test("a failing workflow's error and trace are shown", async () => {
   await page.close();
 });
 
+test("a setting the server leaves unset is asked for, sent and shown as it is", async () => {
+  const { page, problems } = await open("/ui?workflow=wt-owner-workflow");
+  const input = await page.waitForSelector("#wt-setting-LAUNCHPAD_OWNER");
+  assert.equal(await input.getAttribute("type"), null);
+  assert.match(await page.textContent(".settings"), /spec\.yaml line \d+/);
+  await page.fill("#wt-setting-LAUNCHPAD_OWNER", "Ada Lovelace");
+  await page.click("#wt-run");
+  const result = await page.waitForSelector("#wt-result", { timeout: 60_000 });
+  // A setting is not a secret: the answer shows it.
+  assert.equal(JSON.parse(await result.textContent()), "Ada Lovelace");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test("a skipped task is shown skipped in the run's DAG", async () => {
   const { page, problems } = await open("/ui?workflow=wt-safe-sqrt-workflow");
   await page.waitForSelector("#root_difference_a");

@@ -161,6 +161,9 @@ pub fn job_environment(
     for (k, v) in request.secrets.iter() {
         env.insert(k.clone(), json!(v.expose()));
     }
+    for (k, v) in &request.settings {
+        env.insert(k.clone(), json!(v));
+    }
     for (k, v) in request.trace.env() {
         env.insert(k.to_string(), json!(v));
     }

@@ -341,6 +341,7 @@ impl LocalInvoker {
             ("PYTHONDONTWRITEBYTECODE".into(), "1".into()),
         ];
         set.extend(self.settings.iter().cloned());
+        set.extend(req.settings.iter().cloned());
         set.extend(
             req.secrets
                 .iter()
@@ -945,6 +946,7 @@ exit 9
             results: ResultsLocation::Local(results.clone()),
             timeout: Some(Duration::from_secs(30)),
             secrets: Secrets::parse(Some(&json!({"FAKE_MODE": mode}))).unwrap(),
+            settings: Vec::new(),
             trace: TraceContext::default(),
             lithops_config: None,
             batch: BatchOptions::default(),

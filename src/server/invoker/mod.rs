@@ -155,6 +155,8 @@ pub struct RunRequest {
     pub results: ResultsLocation,
     pub timeout: Option<Duration>,
     pub secrets: Secrets,
+    /// Settings the request gives (`settings`: `${{ env.X }}` the server leaves unset).
+    pub settings: Vec<(String, String)>,
     pub trace: TraceContext,
     /// The run's Lithops configuration: the operator's with the request's checked settings
     /// laid over it ([`crate::server::lithops_settings`]).
