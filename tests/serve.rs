@@ -1652,10 +1652,7 @@ fn shutdown_answers_503_and_leaves_result_json() {
     let (status, answer, text) = blocking.join().unwrap();
     assert_eq!(status, 503, "{text}");
     assert!(
-        answer["detail"]
-            .as_str()
-            .unwrap_or_else(|| panic!("{text}"))
-            .contains("shutting down"),
+        answer["detail"].as_str().unwrap().contains("shutting down"),
         "{text}"
     );
     let deadline = Instant::now() + Duration::from_secs(30);

@@ -273,6 +273,31 @@ fn console_spans_of_every_instance_and_element_share_the_callers_trace() {
     assert_eq!(instances["root"].attributes["wt.state"], "skipped");
     assert_eq!(instances["difference"].attributes["wt.state"], "succeeded");
     assert!(spans.iter().all(|s| !s.error));
+
+    // A Pub/Sub message continues the trace context it carries.
+    let _ = std::fs::remove_file(&file);
+    let message = json!({"payload": {
+        "match_spec": "wt-fan-out-workflow",
+        "invoker_type": "BlockingLocalSubprocessInvoker",
+        "invoker_kwargs": {
+            "params": serde_json::from_str::<Value>(FAN_OUT).unwrap(),
+            "trace_context": {"traceparent": format!("00-{TRACE}-{CALLER_SPAN}-01")},
+        },
+    }});
+    use base64::Engine;
+    let data = base64::engine::general_purpose::STANDARD.encode(message.to_string());
+    let mut answer = ureq::post(&format!("{base}/run-from-pubsub"))
+        .send(json!({"message": {"data": data, "messageId": "1"}}).to_string())
+        .unwrap();
+    let body = answer.body_mut().read_to_string().unwrap();
+    assert!(body.contains("processed"), "{body}");
+    let spans: Vec<Seen> = std::fs::read_to_string(&file)
+        .unwrap()
+        .lines()
+        .map(from_console)
+        .collect();
+    assert!(spans.iter().any(|s| s.name == "POST /run-from-pubsub"));
+    assert_eq!(check_tree(&spans, "wt-fan-out-workflow").len(), 7);
 }
 
 /// An OTLP/HTTP receiver on 127.0.0.1: the JSON bodies it got. Serves at most 200 requests.
