@@ -9,7 +9,12 @@
 //! `WT_BENCH_RUNS` / `WT_BENCH_CLIENTS` change the load; `WT_CACHE_DIR` the cache (default:
 //! the e2e tests' cache under target/, so environments are usually built already).
 
-use clap::Parser;
+#[path = "../tests/support/fs.rs"]
+#[allow(dead_code)] // Only copy_dir is used here.
+mod fs;
+#[path = "../tests/support/served.rs"]
+mod served;
+
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -20,21 +25,6 @@ fn env_usize(name: &str, default: usize) -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from).into_iter().filter_entry(|e| {
-        let n = e.file_name().to_string_lossy();
-        n != "__pycache__" && !n.ends_with(".egg-info")
-    }) {
-        let entry = entry.unwrap();
-        let dest = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
 }
 
 const SLOW_LIBRARY: &str = r#"import time
@@ -55,11 +45,11 @@ def same(value: int) -> int:
 fn workspace(repo: &Path, root: &Path) {
     std::fs::create_dir_all(root).unwrap();
     std::fs::write(root.join("wt.toml"), "[workspace]\n").unwrap();
-    copy_tree(
+    fs::copy_dir(
         &repo.join("examples/wt-example-tasks"),
         &root.join("examples/wt-example-tasks"),
     );
-    copy_tree(
+    fs::copy_dir(
         &repo.join("workflows/add_then_double"),
         &root.join("workflows/add_then_double"),
     );
@@ -274,18 +264,8 @@ fn main() {
     let cache = std::env::var_os("WT_CACHE_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| repo.join("target/e2e-cache"));
-    let cli = wt::cli::Cli::try_parse_from([
-        "wt".as_ref(),
-        "--quiet".as_ref(),
-        "--cache-dir".as_ref(),
-        cache.as_os_str(),
-        "serve".as_ref(),
-    ])
-    .unwrap();
     let started = Instant::now();
-    let workflows = wt::cli::serve::load_workflows(&cli, &root, &[]).unwrap_or_else(|e| {
-        panic!("building the bench workflows failed: {e:#}");
-    });
+    let workflows = served::build(&root, &cache);
     println!(
         "built and prepared {} workflow(s) in {:.1} s",
         workflows.len(),

@@ -5,7 +5,12 @@
 //! each mapped element's) must be in the caller's trace, each with the right parent. Also the
 //! run records built on them: a run's per-task progress, kept across a server's restart.
 
-use clap::Parser;
+#[path = "support/fs.rs"]
+#[allow(dead_code)] // Only copy_dir is used here.
+mod fs;
+#[path = "support/served.rs"]
+mod served;
+
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -25,21 +30,6 @@ fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from).into_iter().filter_entry(|e| {
-        let n = e.file_name().to_string_lossy();
-        n != "__pycache__" && !n.ends_with(".egg-info") && !n.ends_with("-workflow")
-    }) {
-        let entry = entry.unwrap();
-        let dest = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
-}
-
 /// The example workflows, built once for every server of this binary.
 fn workflows() -> Vec<wt::server::ServedWorkflow> {
     static BUILT: Mutex<Option<(tempfile::TempDir, Vec<wt::server::ServedWorkflow>)>> =
@@ -49,27 +39,17 @@ fn workflows() -> Vec<wt::server::ServedWorkflow> {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().canonicalize().unwrap();
         std::fs::write(root.join("wt.toml"), "[workspace]\n").unwrap();
-        copy_tree(
+        fs::copy_dir(
             &repo().join("examples/wt-example-tasks"),
             &root.join("examples/wt-example-tasks"),
         );
         for name in ["fan_out", "safe_sqrt"] {
-            copy_tree(
+            fs::copy_dir(
                 &repo().join("workflows").join(name),
                 &root.join("workflows").join(name),
             );
         }
-        let cache = repo().join("target/e2e-cache");
-        let cli = wt::cli::Cli::try_parse_from([
-            "wt".as_ref(),
-            "--quiet".as_ref(),
-            "--cache-dir".as_ref(),
-            cache.as_os_str(),
-            "serve".as_ref(),
-        ])
-        .unwrap();
-        let workflows = wt::cli::serve::load_workflows(&cli, &root, &[])
-            .unwrap_or_else(|e| panic!("building the examples failed: {e:#}"));
+        let workflows = served::build(&root, &repo().join("target/e2e-cache"));
         *built = Some((dir, workflows));
     }
     built.as_ref().unwrap().1.clone()
@@ -132,6 +112,14 @@ fn from_console(line: &str) -> Seen {
         attributes: v["attributes"].clone(),
         error: v["status"]["status_code"] == "ERROR",
     }
+}
+
+fn read_console(file: &Path) -> Vec<Seen> {
+    std::fs::read_to_string(file)
+        .unwrap()
+        .lines()
+        .map(from_console)
+        .collect()
 }
 
 fn from_otlp(body: &Value) -> Vec<Seen> {
@@ -238,11 +226,7 @@ fn console_spans_of_every_instance_and_element_share_the_callers_trace() {
         let _ = std::fs::remove_file(&file);
         let (status, body) = run(&base, "wt-fan-out-workflow", mode, FAN_OUT);
         assert_eq!(status, 200, "{body}");
-        let spans: Vec<Seen> = std::fs::read_to_string(&file)
-            .unwrap()
-            .lines()
-            .map(from_console)
-            .collect();
+        let spans = read_console(&file);
         let instances = check_tree(&spans, "wt-fan-out-workflow");
         assert_eq!(instances.len(), 7, "{mode}: {:?}", instances.keys());
         assert_eq!(instances["powers"].attributes["wt.elements"], 3);
@@ -264,11 +248,7 @@ fn console_spans_of_every_instance_and_element_share_the_callers_trace() {
         r#"{"difference": {"a": -5, "b": 1}}"#,
     );
     assert_eq!(status, 200, "{body}");
-    let spans: Vec<Seen> = std::fs::read_to_string(&file)
-        .unwrap()
-        .lines()
-        .map(from_console)
-        .collect();
+    let spans = read_console(&file);
     let instances = check_tree(&spans, "wt-safe-sqrt-workflow");
     assert_eq!(instances["root"].attributes["wt.state"], "skipped");
     assert_eq!(instances["difference"].attributes["wt.state"], "succeeded");
@@ -291,11 +271,7 @@ fn console_spans_of_every_instance_and_element_share_the_callers_trace() {
         .unwrap();
     let body = answer.body_mut().read_to_string().unwrap();
     assert!(body.contains("processed"), "{body}");
-    let spans: Vec<Seen> = std::fs::read_to_string(&file)
-        .unwrap()
-        .lines()
-        .map(from_console)
-        .collect();
+    let spans = read_console(&file);
     assert!(spans.iter().any(|s| s.name == "POST /run-from-pubsub"));
     assert_eq!(check_tree(&spans, "wt-fan-out-workflow").len(), 7);
 }

@@ -87,22 +87,11 @@ mod tests {
 
     fn workflow() -> ServedWorkflow {
         ServedWorkflow {
-            title: String::new(),
-            description: String::new(),
-            label: "//x".into(),
-            release: "wt-x-workflow".into(),
-            package: "wt_x_workflow".into(),
-            version: "0.0.0".into(),
-            workspace: Default::default(),
-            python: Default::default(),
-            env_hold: None,
-            params: Json::Null,
-            rjsf: Json::Null,
             env_references: vec![
                 ("WT_TEST_OWNER_9".into(), "spec.yaml line 3".into()),
                 ("WT_TEST_SET_9".into(), "spec.yaml line 4".into()),
             ],
-            tasks: Vec::new(),
+            ..ServedWorkflow::sample("wt-x-workflow")
         }
     }
 

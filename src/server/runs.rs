@@ -322,21 +322,9 @@ mod tests {
     }
 
     fn request(run_id: &str, results: &std::path::Path) -> RunRequest {
-        let workflow = std::sync::Arc::new(crate::server::workflows::ServedWorkflow {
-            title: String::new(),
-            description: String::new(),
-            label: "//x".into(),
-            release: "wt-x-workflow".into(),
-            package: "wt_x_workflow".into(),
-            version: "0.0.0".into(),
-            workspace: results.to_path_buf(),
-            python: results.to_path_buf(),
-            env_hold: None,
-            params: serde_json::json!({"type": "object"}),
-            rjsf: serde_json::Value::Null,
-            env_references: Vec::new(),
-            tasks: Vec::new(),
-        });
+        let workflow = std::sync::Arc::new(crate::server::workflows::ServedWorkflow::sample(
+            "wt-x-workflow",
+        ));
         let fields = crate::server::request::Fields::from_map(
             serde_json::json!({"params": {"n": 1}})
                 .as_object()

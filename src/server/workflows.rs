@@ -56,6 +56,29 @@ pub struct ServedWorkflow {
     pub tasks: Vec<TaskNode>,
 }
 
+#[cfg(test)]
+impl ServedWorkflow {
+    /// A workflow with nothing built behind it, for unit tests: `release` (its package and
+    /// label follow from it), version 0.0.0, no parameters.
+    pub fn sample(release: &str) -> ServedWorkflow {
+        ServedWorkflow {
+            title: String::new(),
+            description: String::new(),
+            label: format!("//workflows/{release}"),
+            release: release.into(),
+            package: release.replace('-', "_"),
+            version: "0.0.0".into(),
+            workspace: PathBuf::new(),
+            python: PathBuf::new(),
+            env_hold: None,
+            params: serde_json::json!({"type": "object"}),
+            rjsf: Json::Null,
+            env_references: Vec::new(),
+            tasks: Vec::new(),
+        }
+    }
+}
+
 /// One task instance of a served workflow's DAG.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TaskNode {
@@ -392,19 +415,9 @@ mod tests {
 
     fn served(release: &str, label: &str) -> ServedWorkflow {
         ServedWorkflow {
-            title: String::new(),
-            description: String::new(),
             label: label.into(),
-            release: release.into(),
-            package: release.replace('-', "_"),
             version: "0.1.2".into(),
-            workspace: PathBuf::new(),
-            python: PathBuf::new(),
-            env_hold: None,
-            params: Json::Null,
-            rjsf: Json::Null,
-            env_references: Vec::new(),
-            tasks: Vec::new(),
+            ..ServedWorkflow::sample(release)
         }
     }
 
