@@ -164,12 +164,14 @@ pub async fn run_status(
     Path(run_id): Path<String>,
 ) -> Result<Response, ApiError> {
     match state.runs.get(&run_id) {
-        Some(record) => {
-            let mut body = serde_json::to_value(record).unwrap_or_default();
-            if let Some(file) = state.runs.progress_file(&run_id) {
-                body["tasks"] = json!(super::run_progress::read(&file));
-            }
-            let mut response = Json(body).into_response();
+        Some(mut record) => {
+            // Filled into the record, not through a JSON value: the result's numbers stay
+            // exactly as the workflow wrote them.
+            record.tasks = state
+                .runs
+                .progress_file(&run_id)
+                .map(|file| super::run_progress::read(&file));
+            let mut response = Json(record).into_response();
             response.extensions_mut().insert(LoggedRunId(run_id));
             Ok(response)
         }

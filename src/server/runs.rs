@@ -53,6 +53,9 @@ pub struct RunRecord {
     started: Instant,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duration_s: Option<f64>,
+    /// Each started task instance's progress, filled in when the record is answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tasks: Option<std::collections::BTreeMap<String, super::run_progress::TaskProgress>>,
     /// result.json, once the run has ended.
     #[serde(flatten)]
     pub report: Option<RunReport>,
@@ -71,6 +74,7 @@ impl RunRecord {
         if let Some(map) = value.as_object_mut() {
             map.remove("result");
             map.remove("trace");
+            map.remove("tasks");
         }
         value
     }
@@ -99,6 +103,7 @@ impl RunRecord {
             params: value.get("params").cloned().unwrap_or_default(),
             started: Instant::now(),
             duration_s: value.get("duration_s").and_then(serde_json::Value::as_f64),
+            tasks: None,
             report,
             reloaded: true,
         })
@@ -195,6 +200,7 @@ impl Runs {
             submitted_at: now_epoch(),
             started: Instant::now(),
             duration_s: None,
+            tasks: None,
             report: None,
             reloaded: false,
         });
@@ -299,6 +305,7 @@ mod tests {
                 submitted_at: now_epoch(),
                 started: Instant::now(),
                 duration_s: None,
+                tasks: None,
                 report: None,
                 reloaded: false,
             });
