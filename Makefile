@@ -42,6 +42,7 @@ bench: build
 	cargo bench --locked --bench execution  # sequential vs parallel vs async, per-job overhead
 	cargo bench --locked --bench reuse  # what a results store saves (second runs) and costs (RSS)
 	cargo bench --locked --bench spec_size  # compile time against one spec's size
+	cargo bench --locked --bench edit_loop  # edit a task of a path: library, then wt run
 
 bench-serve: tools
 	cargo bench --locked --bench serve

@@ -352,19 +352,49 @@ workflow:
         "{text}"
     );
 
-    // Editing the library's source is picked up by the next run.
+    // Editing the library's source is picked up by the next run, in the same environment (the
+    // library is installed editable there), also for an edit of the same size right after.
+    let interpreter = || {
+        let out = wt()
+            .arg("python")
+            .arg(spec_dir.join("spec.yaml"))
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    let before = interpreter();
     let src = lib.join("text_tasks/__init__.py");
-    let edited = std::fs::read_to_string(&src)
-        .unwrap()
-        .replace("word.upper()", "word.title()");
-    std::fs::write(&src, edited).unwrap();
-    let run = run_example(
-        &spec_dir.join("spec.yaml"),
-        &json!({"words": {"sentence": "make some noise"}}),
-        &[],
-        &[],
+    let edit = |from: &str, to: &str| {
+        let edited = std::fs::read_to_string(&src).unwrap().replace(from, to);
+        std::fs::write(&src, edited).unwrap();
+        run_example(
+            &spec_dir.join("spec.yaml"),
+            &json!({"words": {"sentence": "make some noise"}}),
+            &[],
+            &[],
+        )
+    };
+    assert_success(
+        &edit("word.upper()", "word.title()"),
+        json!("Make!!-Some!!-Noise!!"),
     );
-    assert_success(&run, json!("Make!!-Some!!-Noise!!"));
+    assert_success(
+        &edit("word.title()", "word.lower()"),
+        json!("make!!-some!!-noise!!"),
+    );
+    assert_eq!(
+        interpreter(),
+        before,
+        "a source edit needs no new environment"
+    );
+    // A library that compiles code is installed as a copy, in an environment of its own.
+    std::fs::write(lib.join("text_tasks/speedup.c"), "int unused;\n").unwrap();
+    assert_success(
+        &edit("word.lower()", "word.upper()"),
+        json!("MAKE!!-SOME!!-NOISE!!"),
+    );
+    assert_ne!(interpreter(), before);
 }
 
 #[test]

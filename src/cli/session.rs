@@ -142,12 +142,12 @@ impl Session {
     /// The Python environment of a built target (its lock's packages and its libraries),
     /// built if it is missing: what runs its workflow.
     pub fn environment(&self, state: &TargetState) -> Result<crate::env::python_env::PythonEnv> {
-        let discover = state
+        state
             .result("discover")
             .with_context(|| format!("{}: discovery did not run", state.target.label))?;
         let lock = self
             .ctx
             .output(state, "solve", crate::steps::solve::LOCK_FILE)?;
-        crate::steps::discover_step::environment(&self.ctx, state, &discover.key, &lock)
+        crate::steps::discover_step::environment(&self.ctx, state, &lock)
     }
 }

@@ -32,6 +32,27 @@ impl ResolvedPypi {
         }
     }
 
+    /// Whether wt's own environments install this `path:` library editable: the environment
+    /// then follows the library's source, so editing a task needs no new environment. Not when
+    /// the spec says `editable: false`, nor for a library that compiles code (an editable
+    /// install would keep running the old build). pixi.toml keeps what the spec says.
+    pub fn installs_editable(&self) -> bool {
+        self.abs_path
+            .as_deref()
+            .is_some_and(|p| self.req.editable != Some(false) && !compiles_code(p))
+    }
+
+    /// Arguments for `uv pip install` into wt's own environments: [`Self::uv_args`], editable
+    /// where [`Self::installs_editable`].
+    pub fn env_uv_args(&self) -> Vec<String> {
+        match &self.abs_path {
+            Some(path) if self.installs_editable() => {
+                vec!["-e".into(), format!("{}{}", path.display(), self.extras())]
+            }
+            _ => self.uv_args(),
+        }
+    }
+
     /// Arguments for `uv pip install` (docs/compatibility.md, “Requirements”).
     pub fn uv_args(&self) -> Vec<String> {
         let r = &self.req;
@@ -140,6 +161,29 @@ pub fn relative_path(from: &Path, to: &Path) -> String {
     } else {
         parts.join("/")
     }
+}
+
+/// Source files a build compiles (C, C++, Cython, Rust, Fortran, CUDA): a library holding any
+/// is built, not just copied, when installed.
+const COMPILED: &[&str] = &[
+    "c", "cc", "cpp", "cxx", "pyx", "pxd", "rs", "f", "f90", "f95", "cu",
+];
+
+/// Whether the library at `root` compiles code when installed.
+pub fn compiles_code(root: &Path) -> bool {
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0 || !crate::digest::ignored(&e.file_name().to_string_lossy())
+        })
+        .filter_map(Result::ok)
+        .any(|e| {
+            e.file_type().is_file()
+                && (e.file_name() == "Cargo.toml"
+                    || e.path()
+                        .extension()
+                        .is_some_and(|x| COMPILED.contains(&x.to_string_lossy().as_ref())))
+        })
 }
 
 #[cfg(test)]

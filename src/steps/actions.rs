@@ -51,9 +51,9 @@ fn run_solve(ctx: &BuildContext, t: &TargetState, _key: &str) -> Result<Outputs>
     )]))
 }
 
-fn run_discover(ctx: &BuildContext, t: &TargetState, key: &str) -> Result<Outputs> {
+fn run_discover(ctx: &BuildContext, t: &TargetState, _key: &str) -> Result<Outputs> {
     let lock = ctx.output(t, "solve", solve::LOCK_FILE)?;
-    discover_step::run(ctx, t, key, &lock)
+    discover_step::run(ctx, t, &lock)
 }
 
 fn run_codegen(ctx: &BuildContext, t: &TargetState, _key: &str) -> Result<Outputs> {

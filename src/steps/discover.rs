@@ -72,8 +72,10 @@ pub fn run_introspection(env: &PythonEnv, registry: &RegistryOutput) -> Result<S
     let scratch = tempfile::tempdir().context("could not create a temporary folder")?;
     let script = scratch.path().join("wt_introspect.py");
     std::fs::write(&script, INTROSPECT_PY)?;
+    // -I (isolated) ignores PYTHON* variables, PYTHONDONTWRITEBYTECODE among them: -B keeps
+    // the environment, and the sources of editable libraries, free of new bytecode.
     let out = Command::new(env.python())
-        .arg("-I")
+        .args(["-I", "-B"])
         .arg(&script)
         .current_dir(scratch.path())
         .env("PYTHONDONTWRITEBYTECODE", "1")

@@ -13,14 +13,13 @@ use std::collections::BTreeMap;
 /// installed package requires ([`crate::env::env_check`]). No interpreter of the host is
 /// involved. Installs compile bytecode: every process wt starts in the environment (discovery,
 /// runs) sets PYTHONDONTWRITEBYTECODE so that it stays as built, and would otherwise compile
-/// every module it imports from source, each time. Keyed by the discover step's key, so a
-/// restored cache hit can rebuild exactly the same environment later.
-pub fn environment(
-    ctx: &BuildContext,
-    t: &TargetState,
-    discover_key: &str,
-    lock: &[u8],
-) -> Result<PythonEnv> {
+/// every module it imports from source, each time.
+///
+/// `path:` libraries are installed editable where they can be
+/// ([`crate::env::pypi::ResolvedPypi::installs_editable`]), so the environment is keyed by what
+/// goes into it ([`environment_key`]) rather than by their sources: editing a task re-runs
+/// discovery in the same environment instead of building a new one.
+pub fn environment(ctx: &BuildContext, t: &TargetState, lock: &[u8]) -> Result<PythonEnv> {
     let tools = ctx.tools()?;
     let cache = ctx.cache_root();
     let (platform, conda, pypi) = super::solve::for_this_machine(lock)?;
@@ -34,7 +33,8 @@ pub fn environment(
                 t.target.label, t.target.label
             )
         })?;
-    materialize(cache, &discover_key[..32], |env| {
+    let key = environment_key(ctx, t, lock)?;
+    materialize(cache, &key[..32], |env| {
         crate::conda::install::install(&conda, &env.dir, platform, &python, cache, ctx.offline)?;
         let scratch = tempfile::tempdir()?;
         let pins = scratch.path().join("requirements.txt");
@@ -63,12 +63,51 @@ pub fn environment(
             let mut cmd = install();
             reinstall_path_sources(&mut cmd, &t.pypi, ctx.offline);
             for p in &paths {
-                cmd.args(p.uv_args());
+                cmd.args(p.env_uv_args());
             }
             run_install(cmd, &t.pypi)?;
         }
         crate::env::env_check::check(tools, cache, &env.python(), &t.target.label.to_string())
     })
+}
+
+/// The key of a target's environment: the lock, wt's sources (they decide how it is built),
+/// and for each `path:` library its location, whether it is installed editable, its manifests
+/// (pyproject.toml, setup.*: its dependencies and entry points) and, for a library installed
+/// as a copy, its whole source tree. An editable library's other sources are read live, so
+/// they are not part of the key. Environments are local to a machine, so the absolute
+/// location is part of it (an editable install points there).
+pub fn environment_key(ctx: &BuildContext, t: &TargetState, lock: &[u8]) -> Result<String> {
+    use serde_json::json;
+    let mut libraries = Vec::new();
+    for p in &t.pypi {
+        let Some(path) = &p.abs_path else { continue };
+        let editable = p.installs_editable();
+        let sources = if editable {
+            None
+        } else {
+            Some(ctx.tree_digest(path).with_context(|| {
+                format!(
+                    "cannot read the source of `{}` at {}",
+                    p.req.name.value,
+                    path.display()
+                )
+            })?)
+        };
+        libraries.push(json!([
+            p.req.name.value,
+            path.display().to_string(),
+            editable,
+            sources
+        ]));
+    }
+    Ok(crate::digest::json(&json!({
+        "environment": 2,
+        "lock": crate::digest::bytes(lock),
+        "wt": super::inputs::digest_of("wt-sources", ctx, t)?,
+        "manifests": super::inputs::digest_of("path-manifests", ctx, t)?,
+        "libraries": libraries,
+    })))
 }
 
 /// Discovery found no task: located at the spec's `requirements`, which name the libraries
@@ -90,13 +129,8 @@ pub const REGISTRY_FILE: &str = "registry.json";
 pub const SIGNATURES_FILE: &str = "signatures.json";
 
 /// Runs discovery and returns [`REGISTRY_FILE`] and [`SIGNATURES_FILE`].
-pub fn run(
-    ctx: &BuildContext,
-    t: &TargetState,
-    key: &str,
-    lock: &[u8],
-) -> Result<BTreeMap<String, Vec<u8>>> {
-    let env = environment(ctx, t, key, lock)?;
+pub fn run(ctx: &BuildContext, t: &TargetState, lock: &[u8]) -> Result<BTreeMap<String, Vec<u8>>> {
+    let env = environment(ctx, t, lock)?;
     let registry = run_registry(&env)?;
     if registry.entries.is_empty() {
         return Err(no_tasks(t));
