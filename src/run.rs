@@ -44,8 +44,14 @@ pub fn read_config(json: Option<&str>, file: Option<&Path>) -> Result<Json> {
     }
 }
 
-/// Formats schema violations, one per line, with the JSON path of each.
+/// Formats schema violations, one per line, with the JSON path of each; with the `schema`,
+/// an unexpected parameter close to one the schema has gets a did-you-mean.
 pub fn format_violations(errors: &[ValidationErrorItem]) -> String {
+    format_violations_against(errors, None)
+}
+
+/// [`format_violations`], with did-you-means from `schema` when given.
+pub fn format_violations_against(errors: &[ValidationErrorItem], schema: Option<&Json>) -> String {
     let mut out = format!(
         "error: invalid parameters ({} problem{}):\n",
         errors.len(),
@@ -66,10 +72,64 @@ pub fn format_violations(errors: &[ValidationErrorItem]) -> String {
         } else {
             path.join(".")
         };
-        out.push_str(&format!("  - at `{at}`: {}\n", e.message));
+        let hint = schema.map(|s| misspelt(e, s)).unwrap_or_default();
+        out.push_str(&format!("  - at `{at}`: {}{hint}\n", e.message));
     }
     out.push_str("  = help: `wt run` takes the parameters of params.json, keyed by task instance id; see the workspace's params.json\n");
     out
+}
+
+/// " Did you mean `x`?" for each unexpected property of an `additionalProperties` violation
+/// that is close to a property the schema has at that place.
+fn misspelt(e: &ValidationErrorItem, schema: &Json) -> String {
+    if e.validator.as_deref() != Some("additionalProperties") {
+        return String::new();
+    }
+    let Some(known) = properties_at(schema, &e.path) else {
+        return String::new();
+    };
+    let Some(given) = e.input.as_object() else {
+        return String::new();
+    };
+    given
+        .keys()
+        .filter(|k| !known.contains(&k.as_str()))
+        .filter_map(|k| {
+            crate::diag::closest(k, known.iter().copied())
+                .map(|c| format!(" Did you mean `{c}` for `{k}`?"))
+        })
+        .collect()
+}
+
+/// The property names the schema allows at an instance path (local `$ref`s followed).
+fn properties_at<'a>(root: &'a Json, path: &[Json]) -> Option<Vec<&'a str>> {
+    let resolve = |mut node: &'a Json| {
+        for _ in 0..32 {
+            match node
+                .get("$ref")
+                .and_then(Json::as_str)
+                .and_then(|r| r.strip_prefix('#'))
+            {
+                Some(pointer) => node = root.pointer(pointer)?,
+                None => return Some(node),
+            }
+        }
+        None
+    };
+    let mut node = resolve(root)?;
+    for step in path {
+        node = match step {
+            Json::String(key) => resolve(node.get("properties")?.get(key)?)?,
+            _ => resolve(node.get("items")?)?,
+        };
+    }
+    Some(
+        node.get("properties")?
+            .as_object()?
+            .keys()
+            .map(String::as_str)
+            .collect(),
+    )
 }
 
 /// A results location: a folder path or a `file://` URL.

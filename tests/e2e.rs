@@ -148,6 +148,31 @@ fn invalid_parameters_exit_2_listing_every_violation() {
     );
     assert!(run.stderr.contains("extra"), "{}", run.stderr);
     assert!(run.result_json.is_none());
+
+    // A misspelt parameter, or task instance, gets the one it is close to.
+    let run = run_example(
+        &example("add_then_double"),
+        &json!({"totl": {"a": 1, "bb": 2}}),
+        &[],
+        &[],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("Did you mean `total` for `totl`?"),
+        "{}",
+        run.stderr
+    );
+    let run = run_example(
+        &example("add_then_double"),
+        &json!({"total": {"a": 1, "bb": 2}}),
+        &[],
+        &[],
+    );
+    assert!(
+        run.stderr.contains("Did you mean `b` for `bb`?"),
+        "{}",
+        run.stderr
+    );
 }
 
 /// An unset `${{ env.X }}` stops the run before any task: exit 2, each reference located.

@@ -5,8 +5,8 @@ use super::Cli;
 use super::session::Session;
 use crate::compile::write_tree;
 use crate::run::{
-    ExecutionMode, Outcome, ResultsStore, RunOptions, execute, format_violations, read_config,
-    results_dir,
+    ExecutionMode, Outcome, ResultsStore, RunOptions, execute, format_violations_against,
+    read_config, results_dir,
 };
 use anyhow::Result;
 use std::path::PathBuf;
@@ -71,7 +71,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
         serde_json::from_slice(&files[&format!("{}/params.json", package_of(&state))])?;
     let violations = crate::schema::validate(&config, &params);
     if !violations.is_empty() {
-        eprint!("{}", format_violations(&violations));
+        eprint!("{}", format_violations_against(&violations, Some(&params)));
         return Ok(Outcome::Invalid as i32);
     }
     crate::steps::validated::validate_workflow(&session.ctx, &state)?;
