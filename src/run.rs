@@ -207,7 +207,8 @@ impl ResultsStore {
     }
 }
 
-/// Runs the compiled workflow in `workspace` with `python`, writing into `results`.
+/// Runs the compiled workflow of `workspace` with `python`, from the current folder, writing
+/// into `results`.
 pub fn execute(
     python: &Path,
     workspace: &Path,
@@ -259,11 +260,12 @@ pub fn execute(
         }
         _ => None,
     };
+    // The run starts where the author is, so a relative path in the config means what it says
+    // there; the generated package comes from the workspace (and nothing else of PYTHONPATH).
     let status = cmd
-        .current_dir(workspace)
         .env("WT_RESULTS", format!("file://{}", results.display()))
         .env("PYTHONDONTWRITEBYTECODE", "1")
-        .env_remove("PYTHONPATH")
+        .env("PYTHONPATH", crate::workspace::absolute(workspace))
         .status()
         .with_context(|| format!("could not start {}", python.display()))?;
     drop(lithops_state);

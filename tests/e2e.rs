@@ -617,3 +617,40 @@ fn no_task_library_is_an_error_at_requirements() {
     );
     assert!(stderr.contains("spec.yaml:2:15"), "{stderr}");
 }
+
+/// `wt run` runs from the caller's folder: a relative path in the config is read there, not in
+/// the generated workspace.
+#[test]
+fn relative_paths_in_the_config_are_the_callers() {
+    let dir = tempfile::tempdir().unwrap();
+    write_library(
+        &dir.path().join("libs"),
+        "file-tasks",
+        "from pathlib import Path\n\nfrom wt_registry import register\n\n\n@register()\ndef read_text(path: str) -> str:\n    return Path(path).read_text()\n",
+    );
+    let flow = dir.path().join("flows/reader");
+    std::fs::create_dir_all(&flow).unwrap();
+    std::fs::write(
+        flow.join("spec.yaml"),
+        "id: reader\nrequirements:\n  - name: file-tasks\n    path: ../../libs/file-tasks\nworkflow:\n  - id: read\n    task: read_text\n",
+    )
+    .unwrap();
+    let here = dir.path().join("analysis");
+    std::fs::create_dir_all(here.join("data")).unwrap();
+    std::fs::write(here.join("data/readings.csv"), "a,b\n1,2\n").unwrap();
+    let out = wt()
+        .args(["--quiet", "run"])
+        .arg(flow.join("spec.yaml"))
+        .args(["--config-json", r#"{"read": {"path": "data/readings.csv"}}"#])
+        .current_dir(&here)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(
+        serde_json::from_slice::<Value>(&out.stdout).unwrap(),
+        json!("a,b\n1,2\n")
+    );
+    let written = std::fs::read_to_string(here.join("results/result.json")).unwrap();
+    assert!(written.contains("1,2"), "results go to ./results of the caller too");
+}
