@@ -563,6 +563,7 @@ fn file_tree() {
         "VERSION.yaml".into(),
         "graph.svg".into(),
         "hatch_build.py".into(),
+        "params.example.json".into(),
         "pixi.toml".into(),
         "pyproject.toml".into(),
         "tests/conftest.py".into(),

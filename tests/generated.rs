@@ -108,6 +108,22 @@ fn hidden_parameters_stay_out_of_the_schemas() {
     );
 }
 
+/// `params.example.json` is a valid configuration of every example (their placeholders are of
+/// the right type), with each default as params.json says.
+#[test]
+fn the_example_configs_are_valid_parameters() {
+    for name in EXAMPLES {
+        let files = generate(name);
+        let package = format!("wt_{}_workflow", name);
+        let params: serde_json::Value =
+            serde_json::from_str(&files[&format!("{package}/params.json")]).unwrap();
+        let example: serde_json::Value =
+            serde_json::from_str(&files["params.example.json"]).unwrap();
+        let violations = wt::schema::validate(&example, &params);
+        assert!(violations.is_empty(), "{name}: {violations:?}");
+    }
+}
+
 #[test]
 fn generation_is_byte_identical_across_runs() {
     for name in EXAMPLES {

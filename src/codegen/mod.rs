@@ -9,7 +9,7 @@
 //!
 //! ```text
 //! pixi.toml  pyproject.toml  hatch_build.py  VERSION.yaml  Dockerfile  Dockerfile.dockerignore
-//! README.md  graph.svg  tests/conftest.py  tests/test_workflow.py
+//! README.md  graph.svg  params.example.json  tests/conftest.py  tests/test_workflow.py
 //! <pkg>/__init__.py  cli.py  dispatch.py  metadata.py  response.py  params.json  rjsf.json
 //! <pkg>/dags/__init__.py  run_sequential.py  run_sequential_mock_io.py
 //! ```
@@ -248,6 +248,12 @@ pub fn generate(input: &CodegenInput) -> Result<BTreeMap<String, String>, Codege
     ] {
         files.insert(format!("{pkg}/{name}"), json_file(name, value)?);
     }
+    // A config to start from: every default filled, a placeholder for each required value.
+    let example = crate::schema::example(input.params_json);
+    files.insert(
+        "params.example.json".into(),
+        json_file("params.example.json", &example)?,
+    );
     Ok(files)
 }
 

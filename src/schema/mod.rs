@@ -20,6 +20,7 @@
 //! clobbered; group membership in conversions comes only from the group marker.
 
 mod connections;
+mod example;
 mod formdata;
 mod overrides;
 mod params;
@@ -31,6 +32,7 @@ mod unbound;
 mod validate;
 
 pub use connections::data_connection_property_names;
+pub use example::example;
 pub use formdata::{formdata_to_params, params_to_formdata};
 pub use overrides::apply_overrides;
 pub use params::params_schema;
