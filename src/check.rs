@@ -3,7 +3,7 @@
 use crate::contracts::{RegistryOutput, Signatures};
 use crate::diag::{self, Source};
 use crate::spec::resolved::Workflow;
-use crate::spec::validate::{KnownTasks, validate};
+use crate::spec::validate::KnownTasks;
 
 /// Parses and validates spec text against `registry` and the `signatures` of its tasks; on
 /// failure returns the rendered errors.
@@ -18,7 +18,7 @@ pub fn check_text(
     let Some(spec) = spec else {
         return Err(diag::render(&source, &errors));
     };
-    match validate(&spec, &KnownTasks::from_registry(registry, signatures)) {
+    match crate::schema::checked_workflow(&spec, &KnownTasks::from_registry(registry, signatures)) {
         Ok(wf) if errors.is_empty() => Ok(wf),
         Ok(_) => Err(diag::render(&source, &errors)),
         Err(more) => {

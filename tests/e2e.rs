@@ -641,7 +641,10 @@ fn relative_paths_in_the_config_are_the_callers() {
     let out = wt()
         .args(["--quiet", "run"])
         .arg(flow.join("spec.yaml"))
-        .args(["--config-json", r#"{"read": {"path": "data/readings.csv"}}"#])
+        .args([
+            "--config-json",
+            r#"{"read": {"path": "data/readings.csv"}}"#,
+        ])
         .current_dir(&here)
         .output()
         .unwrap();
@@ -652,5 +655,8 @@ fn relative_paths_in_the_config_are_the_callers() {
         json!("a,b\n1,2\n")
     );
     let written = std::fs::read_to_string(here.join("results/result.json")).unwrap();
-    assert!(written.contains("1,2"), "results go to ./results of the caller too");
+    assert!(
+        written.contains("1,2"),
+        "results go to ./results of the caller too"
+    );
 }

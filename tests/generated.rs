@@ -311,11 +311,12 @@ fn the_image_holds_every_path_library_where_pixi_toml_says() {
 /// the `WT_TEST_PYTHON` interpreter.
 #[test]
 fn the_deepest_literal_a_spec_may_hold_compiles_as_python() {
-    // The document, the workflow list, the task and its `partial` hold the literal.
-    let depth = wt::yaml::MAX_DEPTH - 4;
+    // The document, the workflow list, the task, its `partial` and a mapping hold the literal,
+    // bound to a parameter that takes any value (`context: dict[str, Any] | None`).
+    let depth = wt::yaml::MAX_DEPTH - 5;
     let literal = "[".repeat(depth) + "1" + &"]".repeat(depth);
     let spec = format!(
-        "id: deep\nrequirements:\n  - name: wt-example-tasks\n    path: ../../examples/wt-example-tasks\nworkflow:\n  - id: total\n    task: sum_values\n    partial:\n      values: {literal}\n"
+        "id: deep\nrequirements:\n  - name: wt-example-tasks\n    path: ../../examples/wt-example-tasks\nworkflow:\n  - id: summary\n    task: report\n    partial:\n      context: {{deep: {literal}}}\n"
     );
     let files = codegen_only::generate(&spec, &root().join("workflows/deep"), &["linux-64"]);
     let python: BTreeMap<String, String> = files

@@ -347,6 +347,24 @@ rule!(
     "task-instance-defaults:\n  skipif:\n    conditions: [any_negative]\nworkflow:\n  - id: total\n    task: clamp\n  - id: doubled\n    task: double\n    skipif:\n      conditions: []\n    partial:\n      n: ${{ workflow.total.return }}\n"
 );
 
+rule!(
+    literal_of_the_wrong_type,
+    "workflow:\n  - id: doubled\n    task: double\n    partial:\n      n: two\n"
+);
+rule!(
+    literal_list_of_the_wrong_shape,
+    "workflow:\n  - id: mapping\n    task: to_mapping\n    partial:\n      pairs:\n        - [a, 1]\n        - {name: b, score: 2}\n"
+);
+
+/// Literals pydantic converts (lax mode) compile: a string of digits for an `int`.
+#[test]
+fn literals_pydantic_accepts_pass() {
+    let body = "workflow:\n  - id: doubled\n    task: double\n    partial:\n      n: \"21\"\n  - id: total\n    task: sum_values\n    partial:\n      values: [1, \"2\", 3.0]\n";
+    let mut reg = registry();
+    reg.entries.shift_remove("other_tasks.math.add");
+    check_text("spec.yaml", &format!("{HEAD}{body}"), &reg, &signatures()).expect("valid");
+}
+
 /// Edges whose types agree compile: `Optional` and `SkippedDependencyFallback` parameters, a
 /// `$ref` to the same model on both sides, pairs fed to `mapvalues` and tuples to `map`,
 /// environment variables (strings that pydantic may coerce), and every example workflow.

@@ -40,7 +40,11 @@ fn value_of(root: &Json, node: &Json, depth: usize) -> Json {
     if let Some(value) = node.get("const") {
         return value.clone();
     }
-    if let Some(first) = node.get("enum").and_then(Json::as_array).and_then(|e| e.first()) {
+    if let Some(first) = node
+        .get("enum")
+        .and_then(Json::as_array)
+        .and_then(|e| e.first())
+    {
         return first.clone();
     }
     for key in ["anyOf", "oneOf", "allOf"] {

@@ -22,6 +22,7 @@
 mod connections;
 mod example;
 mod formdata;
+mod literals;
 mod overrides;
 mod params;
 mod pyrepr;
@@ -34,6 +35,7 @@ mod validate;
 pub use connections::data_connection_property_names;
 pub use example::example;
 pub use formdata::{formdata_to_params, params_to_formdata};
+pub use literals::{check_literals, checked_workflow};
 pub use overrides::apply_overrides;
 pub use params::params_schema;
 pub use pyrepr::py_repr;

@@ -17,7 +17,7 @@ pub fn validate_workflow(ctx: &BuildContext, t: &TargetState) -> Result<()> {
         return Ok(());
     }
     let known = known_tasks(ctx, t)?;
-    let wf = crate::spec::validate::validate(&t.spec, &known)
+    let wf = crate::schema::checked_workflow(&t.spec, &known)
         .map_err(|d| anyhow!(Rendered(t.file.render(&d))))?;
     let _ = t.workflow.set(wf);
     Ok(())
