@@ -18,7 +18,15 @@ pub fn check_text(
     let Some(spec) = spec else {
         return Err(diag::render(&source, &errors));
     };
-    match crate::schema::checked_workflow(&spec, &KnownTasks::from_registry(registry, signatures)) {
+    let known = KnownTasks::from_registry(registry, signatures);
+    // Literals are checked once the spec parsed cleanly: a malformed `${{ ... }}` stays a
+    // string, and its own error says what is wrong with it.
+    let validated = if errors.is_empty() {
+        crate::schema::checked_workflow(&spec, &known)
+    } else {
+        crate::spec::validate::validate(&spec, &known)
+    };
+    match validated {
         Ok(wf) if errors.is_empty() => Ok(wf),
         Ok(_) => Err(diag::render(&source, &errors)),
         Err(more) => {

@@ -103,24 +103,12 @@ fn misspelt(e: &ValidationErrorItem, schema: &Json) -> String {
 
 /// The property names the schema allows at an instance path (local `$ref`s followed).
 fn properties_at<'a>(root: &'a Json, path: &[Json]) -> Option<Vec<&'a str>> {
-    let resolve = |mut node: &'a Json| {
-        for _ in 0..32 {
-            match node
-                .get("$ref")
-                .and_then(Json::as_str)
-                .and_then(|r| r.strip_prefix('#'))
-            {
-                Some(pointer) => node = root.pointer(pointer)?,
-                None => return Some(node),
-            }
-        }
-        None
-    };
-    let mut node = resolve(root)?;
+    let resolve = |node: &'a Json| crate::schema::follow_ref(root, node);
+    let mut node = resolve(root);
     for step in path {
         node = match step {
-            Json::String(key) => resolve(node.get("properties")?.get(key)?)?,
-            _ => resolve(node.get("items")?)?,
+            Json::String(key) => resolve(node.get("properties")?.get(key)?),
+            _ => resolve(node.get("items")?),
         };
     }
     Some(

@@ -14,23 +14,8 @@ pub fn example(schema: &Json) -> Json {
 /// Deeper than this, a placeholder is `null` (a recursive definition would never end).
 const DEEPEST: usize = 16;
 
-fn resolve<'a>(root: &'a Json, mut node: &'a Json) -> &'a Json {
-    for _ in 0..32 {
-        match node
-            .get("$ref")
-            .and_then(Json::as_str)
-            .and_then(|r| r.strip_prefix('#'))
-            .and_then(|p| root.pointer(p))
-        {
-            Some(target) => node = target,
-            None => break,
-        }
-    }
-    node
-}
-
 fn value_of(root: &Json, node: &Json, depth: usize) -> Json {
-    let node = resolve(root, node);
+    let node = super::refs::follow(root, node);
     if let Some(default) = node.get("default") {
         return default.clone();
     }
@@ -52,7 +37,7 @@ fn value_of(root: &Json, node: &Json, depth: usize) -> Json {
             // The first branch that is not `null`: the value a reader most likely wants.
             let branch = branches
                 .iter()
-                .find(|b| resolve(root, b).get("type") != Some(&json!("null")))
+                .find(|b| super::refs::follow(root, b).get("type") != Some(&json!("null")))
                 .or(branches.first());
             if let Some(branch) = branch {
                 return value_of(root, branch, depth + 1);
@@ -90,8 +75,10 @@ fn object(root: &Json, node: &Json, depth: usize) -> Json {
     if let Some(properties) = node.get("properties").and_then(Json::as_object) {
         for (name, property) in properties {
             let wanted = required.contains(&name.as_str())
-                || resolve(root, property).get("default").is_some()
-                || resolve(root, property).get("properties").is_some();
+                || super::refs::follow(root, property).get("default").is_some()
+                || super::refs::follow(root, property)
+                    .get("properties")
+                    .is_some();
             if wanted {
                 out.insert(name.clone(), value_of(root, property, depth + 1));
             }

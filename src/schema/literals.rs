@@ -151,7 +151,7 @@ fn lax(value: &Json, schema: &Json, root: &Json, depth: usize) -> Json {
     if depth > 32 {
         return value.clone();
     }
-    let schema = resolve(root, schema);
+    let schema = super::refs::follow(root, schema);
     let types = types_of(schema);
     match value {
         Json::String(s) => {
@@ -233,21 +233,6 @@ fn types_of(schema: &Json) -> Vec<&str> {
         }
     }
     out
-}
-
-fn resolve<'a>(root: &'a Json, mut node: &'a Json) -> &'a Json {
-    for _ in 0..32 {
-        match node
-            .get("$ref")
-            .and_then(Json::as_str)
-            .and_then(|r| r.strip_prefix('#'))
-            .and_then(|p| root.pointer(p))
-        {
-            Some(target) => node = target,
-            None => break,
-        }
-    }
-    node
 }
 
 #[cfg(test)]

@@ -39,6 +39,7 @@ pub use literals::{check_literals, checked_workflow};
 pub use overrides::apply_overrides;
 pub use params::params_schema;
 pub use pyrepr::py_repr;
+pub use refs::follow as follow_ref;
 pub use rjsf::rjsf_schema;
 pub use unbound::{Unbound, UnboundInstance, unbound};
 pub use validate::{check_schema, validate};

@@ -10,6 +10,23 @@ use serde_json::{Map, Value as Json};
 
 const DEFS_PREFIX: &str = "#/$defs/";
 
+/// `node`, or what its local `$ref` points at in `root` (followed up to 32 times, so a cycle
+/// of references ends).
+pub fn follow<'a>(root: &'a Json, mut node: &'a Json) -> &'a Json {
+    for _ in 0..32 {
+        match node
+            .get("$ref")
+            .and_then(Json::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+            .and_then(|p| root.pointer(p))
+        {
+            Some(target) => node = target,
+            None => break,
+        }
+    }
+    node
+}
+
 /// The definition name a `$ref` string points at (`"#/$defs/A"` and `"#/$defs/A/properties/x"`
 /// both give `A`), JSON-pointer unescaped. `None` for any other kind of reference.
 pub fn def_name(reference: &str) -> Option<String> {
