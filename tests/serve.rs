@@ -443,16 +443,17 @@ fn fake_batch(max: usize) -> (String, Arc<Mutex<Vec<Captured>>>) {
                 )
             };
             let answer = answer.to_string();
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
-                answer.len()
-            );
+            // Recorded before answering: the server's client may look as soon as it is answered.
             sink.lock().unwrap().push(Captured {
                 request_line,
                 headers,
                 body: serde_json::from_slice(&body).unwrap_or(Value::Null),
             });
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+                answer.len()
+            );
         }
     });
     (url, captured)
