@@ -7,15 +7,13 @@
 mod tools;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const WORKFLOWS: usize = 100;
 const LIBRARIES: usize = 10;
 
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let wt = tools::release_wt(&root);
     let dir = tempfile::tempdir().unwrap();
     // WT_BENCH_DIR keeps the generated workspace and cache for profiling.
     let base = std::env::var_os("WT_BENCH_DIR")
@@ -24,26 +22,17 @@ fn main() {
     let ws = base.join("ws");
     generate(&ws);
     let cache = base.join("cache");
-    let run = |label: &str| -> (Duration, String) {
-        let start = Instant::now();
-        let out = Command::new(&wt)
-            .args(["build", "//...", "--explain"])
-            .current_dir(&ws)
-            .env("WT_CACHE_DIR", &cache)
-            .env("PATH", tools::path_with_tools(&root))
-            .output()
-            .unwrap();
-        let took = start.elapsed();
+    let run = || -> (Duration, String) {
+        let (took, out) = tools::timed_wt(&root, &ws, &cache, &["build", "//...", "--explain"]);
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert!(out.status.success(), "{label} failed:\n{stderr}");
         let summary = stderr.lines().last().unwrap_or("").to_string();
         (took, summary)
     };
 
-    let (cold, summary) = run("cold build");
+    let (cold, summary) = run();
     report("cold build (100 workflows, empty cache)", &[cold], &summary);
 
-    let noop: Vec<(Duration, String)> = (0..15).map(|_| run("no-op")).collect();
+    let noop: Vec<(Duration, String)> = (0..15).map(|_| run()).collect();
     report(
         "no-op rebuild",
         &noop.iter().map(|r| r.0).collect::<Vec<_>>(),
@@ -59,7 +48,7 @@ fn main() {
             &format!("name: Step 0 v{i}"),
             i,
         );
-        let (t, s) = run("cosmetic edit");
+        let (t, s) = run();
         cosmetic.push(t);
         last = s;
     }
@@ -71,7 +60,7 @@ fn main() {
         let mut text = std::fs::read_to_string(&lib).unwrap();
         text.push_str(&format!("\n# edit {i}\n"));
         std::fs::write(&lib, text).unwrap();
-        let (t, s) = run("source edit");
+        let (t, s) = run();
         source.push(t);
         last = s;
     }

@@ -8,8 +8,7 @@
 mod tools;
 
 use std::path::Path;
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const EDITS: usize = 7;
 
@@ -54,58 +53,35 @@ fn workspace(ws: &Path) {
     std::fs::write(ws.join("workflows/chain/spec.yaml"), spec).unwrap();
 }
 
-fn size_of(dir: &Path) -> u64 {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .filter_map(|e| e.metadata().ok())
-        .map(|m| m.len())
-        .sum()
-}
-
 fn main() {
     let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let wt = tools::release_wt(&root);
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("ws");
     let cache = dir.path().join("cache");
     workspace(&ws);
     // A run of the chain from x = 0: four steps add 1, step 2 adds `offset`.
     let run = |offset: usize| -> Duration {
-        let start = Instant::now();
-        let out = Command::new(&wt)
-            .args([
-                "--quiet",
-                "run",
-                "workflows/chain",
-                "--config-json",
-                r#"{"s0": {"x": 0}}"#,
-            ])
-            .current_dir(&ws)
-            .env("WT_CACHE_DIR", &cache)
-            .env("PATH", tools::path_with_tools(&root))
-            .output()
-            .unwrap();
-        let took = start.elapsed();
+        let args = [
+            "--quiet",
+            "run",
+            "workflows/chain",
+            "--config-json",
+            r#"{"s0": {"x": 0}}"#,
+        ];
+        let (took, out) = tools::timed_wt(&root, &ws, &cache, &args);
         let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success(),
-            "wt run failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
         assert_eq!(stdout.trim(), (4 + offset).to_string(), "the new code ran");
         took
     };
     let first = run(1);
-    let after_first = size_of(&cache);
+    let after_first = wt::cache::folder_bytes(&cache);
     let mut times = Vec::new();
     for edit in 0..EDITS {
         let offset = 10 + edit;
         std::fs::write(ws.join("libs/five/five/__init__.py"), library(offset)).unwrap();
         times.push(run(offset));
     }
-    let grown = size_of(&cache).saturating_sub(after_first);
+    let grown = wt::cache::folder_bytes(&cache).saturating_sub(after_first);
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let mut sorted = times.clone();
     sorted.sort();

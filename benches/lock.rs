@@ -21,14 +21,12 @@ mod fs;
 mod tools;
 
 use std::path::PathBuf;
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const RUNS: usize = 3;
 
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let wt = tools::release_wt(&root);
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("ws");
     fs::copy_dir(&root.join("examples"), &ws.join("examples"));
@@ -57,23 +55,7 @@ fn main() {
     std::fs::create_dir_all(ws.join("workflows/with_conda")).unwrap();
     std::fs::write(ws.join("workflows/with_conda/spec.yaml"), spec).unwrap();
     let cache = dir.path().join("cache");
-    let wt_cmd = |args: &[&str]| -> Duration {
-        let start = Instant::now();
-        let out = Command::new(&wt)
-            .args(args)
-            .current_dir(&ws)
-            .env("WT_CACHE_DIR", &cache)
-            .env("PATH", tools::path_with_tools(&root))
-            .output()
-            .unwrap();
-        let took = start.elapsed();
-        assert!(
-            out.status.success(),
-            "wt {args:?} failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        took
-    };
+    let wt_cmd = |args: &[&str]| -> Duration { tools::timed_wt(&root, &ws, &cache, args).0 };
     let cold = wt_cmd(&["--quiet", "build", "//..."]);
     println!(
         "cold build of 5 workflows (2 distinct requirement sets): {:.1} s",
