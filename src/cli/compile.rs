@@ -2,7 +2,7 @@
 
 use super::Cli;
 use super::session::Session;
-use crate::compile::{WriteOutcome, write_tree};
+use crate::compile::WriteOutcome;
 use anyhow::Result;
 use std::path::PathBuf;
 
@@ -17,9 +17,8 @@ pub struct Args {
 
 pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     let session = Session::open(cli, &args.spec)?;
-    let state = session.build_one(&args.spec, args.out.as_deref(), None)?;
-    let files = session.ctx.outputs(&state, "package")?;
-    let what = match write_tree(&state.out_dir, &files)? {
+    let (state, _, outcome) = session.write_one(&args.spec, args.out.as_deref())?;
+    let what = match outcome {
         WriteOutcome::Written => "Compiled",
         WriteOutcome::Unchanged => "Up to date",
     };

@@ -18,9 +18,7 @@ pub struct Args {
 
 pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     let session = Session::open(cli, &args.spec)?;
-    let state = session.build_one(&args.spec, args.out.as_deref(), None)?;
-    let files = session.ctx.outputs(&state, "package")?;
-    crate::compile::write_tree(&state.out_dir, &files)?;
+    let (state, _, _) = session.write_one(&args.spec, args.out.as_deref())?;
     println!("{}", session.environment(&state)?.python().display());
     Ok(0)
 }

@@ -3,7 +3,6 @@
 
 use super::Cli;
 use super::session::Session;
-use crate::compile::write_tree;
 use crate::run::{
     ExecutionMode, Outcome, ResultsStore, RunOptions, execute, format_violations_against,
     read_config, results_dir,
@@ -64,9 +63,7 @@ pub struct Args {
 pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     let config = read_config(args.config_json.as_deref(), args.config_file.as_deref())?;
     let session = Session::open(cli, &args.spec)?;
-    let state = session.build_one(&args.spec, args.out.as_deref(), None)?;
-    let files = session.ctx.outputs(&state, "package")?;
-    write_tree(&state.out_dir, &files)?;
+    let (state, files, _) = session.write_one(&args.spec, args.out.as_deref())?;
     let params: serde_json::Value =
         serde_json::from_slice(&files[&format!("{}/params.json", package_of(&state))])?;
     let violations = crate::schema::validate(&config, &params);

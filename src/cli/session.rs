@@ -139,6 +139,24 @@ impl Session {
         Ok(state)
     }
 
+    /// Builds the workflow of `spec` ([`Session::build_one`]) and writes its workspace (to
+    /// `out`, else next to the spec): what `wt compile`, `wt run` and `wt python` start with.
+    /// Returns the target, the workspace's files and whether anything was written.
+    pub fn write_one(
+        &self,
+        spec: &Path,
+        out: Option<&Path>,
+    ) -> Result<(
+        TargetState,
+        std::collections::BTreeMap<String, Vec<u8>>,
+        crate::compile::WriteOutcome,
+    )> {
+        let state = self.build_one(spec, out, None)?;
+        let files = self.ctx.outputs(&state, "package")?;
+        let outcome = crate::compile::write_tree(&state.out_dir, &files)?;
+        Ok((state, files, outcome))
+    }
+
     /// The Python environment of a built target (its lock's packages and its libraries),
     /// built if it is missing: what runs its workflow.
     pub fn environment(&self, state: &TargetState) -> Result<crate::env::python_env::PythonEnv> {
