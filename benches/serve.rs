@@ -104,16 +104,7 @@ fn start(workflows: &[wt::server::ServedWorkflow], warm: bool, dir: &Path) -> (S
     let results = dir.join(if warm { "results-warm" } else { "results-cold" });
     let mut config = wt::server::ServerConfig::new(results.clone());
     config.warm_workers = warm;
-    let base = wt::server::serve_in_background(workflows.to_vec(), config).unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while agent()
-        .get(&format!("{base}/"))
-        .call()
-        .map_or(true, |r| r.status() != 200)
-    {
-        assert!(Instant::now() < deadline, "the server did not come up");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let base = served::start(workflows.to_vec(), config);
     (base, results)
 }
 

@@ -58,16 +58,7 @@ fn workflows() -> Vec<wt::server::ServedWorkflow> {
 fn serve(destination: Option<Destination>, results: &Path) -> String {
     let mut config = ServerConfig::new(results.to_path_buf());
     config.spans = destination.map(|d| Arc::new(Spans::new(d)));
-    let base = wt::server::serve_in_background(workflows(), config).unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while ureq::get(&format!("{base}/"))
-        .call()
-        .map_or(true, |r| r.status() != 200)
-    {
-        assert!(Instant::now() < deadline, "the server did not come up");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    base
+    served::start(workflows(), config)
 }
 
 /// A blocking run with the caller's trace context; (status, answer).
