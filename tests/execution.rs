@@ -185,11 +185,12 @@ fn independent_work_overlaps_with_no_barrier() {
     write_library(dir.path(), "naps", naps::LIBRARY);
     let spec = dir.path().join("spec.yaml");
     std::fs::write(&spec, naps::SPEC).unwrap();
-    // Naps long enough that a worker still starting (a cold interpreter on a loaded machine)
-    // joins before its sibling's nap is over.
+    // Naps long enough that a worker still starting (a cold interpreter on a machine loaded
+    // by the other tests) joins before its sibling's nap is over: `left` starts at once on
+    // the driver's lane, `right` once a worker is up.
     let config = json!({
-        "left": {"seconds": 2.0},
-        "right": {"seconds": 2.0},
+        "left": {"seconds": 4.0},
+        "right": {"seconds": 4.0},
         "valued": {"seconds": 2.0},
     });
     for mode in ["parallel", "async"] {

@@ -1,22 +1,38 @@
 """Where the jobs of the graph DAG run: in this process, one after another (`sequential`
-with a results store), local worker processes (`parallel`) or Lithops (`async`). Each gives
-`submit`, `submit_all`, `wait_any`, `result`, `cancel` and `parallelism` (how many jobs run
-at once, which sizes the batches of a fan-out's elements) to `scheduler.run`, and stops every
-worker it started when the run ends, fails or is interrupted."""
+with a results store), on the driver's lane and local worker processes (`parallel`) or on
+Lithops (`async`). Each gives `lane` (the driver's own lane, `lane.py`, or None),
+`submit_all`, `wait_any`, `result`, `cancel`, `parallelism` (how many workers besides the
+lane run jobs at once) and `costs` (what bringing workers up and a job's round trip are
+expected to cost, before any is measured) to `scheduler.run`, and stops every worker it
+started when the run ends, fails or is interrupted."""
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import os
 import sys
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
 
+from .lane import InlineLane, Lane
+from .spread import Costs
+
 LITHOPS_CONFIG_ENV_VAR = "LITHOPS_CONFIG_FILE"
+
+# A spawned worker process starts an interpreter and imports the workflow's package, its
+# task libraries and their dependencies: about half a second on a 2-core machine.
+PROCESS_START_SECONDS = 0.5
+# A job's round trip to a running worker process (pickling both ways).
+PROCESS_JOB_SECONDS = 0.005
+# A Lithops call: about half a second on the localhost backend, more on a cloud one.
+LITHOPS_CALL_SECONDS = 0.5
 
 
 class InProcessExecutor:
-    """Each job runs when it is submitted, in this process."""
+    """Every job runs when it is submitted, in this process: all of them on the lane."""
+
+    lane = InlineLane()
 
     def __enter__(self):  # returns self; `Self` needs Python 3.11
         return self
@@ -24,18 +40,12 @@ class InProcessExecutor:
     def __exit__(self, *exc: object) -> None:
         pass
 
-    def submit(self, fn: Any, job: Any) -> Future:
-        future: Future = Future()
-        try:
-            future.set_result(fn(job))
-        except BaseException as e:  # noqa: BLE001 - handed to whoever reads the result
-            future.set_exception(e)
-        return future
-
     def submit_all(self, fn: Any, jobs: list[Any]) -> list[Future]:
-        return [self.submit(fn, job) for job in jobs]
+        return [self.lane.submit(fn, job) for job in jobs]
 
-    def wait_any(self, futures: list[Future]) -> list[Future]:
+    def wait_any(
+        self, futures: list[Future], timeout: float | None = None
+    ) -> list[Future]:
         return list(futures)
 
     def result(self, future: Future) -> Any:
@@ -45,49 +55,73 @@ class InProcessExecutor:
         pass
 
     def parallelism(self) -> int:
-        return 1
+        return 0
+
+    def costs(self) -> Costs:
+        return Costs(start=0.0, job=0.0, started=True)
 
 
 class ProcessExecutor:
-    """`workers` local processes (default: one per CPU)."""
+    """The driver's lane and `workers - 1` local processes (`workers` defaults to one per
+    CPU), started only when work is sent to them."""
 
     def __init__(self, workers: int | None = None) -> None:
-        # spawn: workers start clean on every platform (no state forked from the driver).
-        self._workers = workers or os.cpu_count() or 1
-        self._pool = ProcessPoolExecutor(
-            max_workers=self._workers,
-            mp_context=multiprocessing.get_context("spawn"),
-        )
+        self._workers = max(1, workers or os.cpu_count() or 1)
+        self._pool: ProcessPoolExecutor | None = None
+        self.lane = Lane()
 
     def __enter__(self):  # returns self; `Self` needs Python 3.11
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.lane.close()
         if exc[0] is None:
-            self._pool.shutdown(wait=True)
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
         else:
             self.cancel([])
 
-    def submit(self, fn: Any, job: Any) -> Future:
-        return self._pool.submit(fn, job)
+    def _started(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            # spawn: workers start clean on every platform (no state forked from the
+            # driver, whose lane may be running a task).
+            self._pool = ProcessPoolExecutor(
+                max_workers=self._workers - 1,
+                mp_context=multiprocessing.get_context("spawn"),
+            )
+        return self._pool
 
     def submit_all(self, fn: Any, jobs: list[Any]) -> list[Future]:
-        return [self._pool.submit(fn, job) for job in jobs]
+        pool = self._started()
+        return [pool.submit(fn, job) for job in jobs]
 
-    def wait_any(self, futures: list[Future]) -> set[Future]:
-        done, _ = wait(futures, return_when=FIRST_COMPLETED)
+    def warm_up(self, module: str) -> Future:
+        """Starts a worker (the pool starts one per job while none is idle) that imports
+        `module`; the future is done once it has."""
+        return self._started().submit(_import, module)
+
+    def wait_any(
+        self, futures: list[Future], timeout: float | None = None
+    ) -> set[Future]:
+        done, _ = wait(futures, timeout=timeout, return_when=FIRST_COMPLETED)
         return done
 
     def result(self, future: Future) -> Any:
         return future.result()
 
     def parallelism(self) -> int:
-        return self._workers
+        return self._workers - 1
+
+    def costs(self) -> Costs:
+        return Costs(start=PROCESS_START_SECONDS, job=PROCESS_JOB_SECONDS)
 
     def cancel(self, futures: list[Future]) -> None:
-        """Drops queued jobs and stops the workers, running jobs included."""
+        """Drops queued jobs and stops the workers, running jobs included (the lane's job in
+        progress is left to end with the process)."""
         for f in futures:
             f.cancel()
+        if self._pool is None:
+            return
         # The pool has no public way to stop a running job: terminate its processes.
         processes = list((getattr(self._pool, "_processes", None) or {}).values())
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -95,6 +129,11 @@ class ProcessExecutor:
             p.terminate()
         for p in processes:
             p.join(timeout=5)
+
+
+def _import(module: str) -> None:
+    """Imports `module` (in a worker being warmed up)."""
+    importlib.import_module(module)
 
 
 def lithops_config(workers: int | None) -> dict[str, Any]:
@@ -152,7 +191,11 @@ def check_lithops_config(config: dict[str, Any]) -> None:
 
 
 class LithopsExecutor:
-    """Jobs as Lithops calls: localhost, or a cloud backend from LITHOPS_CONFIG_FILE."""
+    """Jobs as Lithops calls: localhost, or a cloud backend from LITHOPS_CONFIG_FILE. No lane:
+    the work of an `async` run happens where Lithops runs it (on localhost too, which
+    rehearses a cloud run: its data limit and serialization apply)."""
+
+    lane = None
 
     def __init__(self, workers: int | None = None) -> None:
         try:
@@ -179,12 +222,6 @@ class LithopsExecutor:
     def __exit__(self, *exc: object) -> None:
         self._fexec.__exit__(*exc)
 
-    def submit(self, fn: Any, job: Any) -> Any:
-        try:
-            return self._fexec.call_async(fn, (job,))
-        except Exception as e:
-            raise self._explained(e, job) from e
-
     def _explained(self, e: Exception, job: Any) -> Exception:
         """Lithops' refusal of data over `data_limit`, said with what to change."""
         if "Total data exceeded" not in str(e):
@@ -204,8 +241,8 @@ class LithopsExecutor:
         except Exception as e:
             raise self._explained(e, jobs[0]) from e
 
-    def wait_any(self, futures: list[Any]) -> list[Any]:
-        # ANY_COMPLETED in a loop: ALL_COMPLETED waits were seen to hang on localhost.
+    def wait_any(self, futures: list[Any], timeout: float | None = None) -> list[Any]:
+        # No lane, so nothing to wake up for but a call's end. ANY_COMPLETED in a loop: ALL_COMPLETED waits were seen to hang on localhost.
         done, _ = self._lithops.wait(
             futures,
             return_when=self._any_completed,
@@ -220,6 +257,9 @@ class LithopsExecutor:
 
     def cancel(self, futures: list[Any]) -> None:
         self._fexec.__exit__(None, None, None)
+
+    def costs(self) -> Costs:
+        return Costs(start=LITHOPS_CALL_SECONDS, job=LITHOPS_CALL_SECONDS)
 
     def parallelism(self) -> int:
         """Localhost: its worker processes; a cloud backend: its maximum of workers."""

@@ -43,11 +43,13 @@ RUNTIME_MODULES = (
     "entry.py",
     "executors.py",
     "keys.py",
+    "lane.py",
     "response.py",
     "reuse.py",
     "run_spans.py",
     "scheduler.py",
     "spans.py",
+    "spread.py",
     "store.py",
     "warm.py",
 )

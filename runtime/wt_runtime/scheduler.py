@@ -2,12 +2,17 @@
 this process.
 
 A node is submitted as soon as its own dependencies are done (a ready queue driven by
-completions: no waves, no barrier after an unrelated map), and every element of a `map` or
-`mapvalues` is a job of its own. A job is a small picklable description: the DAG module and
-node id, the resolved keyword arguments and, for a fan-out, one element. The worker looks the
-node up in the same module and rebuilds the same `wt_task` chain as the sequential DAG
-(validate, instance id, errors, tracing, skipif, partial, then call / map / mapvalues over that
-one element), so coercion, skips, defaults and keys behave exactly alike.
+completions: no waves, no barrier after an unrelated map). A job is a small picklable
+description: the DAG module and node id, the resolved keyword arguments and, for a fan-out,
+its elements. The worker looks the node up in the same module and rebuilds the same `wt_task`
+chain as the sequential DAG (validate, instance id, errors, tracing, skipif, partial, then
+call / map / mapvalues over each element on its own), so coercion, skips, defaults and keys
+behave exactly alike.
+
+Where a job runs: a task instance goes to the driver's lane (`lane.py`) when the lane is
+idle, else to a worker; a fan-out's elements are spread between the lane and workers by what
+they are measured to cost (`spread.py`), so a fan-out of trivial elements never pays for
+starting workers and one of slow elements has every worker busy.
 
 Without a results store the driver keeps every result and ships values to the workers. With
 one (`reuse.py`), results are passed by reference: a worker reads its inputs from the store and
@@ -24,7 +29,6 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-import math
 import os
 import time
 import traceback
@@ -40,6 +44,7 @@ from .bindings import Env, Ref
 from .keys import list_digest
 from .reuse import Keyed, Reuse
 from .run_spans import RunSpans
+from .spread import Fanout, chunk_sizes
 from .store import Stored, StoreError, load, store_at
 
 __all__ = ["Call", "Env", "Map", "MapValues", "Node", "Ref", "Skipif", "run"]
@@ -163,59 +168,97 @@ def run_job(job: Job) -> Any:
 def run_timed(job: Job) -> Any:
     """`run_job`, each outcome `Timed`: a batch's is the list of its elements' (up to the
     first failure)."""
-    if job.batch:
-        outcomes = []
-        for element in job.argvalues:
-            timed = run_timed(dataclasses.replace(job, argvalues=element, batch=False))
-            outcomes.append(timed)
-            if isinstance(timed.outcome, Failure):
-                break
-        return outcomes
-    start = time.time_ns()
-    outcome, skipped = _run_one(job)
-    return Timed(outcome, start, time.time_ns(), skipped)
+    prepared = Prepared(job)
+    if not job.batch:
+        return prepared.timed(job.argvalues)
+    outcomes = []
+    for element in job.argvalues:
+        timed = prepared.timed(element)
+        outcomes.append(timed)
+        if isinstance(timed.outcome, Failure):
+            break
+    return outcomes
 
 
-def _run_one(job: Job) -> tuple[Any, bool]:
-    """One job's outcome, and whether its task skipped."""
-    try:
-        node = importlib.import_module(job.module).NODES_BY_ID[job.node]
-        store = store_at(job.store, memo=job.memo) if job.store else None
-        kwargs, argvalues = job.kwargs, job.argvalues
-        if store is not None:
-            try:
-                kwargs, argvalues = load(kwargs, store), load(argvalues, store)
-            except StoreError as e:
-                failure = Failure(
-                    error=str(e), trace=traceback.format_exc(), vanished=True
+class Prepared:
+    """A node's chain, built once for all the elements of a job (building it, validation
+    model included, costs several times what a trivial element does)."""
+
+    def __init__(self, job: Job) -> None:
+        self._failure: Failure | None = None
+        self._store = None
+        try:
+            self._node = importlib.import_module(job.module).NODES_BY_ID[job.node]
+            node = self._node
+            self._store = store_at(job.store, memo=job.memo) if job.store else None
+            kwargs = job.kwargs
+            if self._store is not None:
+                kwargs = self._loaded(kwargs)
+            t = task(node.task)
+            if node.validate:
+                t = t.validate()
+            t = t.set_task_instance_id(node.id).handle_errors().with_tracing()
+            if node.skipif is not None:
+                t = t.skipif(
+                    conditions=node.skipif.conditions,
+                    unpack_depth=node.skipif.unpack_depth,
                 )
-                return failure, False
-        t = task(node.task)
-        if node.validate:
-            t = t.validate()
-        t = t.set_task_instance_id(node.id).handle_errors().with_tracing()
-        if node.skipif is not None:
-            t = t.skipif(
-                conditions=node.skipif.conditions,
-                unpack_depth=node.skipif.unpack_depth,
-            )
-        t = t.partial(**kwargs)
-        if isinstance(node.call, Map):
-            out = t.map(argnames=node.call.argnames, argvalues=argvalues)
-        elif isinstance(node.call, MapValues):
-            out = t.mapvalues(argnames=node.call.argnames, argvalues=argvalues)
-        else:
-            out = t.call()
-        one = job.argvalues is not None and not isinstance(argvalues, SkipSentinel)
-        skipped = _skipped(out[0] if one else out)
-        if store is None:
-            return out, skipped
-        if one:
-            # One element: a one-element list, each element stored on its own.
-            return [store.stored(v) for v in out], skipped
-        return store.stored(out), skipped
-    except Exception as e:  # noqa: BLE001 - every failure travels back as text
-        return Failure(error=str(e), trace=traceback.format_exc()), False
+            self._chain = t.partial(**kwargs)
+        except _Vanished as e:
+            self._failure = e.failure
+        except Exception as e:  # noqa: BLE001 - every failure travels back as text
+            self._failure = Failure(error=str(e), trace=traceback.format_exc())
+
+    def timed(self, argvalues: Any) -> Timed:
+        """The chain over `argvalues` (None: called once; else one element, or a skip
+        sentinel), timed."""
+        start = time.time_ns()
+        outcome, skipped = self._run(argvalues)
+        return Timed(outcome, start, time.time_ns(), skipped)
+
+    def _loaded(self, value: Any) -> Any:
+        try:
+            return load(value, self._store)
+        except StoreError as e:
+            failure = Failure(error=str(e), trace=traceback.format_exc(), vanished=True)
+            raise _Vanished(failure) from e
+
+    def _run(self, argvalues: Any) -> tuple[Any, bool]:
+        """One outcome, and whether its task skipped."""
+        if self._failure is not None:
+            return self._failure, False
+        one = argvalues is not None
+        try:
+            store = self._store
+            if store is not None:
+                argvalues = self._loaded(argvalues)
+            call = self._node.call
+            if isinstance(call, Map):
+                out = self._chain.map(argnames=call.argnames, argvalues=argvalues)
+            elif isinstance(call, MapValues):
+                out = self._chain.mapvalues(argnames=call.argnames, argvalues=argvalues)
+            else:
+                out = self._chain.call()
+            one = one and not isinstance(argvalues, SkipSentinel)
+            skipped = _skipped(out[0] if one else out)
+            if store is None:
+                return out, skipped
+            if one:
+                # One element: a one-element list, each element stored on its own.
+                return [store.stored(v) for v in out], skipped
+            return store.stored(out), skipped
+        except _Vanished as e:
+            return e.failure, False
+        except Exception as e:  # noqa: BLE001 - every failure travels back as text
+            return Failure(error=str(e), trace=traceback.format_exc()), False
+
+
+class _Vanished(Exception):
+    """A stored input could not be read."""
+
+    def __init__(self, failure: Failure) -> None:
+        super().__init__(failure.error)
+        self.failure = failure
 
 
 def _skipped(value: Any) -> bool:
@@ -292,6 +335,47 @@ def run(
     raise AssertionError("unreachable")
 
 
+# How often the driver looks again at a fan-out its lane is working through, to decide
+# whether what is left is worth spreading (seconds).
+LOOK_AGAIN = 0.02
+
+
+@dataclass
+class _Flight:
+    """A job in flight: the node it is part of, what it computes, when it was submitted."""
+
+    pending: _Pending
+    # The fan-out it takes elements of (None: the node's whole result) ...
+    fanout: Fanout | None
+    # ... and which: these, on a worker; None, on the lane: the front, as far as it got.
+    chunk: list[int] | None
+    submitted: float
+    on_lane: bool
+
+
+def _run_front(
+    fanout: Fanout, job: Job, elements: list[Any]
+) -> list[tuple[int, Timed]]:
+    """The lane's share of a fan-out: elements from the front, one at a time, until they
+    meet what was carved for workers (or one fails)."""
+    prepared = Prepared(job)
+    done = []
+    while (index := fanout.take_front()) is not None:
+        timed = prepared.timed([elements[index]])
+        fanout.lane_finished((timed.end_ns - timed.start_ns) / 1e9)
+        done.append((index, timed))
+        if isinstance(timed.outcome, Failure):
+            fanout.close()
+            break
+    return done
+
+
+def _work_seconds(timed: Any) -> float:
+    """The work a job's outcome says it did (a chunk's: its elements')."""
+    parts = timed if isinstance(timed, list) else [timed]
+    return sum(t.end_ns - t.start_ns for t in parts) / 1e9
+
+
 def _run_once(
     module: str,
     nodes: list[Node],
@@ -307,10 +391,18 @@ def _run_once(
     for n in nodes:
         for d in n.depends_on:
             dependents[d].append(n)
-    # A future -> its node, and the indices of the elements it computes (None: the whole).
-    in_flight: dict[Any, tuple[_Pending, list[int] | None]] = {}
+    in_flight: dict[Any, _Flight] = {}
+    # Fan-outs with elements not handed out yet: node, elements, arguments.
+    spreading: list[tuple[_Pending, Fanout, dict[str, Any]]] = []
+    # Task instances waiting for the lane.
+    backlog: list[tuple[_Pending, Job]] = []
+    # A worker being started while work waits for the lane (see `warm_up`).
+    warming: Any = None
     store = reuse.store if reuse is not None else None
     spans = RunSpans.current()
+    lane = executor.lane
+    workers = executor.parallelism()
+    costs = executor.costs()
 
     def finish(pending: _Pending, value: Any) -> list[Node]:
         node = pending.node
@@ -332,6 +424,83 @@ def _run_once(
             return Job(module, node.id, kwargs, argvalues)
         return Job(module, node.id, kwargs, argvalues, store=store.url, memo=reuse.memo)
 
+    def lane_free() -> bool:
+        return lane is not None and (workers == 0 or lane.idle())
+
+    def patience_over() -> bool:
+        """Work waiting for the lane may go to workers: there is no lane, or a worker is up
+        and the lane's call in progress has run longer than a job's round trip."""
+        return lane is None or (costs.started and lane.busy_for() >= costs.job)
+
+    def warm_up() -> None:
+        """Work is waiting for a busy lane and no worker is up: start one (it imports the
+        DAG module), so that the work goes to it once it is ready, unless the lane is free
+        first. A task's length is not known before it ends; this way a short one costs no
+        worker start in its wall time, and a long one waits no longer than the start."""
+        nonlocal warming
+        waiting_work = backlog or any(not f.lane for _, f, _ in spreading)
+        if waiting_work and warming is None and not costs.started and workers > 0:
+            warming = executor.warm_up(module)
+
+    def submit_whole(pending: _Pending, whole: Job) -> None:
+        """A job giving the node's whole result: on the lane when it is free, else it
+        waits for the lane (`spread` sends it to a worker when waiting costs more)."""
+        if lane_free():
+            future = lane.submit(run_timed, whole)
+            in_flight[future] = _Flight(pending, None, None, time.monotonic(), True)
+        else:
+            backlog.append((pending, whole))
+
+    def put_lane_on(pending: _Pending, fanout: Fanout, kwargs: dict[str, Any]) -> None:
+        node, elements = pending.node, pending.elements
+        fanout.lane = True
+        future = lane.submit(_run_front, fanout, job(node, kwargs), elements)
+        in_flight[future] = _Flight(pending, fanout, None, time.monotonic(), True)
+
+    def spread() -> None:
+        """Hands out work: waiting task instances to the lane when it is free, or to idle
+        workers once waiting costs more; the lane joins a fan-out when it is free, idle
+        workers get chunks of it when they pay (`spread.chunk_sizes`)."""
+        while backlog and lane_free():
+            submit_whole(*backlog.pop(0))
+        if lane is not None:
+            warm_up()
+        free = workers - sum(1 for f in in_flight.values() if not f.on_lane)
+        if backlog and free > 0 and patience_over():
+            sent, backlog[:] = backlog[:free], backlog[free:]
+            futures = executor.submit_all(run_timed, [whole for _, whole in sent])
+            now = time.monotonic()
+            for (pending, _), future in zip(sent, futures, strict=True):
+                in_flight[future] = _Flight(pending, None, None, now, False)
+            free -= len(sent)
+        for entry in list(spreading):
+            pending, fanout, kwargs = entry
+            if not fanout.lane and fanout.remaining() and lane_free():
+                put_lane_on(pending, fanout, kwargs)
+            if not fanout.lane and not patience_over():
+                continue
+            sizes = chunk_sizes(
+                fanout.remaining(), fanout.element_cost(), costs, free, fanout.lane
+            )
+            chunks = [c for c in (fanout.carve(size) for size in sizes) if c]
+            if chunks:
+                elements = pending.elements
+                jobs = [
+                    dataclasses.replace(
+                        job(pending.node, kwargs, [[elements[i]] for i in chunk]),
+                        batch=True,
+                    )
+                    for chunk in chunks
+                ]
+                now = time.monotonic()
+                # All at once: an executor may ship them together (one Lithops map).
+                futures = executor.submit_all(run_timed, jobs)
+                for chunk, future in zip(chunks, futures, strict=True):
+                    in_flight[future] = _Flight(pending, fanout, chunk, now, False)
+                free -= len(chunks)
+            if not fanout.remaining():
+                spreading.remove(entry)
+
     def start(node: Node) -> list[Node]:
         """Submits `node`'s jobs; returns the nodes it made ready by finishing at once."""
         own = params.get(node.id) or {}
@@ -347,7 +516,7 @@ def _run_once(
                 if spans is not None:
                     spans.part(node, None)
                 return finish(pending, Stored(found))
-            in_flight[executor.submit(run_timed, job(node, kwargs))] = (pending, None)
+            submit_whole(pending, job(node, kwargs))
             return []
         argvalues = resolve(node.call.argvalues, results)
         if isinstance(argvalues, Stored):
@@ -358,10 +527,7 @@ def _run_once(
             pending = _Pending(node, 1, True, None, unkeyed="its input was skipped")
             if spans is not None:
                 spans.started(node, None)
-            in_flight[executor.submit(run_timed, job(node, kwargs, argvalues))] = (
-                pending,
-                None,
-            )
+            submit_whole(pending, job(node, kwargs, argvalues))
             return []
         elements = list(argvalues)
         keyed = _keyed(reuse, node, own, digests, elements)
@@ -384,66 +550,81 @@ def _run_once(
                 spans.part(node, i, key=_element_key(node, elements[i]))
         if not todo:
             return finish(pending, pending.parts)
-        # Elements in batches, enough to keep every worker busy, few enough that a job's
-        # overhead is paid a few times per worker rather than once per element.
-        batches = _batches(todo, executor.parallelism())
-        jobs = [
-            dataclasses.replace(
-                job(node, kwargs, [[elements[i]] for i in batch]), batch=True
-            )
-            for batch in batches
-        ]
-        # All at once: an executor may ship them together (one Lithops map).
-        for batch, future in zip(
-            batches, executor.submit_all(run_timed, jobs), strict=True
-        ):
-            in_flight[future] = (pending, batch)
+        fanout = Fanout(todo)
+        if lane_free():
+            put_lane_on(pending, fanout, kwargs)
+        spreading.append((pending, fanout, kwargs))
         return []
+
+    def landed(flight: _Flight, timed: Any) -> list[Node]:
+        """A job's outcome: results kept (and stored), spans noted, nodes made ready."""
+        pending = flight.pending
+        if not flight.on_lane:
+            costs.observed(time.monotonic() - flight.submitted, _work_seconds(timed))
+        if flight.fanout is None:
+            outcome = timed.outcome
+            if isinstance(outcome, Failure):
+                if spans is not None:
+                    spans.failed(pending.node, outcome.error, None, timed)
+                raise _failed(outcome)
+            if spans is not None:
+                spans.part(pending.node, None, timed)
+            if reuse is not None:
+                pending.digests[0] = reuse.stored(pending.node, pending.key(0), outcome)
+            return finish(pending, outcome)
+        if flight.chunk is None:
+            pairs = timed
+        else:
+            pairs = list(zip(flight.chunk, timed, strict=False))
+            for _, one in pairs:
+                flight.fanout.measured((one.end_ns - one.start_ns) / 1e9)
+        for index, one in pairs:
+            element = one.outcome
+            if isinstance(element, Failure):
+                if spans is not None:
+                    spans.failed(pending.node, element.error, index, one)
+                raise _failed(element)
+            if spans is not None:
+                key = _element_key(pending.node, pending.elements[index])
+                spans.part(pending.node, index, one, key)
+            # One element's outcome is a one-element list.
+            pending.parts[index] = element[0]
+            if reuse is not None:
+                key = pending.key(index)
+                pending.digests[index] = reuse.stored(pending.node, key, element[0])
+            pending.missing -= 1
+        return finish(pending, pending.parts) if pending.missing == 0 else []
+
+    def stop_spreading() -> None:
+        for _, fanout, _ in spreading:
+            fanout.close()
 
     queue = [n for n in nodes if not waiting[n.id]]
     try:
-        while queue or in_flight:
+        while queue or in_flight or backlog or spreading:
             while queue:
                 queue.extend(start(queue.pop(0)))
+            spread()
             if not in_flight:
+                # A free lane (or, without one, a free worker) always takes waiting work.
+                assert not backlog and not spreading, "work left with nothing running"
                 break
-            for future in executor.wait_any(list(in_flight)):
-                pending, batch = in_flight.pop(future)
-                timed = executor.result(future)
-                if batch is None:
-                    outcome = timed.outcome
-                    if isinstance(outcome, Failure):
-                        if spans is not None:
-                            spans.failed(pending.node, outcome.error, None, timed)
-                        raise _failed(outcome)
-                    if spans is not None:
-                        spans.part(pending.node, None, timed)
-                    if reuse is not None:
-                        pending.digests[0] = reuse.stored(
-                            pending.node, pending.key(0), outcome
-                        )
-                    queue.extend(finish(pending, outcome))
+            # While work waits for the lane, or the lane works through a fan-out, look
+            # again now and then: waiting may come to cost more than spreading.
+            looking = backlog or any(f.remaining() for _, f, _ in spreading)
+            timeout = LOOK_AGAIN if looking and lane is not None else None
+            watched = list(in_flight)
+            if warming is not None and not costs.started:
+                watched.append(warming)
+            for future in executor.wait_any(watched, timeout):
+                if future is warming:
+                    executor.result(future)
+                    costs.started = True
                     continue
-                for index, one in zip(batch, timed, strict=False):
-                    element = one.outcome
-                    if isinstance(element, Failure):
-                        if spans is not None:
-                            spans.failed(pending.node, element.error, index, one)
-                        raise _failed(element)
-                    if spans is not None:
-                        key = _element_key(pending.node, pending.elements[index])
-                        spans.part(pending.node, index, one, key)
-                    # One element's outcome is a one-element list.
-                    pending.parts[index] = element[0]
-                    if reuse is not None:
-                        key = pending.key(index)
-                        pending.digests[index] = reuse.stored(
-                            pending.node, key, element[0]
-                        )
-                    pending.missing -= 1
-                if pending.missing == 0:
-                    queue.extend(finish(pending, pending.parts))
+                flight = in_flight.pop(future)
+                queue.extend(landed(flight, executor.result(future)))
     except InputsVanished:
+        stop_spreading()
         if spans is not None:
             spans.abandoned()
         # The run starts again on the same workers: let what they are doing end.
@@ -452,6 +633,7 @@ def _run_once(
                 in_flight.pop(future)
         raise
     except BaseException:
+        stop_spreading()
         executor.cancel(list(in_flight))
         if spans is not None:
             spans.abandoned()
@@ -478,13 +660,6 @@ def _driver_load(value: Any, store: Any) -> Any:
         return load(value, store)
     except StoreError as e:
         raise InputsVanished(str(e), traceback.format_exc()) from e
-
-
-def _batches(indices: list[int], parallelism: int) -> list[list[int]]:
-    """`indices` in consecutive batches: 4 per worker (so slow elements still spread over all
-    of them, and a late batch holds up little), each at least one element."""
-    size = max(1, math.ceil(len(indices) / (4 * max(1, parallelism))))
-    return [indices[i : i + size] for i in range(0, len(indices), size)]
 
 
 def _keyed(

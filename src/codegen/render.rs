@@ -87,6 +87,7 @@ pub const RUNTIME_MODULES: &[(&str, &str)] = &[
         "executors.py",
         include_str!("../../runtime/wt_runtime/executors.py"),
     ),
+    ("lane.py", include_str!("../../runtime/wt_runtime/lane.py")),
     (
         "response.py",
         include_str!("../../runtime/wt_runtime/response.py"),
@@ -98,6 +99,10 @@ pub const RUNTIME_MODULES: &[(&str, &str)] = &[
     (
         "scheduler.py",
         include_str!("../../runtime/wt_runtime/scheduler.py"),
+    ),
+    (
+        "spread.py",
+        include_str!("../../runtime/wt_runtime/spread.py"),
     ),
     (
         "store.py",
