@@ -250,9 +250,13 @@ pub fn execute(
     };
     // The run starts where the author is, so a relative path in the config means what it says
     // there; the generated package comes from the workspace (and nothing else of PYTHONPATH).
+    // PYTHONSAFEPATH (Python >= 3.11) keeps that folder off `sys.path`: a folder there named
+    // like a task library would otherwise be imported in its place (as a namespace package,
+    // found before the finder of an editable install).
     let status = cmd
         .env("WT_RESULTS", format!("file://{}", results.display()))
         .env("PYTHONDONTWRITEBYTECODE", "1")
+        .env("PYTHONSAFEPATH", "1")
         .env("PYTHONPATH", crate::workspace::absolute(workspace))
         .status()
         .with_context(|| format!("could not start {}", python.display()))?;

@@ -619,7 +619,8 @@ fn no_task_library_is_an_error_at_requirements() {
 }
 
 /// `wt run` runs from the caller's folder: a relative path in the config is read there, not in
-/// the generated workspace.
+/// the generated workspace. That folder is not on `sys.path`: one of its folders named like
+/// the task library's module is not imported in its place.
 #[test]
 fn relative_paths_in_the_config_are_the_callers() {
     let dir = tempfile::tempdir().unwrap();
@@ -637,6 +638,7 @@ fn relative_paths_in_the_config_are_the_callers() {
     .unwrap();
     let here = dir.path().join("analysis");
     std::fs::create_dir_all(here.join("data")).unwrap();
+    std::fs::create_dir_all(here.join("file_tasks")).unwrap();
     std::fs::write(here.join("data/readings.csv"), "a,b\n1,2\n").unwrap();
     let out = wt()
         .args(["--quiet", "run"])

@@ -49,8 +49,9 @@ def test_an_element_still_running_counts_as_at_least_that_long():
     assert chunk_sizes(3, 0.3, PROCESSES, free_workers=2, lane=True) == [1, 1]
 
 
-def test_without_a_lane_the_first_elements_measure_then_chunks_cover_the_round_trip():
-    assert chunk_sizes(2000, None, LITHOPS, free_workers=8, lane=False) == [1] * 8
+def test_without_a_lane_a_few_elements_measure_then_chunks_cover_the_round_trip():
+    assert chunk_sizes(2000, None, LITHOPS, free_workers=8, lane=False) == [8] * 8
+    assert chunk_sizes(20, None, LITHOPS, free_workers=8, lane=False) == [2] * 8
     assert chunk_sizes(3, None, LITHOPS, free_workers=8, lane=False) == [1] * 3
     # Trivial: one call for all of them (each call costs more than all their work).
     assert chunk_sizes(1992, 1e-4, LITHOPS, free_workers=8, lane=False) == [1992]

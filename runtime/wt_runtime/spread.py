@@ -17,8 +17,9 @@ running at once. Neither is known before elements have run, so the split adapts:
   trivial fan-out goes out as one or a few chunks) and at most half of a worker's fair
   share of what is left, so chunks shrink as the work runs out and slow elements spread
   over every worker.
-- Without a lane (Lithops), the first elements go out one per worker; once one is back,
-  the rest are sized by its measured time.
+- Without a lane (Lithops), the first elements go out a few per worker (one each when there
+  are no more than workers); once a chunk is back, the rest are sized by what its elements
+  took after the first.
 
 `Fanout` is shared by the driver and the lane thread; every move of the boundary between
 them is under one lock, so each element runs exactly once.
@@ -35,6 +36,8 @@ from dataclasses import dataclass
 # A chunk's round trip is at most this share of its work, when there is enough work: a
 # smaller share means fewer, longer chunks (less overhead, less spread).
 OVERHEAD_SHARE = 1.0
+# What a worker gets of a fan-out none of whose elements has been measured yet, at most.
+PROBE_ELEMENTS = 8
 # Below this, the lane's element in progress is not taken as a sign of slow elements.
 STUCK_SECONDS = 0.05
 
@@ -152,8 +155,11 @@ def chunk_sizes(
         if lane:
             # The lane is about to measure: nothing to decide yet.
             return []
-        # Nothing measured: one element per worker, to learn what an element costs.
-        return [1] * min(remaining, free_workers)
+        # Nothing measured: a few elements per worker (up to an even share), to learn what
+        # an element costs once warm (a worker's first element also pays for imports and
+        # models built on first use).
+        takers = min(remaining, free_workers)
+        return [max(1, min(PROBE_ELEMENTS, remaining // takers))] * takers
     work = remaining * element
     takers = free_workers + (1 if lane else 0)
     if lane and work * (1 - 1 / takers) <= costs.spread():

@@ -27,7 +27,8 @@ pub struct Args {
     /// How tasks run: one after another, on local worker processes, or on Lithops.
     #[arg(long, value_enum, default_value_t)]
     pub execution_mode: ExecutionMode,
-    /// Worker processes of the parallel mode (default: one per CPU).
+    /// Workers of the parallel mode: the driver's lane and N - 1 processes, started only
+    /// when work is worth sending to them (default: one per CPU).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub workers: Option<u32>,
     /// Lithops configuration (YAML) of the async mode (default: localhost).

@@ -27,8 +27,9 @@ pub struct Args {
     /// Workflow processes running at once; more runs wait (default: 4 per CPU).
     #[arg(long, value_name = "N")]
     pub max_concurrent_runs: Option<usize>,
-    /// Worker processes of each parallel run, and Lithops localhost workers of each async run
-    /// (default: one per CPU, as `wt run`). Runs times workers is what a busy server starts.
+    /// Workers of each parallel run (its lane and N - 1 processes), and Lithops localhost
+    /// workers of each async run (default: one per CPU, as `wt run`). Runs times workers is
+    /// the most a busy server starts.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub workers_per_run: Option<u16>,
     /// Timeout in seconds of runs whose request gives none (default: none).
