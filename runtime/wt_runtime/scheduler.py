@@ -479,9 +479,8 @@ def _run_once(
                 put_lane_on(pending, fanout, kwargs)
             if not fanout.lane and not patience_over():
                 continue
-            sizes = chunk_sizes(
-                fanout.remaining(), fanout.element_cost(), costs, free, fanout.lane
-            )
+            element = fanout.element_cost(stuck_after=costs.spread())
+            sizes = chunk_sizes(fanout.remaining(), element, costs, free, fanout.lane)
             chunks = [c for c in (fanout.carve(size) for size in sizes) if c]
             if chunks:
                 elements = pending.elements
@@ -562,16 +561,7 @@ def _run_once(
         if not flight.on_lane:
             costs.observed(time.monotonic() - flight.submitted, _work_seconds(timed))
         if flight.fanout is None:
-            outcome = timed.outcome
-            if isinstance(outcome, Failure):
-                if spans is not None:
-                    spans.failed(pending.node, outcome.error, None, timed)
-                raise _failed(outcome)
-            if spans is not None:
-                spans.part(pending.node, None, timed)
-            if reuse is not None:
-                pending.digests[0] = reuse.stored(pending.node, pending.key(0), outcome)
-            return finish(pending, outcome)
+            return finish(pending, kept(pending, None, timed))
         if flight.chunk is None:
             pairs = timed
         else:
@@ -580,21 +570,27 @@ def _run_once(
             for _, one in pairs[1:] if len(pairs) > 1 else pairs:
                 flight.fanout.measured((one.end_ns - one.start_ns) / 1e9)
         for index, one in pairs:
-            element = one.outcome
-            if isinstance(element, Failure):
-                if spans is not None:
-                    spans.failed(pending.node, element.error, index, one)
-                raise _failed(element)
-            if spans is not None:
-                key = _element_key(pending.node, pending.elements[index])
-                spans.part(pending.node, index, one, key)
-            # One element's outcome is a one-element list.
-            pending.parts[index] = element[0]
-            if reuse is not None:
-                key = pending.key(index)
-                pending.digests[index] = reuse.stored(pending.node, key, element[0])
+            pending.parts[index] = kept(pending, index, one)
             pending.missing -= 1
         return finish(pending, pending.parts) if pending.missing == 0 else []
+
+    def kept(pending: _Pending, index: int | None, one: Timed) -> Any:
+        """One part's value (`index`: an element's; None: the whole result), its span
+        noted and its digest kept; a failure stops the run."""
+        node = pending.node
+        if isinstance(one.outcome, Failure):
+            if spans is not None:
+                spans.failed(node, one.outcome.error, index, one)
+            raise _failed(one.outcome)
+        # One element's outcome is a one-element list.
+        value = one.outcome if index is None else one.outcome[0]
+        if spans is not None:
+            key = None if index is None else _element_key(node, pending.elements[index])
+            spans.part(node, index, one, key)
+        if reuse is not None:
+            at = 0 if index is None else index
+            pending.digests[at] = reuse.stored(node, pending.key(at), value)
+        return value
 
     def stop_spreading() -> None:
         for _, fanout, _ in spreading:

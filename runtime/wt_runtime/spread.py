@@ -7,12 +7,12 @@ running at once. Neither is known before elements have run, so the split adapts:
 - The driver's own lane (a thread of the process that runs the scheduler, when the executor
   has one) takes elements one at a time from the front of the list. It costs nothing to
   start and nothing to ship values to.
-- Workers get chunks carved from the back, only once the work left is measured (or, for an
-  element still running, known to be at least) large enough that spreading it saves more
-  than it costs: a worker start before any worker runs, a job's round trip after. This is
-  the rent-or-buy rule: the lane keeps working until what it has shown of the work is worth
-  a worker's start, so spreading is never worse than running alone by much more than one
-  worker start.
+- Workers get chunks carved from the back, only once the work left is measured large enough
+  that spreading it saves more than it costs: a worker start before any worker runs, a job's
+  round trip after. An element the lane has been running for longer than that cost counts
+  as at least that long. This is the rent-or-buy rule: the lane keeps working until what it
+  has shown of the work is worth a worker's start, so spreading is never worse than running
+  alone by much more than one worker start.
 - A chunk holds at least enough elements that its work outweighs its round trip (a
   trivial fan-out goes out as one or a few chunks) and at most half of a worker's fair
   share of what is left, so chunks shrink as the work runs out and slow elements spread
@@ -38,7 +38,7 @@ from dataclasses import dataclass
 OVERHEAD_SHARE = 1.0
 # What a worker gets of a fan-out none of whose elements has been measured yet, at most.
 PROBE_ELEMENTS = 8
-# Below this, the lane's element in progress is not taken as a sign of slow elements.
+# Below this, the lane's element in progress is never taken as a sign of slow elements.
 STUCK_SECONDS = 0.05
 
 
@@ -121,22 +121,21 @@ class Fanout:
             self._durations.append(seconds)
             self._lane_current = None
 
-    def element_cost(self) -> float | None:
+    def element_cost(self, stuck_after: float) -> float | None:
         """What an element is estimated to take: the median of those measured (the first
-        call of a task is often slower: models built, modules imported); while none is, or
-        when the lane's element in progress has run far longer than that median, at least
-        as long as it has run. None before anything is known."""
+        call of a task is often slower: models built, modules imported). The lane's element
+        in progress counts only once it has run longer than `stuck_after` and four times
+        that median: the lane also waits for the interpreter lock, the garbage collector
+        and the machine, and a trivial fan-out must not be spread for a hiccup. None before
+        anything is known."""
         with self._lock:
             running = self._lane_current
             known = statistics.median(self._durations) if self._durations else None
-        if running is None:
-            return known
-        elapsed = time.monotonic() - running
-        if known is None:
-            return elapsed
-        # Within a few times the median, an element in progress says little: the lane
-        # waits for the interpreter lock and the garbage collector too.
-        return elapsed if elapsed > max(4 * known, STUCK_SECONDS) else known
+        if running is not None:
+            elapsed = time.monotonic() - running
+            if elapsed > max(stuck_after, STUCK_SECONDS, 4 * (known or 0.0)):
+                return elapsed
+        return known
 
 
 def chunk_sizes(
