@@ -7,6 +7,7 @@ mod fingerprint;
 mod gc;
 mod python;
 mod run;
+mod schema;
 pub mod serve;
 mod session;
 mod tasks;
@@ -80,6 +81,9 @@ pub enum Command {
     Serve(serve::Args),
     /// Print the interpreter of a workflow's environment (building it if needed).
     Python(python::Args),
+    /// Print a JSON Schema: `wt schema spec` for spec.yaml.
+    #[command(subcommand)]
+    Schema(schema::Command),
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -95,6 +99,7 @@ pub fn main() -> i32 {
         Command::Python(args) => python::run(&cli, args),
         Command::Cache(cmd) => cache::run(&cli, cmd),
         Command::Serve(args) => serve::run(&cli, args),
+        Command::Schema(cmd) => schema::run(cmd),
     };
     match result {
         Ok(code) => code,

@@ -8,5 +8,6 @@ pub mod pypi_grammar;
 pub mod python;
 pub mod requirements;
 pub mod resolved;
+pub mod shape;
 pub mod validate;
 pub mod variables;

@@ -5,6 +5,7 @@
 use super::model::*;
 use super::python::{is_builtin, is_identifier, is_keyword};
 use super::requirements::parse_requirements;
+use super::shape::{self, Section, Shape};
 use super::variables::{parse_required_variable, parse_value};
 use crate::diag::{Diagnostic, did_you_mean};
 use crate::yaml::{Node, NodeKind, Span};
@@ -52,15 +53,7 @@ fn spec_from_node(root: &Node, errors: &mut Vec<Diagnostic>) -> Option<Spec> {
         ));
         return None;
     }
-    const KEYS: &[&str] = &[
-        "id",
-        "requirements",
-        "metadata",
-        "rjsf-overrides",
-        "task-instance-defaults",
-        "workflow",
-    ];
-    let mut f = Fields::new(root, "spec", KEYS, errors);
+    let mut f = Fields::new(root, &shape::SPEC, errors);
     let id = f.required_str("id");
     if let Some(id) = &id {
         check_id(id, "workflow", MAX_SPEC_ID, f.errors);
@@ -82,7 +75,7 @@ fn spec_from_node(root: &Node, errors: &mut Vec<Diagnostic>) -> Option<Spec> {
         .map(|o| parse_overrides(o, f.errors))
         .unwrap_or_default();
     let default_skipif = f.take("task-instance-defaults").and_then(|d| {
-        let mut g = Fields::new(d, "task-instance-defaults", &["skipif"], f.errors);
+        let mut g = Fields::new(d, &shape::TASK_INSTANCE_DEFAULTS, f.errors);
         let s = g
             .take("skipif")
             .filter(|n| !n.is_null())
@@ -158,7 +151,11 @@ fn parse_metadata(node: &Node, errors: &mut Vec<Diagnostic>) -> serde_json::Valu
         ));
         return serde_json::Value::Null;
     }
-    for key in ["name", "description", "license"] {
+    let strings = shape::METADATA
+        .keys
+        .iter()
+        .filter(|k| matches!(k.value, Shape::Str));
+    for key in strings.map(|k| k.name) {
         match node.get(key) {
             None => errors.push(
                 Diagnostic::new(node.span, format!("`metadata` is missing `{key}`."))
@@ -186,7 +183,7 @@ fn parse_metadata(node: &Node, errors: &mut Vec<Diagnostic>) -> serde_json::Valu
             )),
             Some(items) => {
                 for item in items {
-                    for key in ["name", "email"] {
+                    for key in shape::MAINTAINER.names() {
                         if item.get(key).and_then(Node::as_str).is_none() {
                             errors.push(Diagnostic::new(
                                 item.span,
@@ -202,12 +199,7 @@ fn parse_metadata(node: &Node, errors: &mut Vec<Diagnostic>) -> serde_json::Valu
 }
 
 fn parse_overrides(node: &Node, errors: &mut Vec<Diagnostic>) -> RjsfOverrides {
-    let mut f = Fields::new(
-        node,
-        "rjsf-overrides",
-        &["properties", "$defs", "uiSchema"],
-        errors,
-    );
+    let mut f = Fields::new(node, &shape::RJSF_OVERRIDES, errors);
     let section = |f: &mut Fields, key: &str| -> IndexMap<String, serde_json::Value> {
         match f.take(key) {
             None => IndexMap::new(),
@@ -273,12 +265,7 @@ fn parse_workflow(node: &Node, errors: &mut Vec<Diagnostic>) -> Vec<WorkflowEntr
 }
 
 fn parse_group(node: &Node, errors: &mut Vec<Diagnostic>) -> Option<TaskGroup> {
-    let mut f = Fields::new(
-        node,
-        "task group",
-        &["type", "title", "description", "tasks"],
-        errors,
-    );
+    let mut f = Fields::new(node, &shape::TASK_GROUP, errors);
     f.take("type");
     let title = f.required_str("title");
     let description = f.required_str("description");
@@ -328,16 +315,7 @@ fn parse_instance(node: &Node, errors: &mut Vec<Diagnostic>) -> Option<TaskInsta
         errors.push(Diagnostic::new(node.span, format!("A workflow entry must be a task instance (a mapping with `id` and `task`) or a task group, found {}.", node.type_name())));
         return None;
     }
-    const KEYS: &[&str] = &[
-        "id",
-        "name",
-        "task",
-        "partial",
-        "map",
-        "mapvalues",
-        "skipif",
-    ];
-    let mut f = Fields::new(node, "task instance", KEYS, errors);
+    let mut f = Fields::new(node, &shape::TASK_INSTANCE, errors);
     let id = f.required_str("id");
     if let Some(id) = &id {
         check_id(id, "task instance", MAX_INSTANCE_ID, f.errors);
@@ -411,7 +389,12 @@ fn parse_map_op(node: &Node, what: &'static str, errors: &mut Vec<Diagnostic>) -
     if node.is_null() || node.as_map().is_some_and(|m| m.is_empty()) {
         return None;
     }
-    let mut f = Fields::new(node, what, &["argnames", "argvalues"], errors);
+    let section = if what == "map" {
+        &shape::MAP
+    } else {
+        &shape::MAPVALUES
+    };
+    let mut f = Fields::new(node, section, errors);
     let names_node = f.take("argnames");
     let values_node = f.take("argvalues");
     f.finish();
@@ -474,7 +457,7 @@ fn parse_map_op(node: &Node, what: &'static str, errors: &mut Vec<Diagnostic>) -
 }
 
 fn parse_skipif(node: &Node, errors: &mut Vec<Diagnostic>) -> Option<Skipif> {
-    let mut f = Fields::new(node, "skipif", &["conditions", "unpack_depth"], errors);
+    let mut f = Fields::new(node, &shape::SKIPIF, errors);
     let conditions = match f.take("conditions") {
         None => {
             f.errors.push(Diagnostic::new(node.span, "`skipif` needs `conditions`, a list of registered condition functions.").help("Write `skipif: {conditions: [any_is_empty]}`, or `conditions: []` to disable a default."));
@@ -529,21 +512,17 @@ fn parse_skipif(node: &Node, errors: &mut Vec<Diagnostic>) -> Option<Skipif> {
 pub struct Fields<'n, 'e> {
     node: &'n Node,
     what: &'static str,
-    allowed: &'static [&'static str],
+    section: &'static Section,
     pub errors: &'e mut Vec<Diagnostic>,
 }
 
 impl<'n, 'e> Fields<'n, 'e> {
-    pub fn new(
-        node: &'n Node,
-        what: &'static str,
-        allowed: &'static [&'static str],
-        errors: &'e mut Vec<Diagnostic>,
-    ) -> Self {
+    /// The keys of `node`, a mapping of the spec's `section`.
+    pub fn new(node: &'n Node, section: &'static Section, errors: &'e mut Vec<Diagnostic>) -> Self {
         Fields {
             node,
-            what,
-            allowed,
+            what: section.what,
+            section,
             errors,
         }
     }
@@ -606,8 +585,8 @@ impl<'n, 'e> Fields<'n, 'e> {
     pub fn finish(self) {
         for (k, _) in self.node.as_map().unwrap_or(&[]) {
             let key = k.key_text();
-            if !self.allowed.contains(&key.as_str()) {
-                let hint = did_you_mean(&key, self.allowed.iter().copied());
+            if !self.section.allows(&key) {
+                let hint = did_you_mean(&key, self.section.names());
                 self.errors.push(
                     Diagnostic::new(
                         k.span,
@@ -616,8 +595,8 @@ impl<'n, 'e> Fields<'n, 'e> {
                     .underline(&key)
                     .help(format!(
                         "Allowed keys are {}.",
-                        self.allowed
-                            .iter()
+                        self.section
+                            .names()
                             .map(|a| format!("`{a}`"))
                             .collect::<Vec<_>>()
                             .join(", ")

@@ -8,6 +8,7 @@
 use super::model::{Channel, CondaRequirement, PypiRequirement, Requirement, Spanned};
 use super::parse::{Fields, expect_str};
 use super::pypi_grammar;
+use super::shape;
 use crate::diag::{Diagnostic, did_you_mean};
 use crate::yaml::{Node, NodeKind};
 use rattler_conda_types::{MatchSpec, ParseStrictness};
@@ -137,12 +138,7 @@ fn parse_requirement(node: &Node, errors: &mut Vec<Diagnostic>) -> Option<Requir
 }
 
 fn parse_conda(node: &Node, errors: &mut Vec<Diagnostic>) -> Option<CondaRequirement> {
-    let mut f = Fields::new(
-        node,
-        "conda requirement",
-        &["name", "version", "channel", "requirement"],
-        errors,
-    );
+    let mut f = Fields::new(node, &shape::CONDA_REQUIREMENT, errors);
     if let Some(req) = f.take("requirement") {
         let text = expect_str(req, "requirement", f.errors)?;
         let (channel_text, rest) = match text.split_once("::") {
@@ -224,20 +220,7 @@ fn parse_conda(node: &Node, errors: &mut Vec<Diagnostic>) -> Option<CondaRequire
 }
 
 fn parse_pypi(node: &Node, errors: &mut Vec<Diagnostic>) -> Option<PypiRequirement> {
-    const ALLOWED: &[&str] = &[
-        "name",
-        "git",
-        "rev",
-        "branch",
-        "tag",
-        "path",
-        "editable",
-        "url",
-        "subdirectory",
-        "extras",
-        "version",
-    ];
-    let mut f = Fields::new(node, "PyPI requirement", ALLOWED, errors);
+    let mut f = Fields::new(node, &shape::PYPI_REQUIREMENT, errors);
     let name = f.required_str("name")?;
     let n = name.value.clone();
     let git_spanned = f.optional_str("git");
