@@ -5,6 +5,7 @@ mod cache;
 mod compile;
 mod fingerprint;
 mod gc;
+mod init;
 mod python;
 mod run;
 mod schema;
@@ -81,6 +82,9 @@ pub enum Command {
     Serve(serve::Args),
     /// Print the interpreter of a workflow's environment (building it if needed).
     Python(python::Args),
+    /// Create a workflow repository that builds and runs as it is: a task library, a
+    /// workflow over it, wt.toml, editor schema, pre-commit hook and CI.
+    Init(init::Args),
     /// Print a JSON Schema: `wt schema spec` for spec.yaml.
     #[command(subcommand)]
     Schema(schema::Command),
@@ -100,6 +104,7 @@ pub fn main() -> i32 {
         Command::Cache(cmd) => cache::run(&cli, cmd),
         Command::Serve(args) => serve::run(&cli, args),
         Command::Schema(cmd) => schema::run(cmd),
+        Command::Init(args) => init::run(args),
     };
     match result {
         Ok(code) => code,
