@@ -1,5 +1,6 @@
 //! `wt init`: the scaffold builds, runs (with defaults only, and with mock io), passes `wt
-//! check` and its own schema; a folder that is not empty is refused unless `--force`.
+//! check` and its own schema; a folder that is not empty is refused unless `--force`. `wt new
+//! workflow` adds a workflow that runs at once.
 
 #[path = "support/runs.rs"]
 mod runs;
@@ -70,6 +71,26 @@ fn the_scaffold_builds_runs_and_checks_as_it_is() {
     let mocked = [&run[..], &["--mock-io"]].concat();
     assert_eq!(stdout(&in_dir(&demo, &mocked)), "1080");
     stdout(&in_dir(&demo, &["--quiet", "check", "//..."]));
+
+    // `wt new workflow` adds one over the library: only `read_numbers` runs from the form
+    // alone (`scale` and `total` take inputs only a spec binds).
+    stdout(&in_dir(
+        &demo,
+        &["--quiet", "new", "workflow", "numbers_only"],
+    ));
+    let spec = std::fs::read_to_string(demo.join("workflows/numbers_only/spec.yaml")).unwrap();
+    insta::assert_snapshot!(spec.as_str());
+    let run = [
+        "--quiet",
+        "run",
+        "workflows/numbers_only",
+        "--config-json",
+        "{}",
+    ];
+    assert_eq!(stdout(&in_dir(&demo, &run)), "[1,2,3]");
+    let again = in_dir(&demo, &["new", "workflow", "numbers_only"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
 }
 
 #[test]

@@ -6,6 +6,7 @@ mod compile;
 mod fingerprint;
 mod gc;
 mod init;
+mod new;
 mod python;
 mod run;
 mod schema;
@@ -85,6 +86,9 @@ pub enum Command {
     /// Create a workflow repository that builds and runs as it is: a task library, a
     /// workflow over it, wt.toml, editor schema, pre-commit hook and CI.
     Init(init::Args),
+    /// Add to a repository: `wt new workflow ID` writes workflows/ID/spec.yaml.
+    #[command(subcommand)]
+    New(new::Command),
     /// Print a JSON Schema: `wt schema spec` for spec.yaml.
     #[command(subcommand)]
     Schema(schema::Command),
@@ -105,6 +109,7 @@ pub fn main() -> i32 {
         Command::Serve(args) => serve::run(&cli, args),
         Command::Schema(cmd) => schema::run(cmd),
         Command::Init(args) => init::run(args),
+        Command::New(cmd) => new::run(&cli, cmd),
     };
     match result {
         Ok(code) => code,
