@@ -124,7 +124,11 @@ fn properties_at<'a>(root: &'a Json, path: &[Json]) -> Option<Vec<&'a str>> {
 pub fn results_dir(arg: Option<&str>) -> PathBuf {
     let raw = arg
         .map(str::to_string)
-        .or_else(|| std::env::var("WT_RESULTS").ok().filter(|v| !v.is_empty()))
+        .or_else(|| {
+            std::env::var(crate::compile::RESULTS_ENV_VAR)
+                .ok()
+                .filter(|v| !v.is_empty())
+        })
         .unwrap_or_else(|| "results".into());
     let path = raw.strip_prefix("file://").unwrap_or(&raw);
     crate::workspace::absolute(Path::new(path))
@@ -254,7 +258,10 @@ pub fn execute(
     // like a task library would otherwise be imported in its place (as a namespace package,
     // found before the finder of an editable install).
     let status = cmd
-        .env("WT_RESULTS", format!("file://{}", results.display()))
+        .env(
+            crate::compile::RESULTS_ENV_VAR,
+            format!("file://{}", results.display()),
+        )
         .env("PYTHONDONTWRITEBYTECODE", "1")
         .env("PYTHONSAFEPATH", "1")
         .env("PYTHONPATH", crate::workspace::absolute(workspace))

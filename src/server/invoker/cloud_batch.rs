@@ -167,7 +167,10 @@ pub fn job_environment(
     for (k, v) in request.trace.env() {
         env.insert(k.to_string(), json!(v));
     }
-    env.insert("WT_RESULTS".into(), json!(request.results.url()));
+    env.insert(
+        crate::compile::RESULTS_ENV_VAR.into(),
+        json!(request.results.url()),
+    );
     env
 }
 

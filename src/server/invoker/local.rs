@@ -336,7 +336,7 @@ impl LocalInvoker {
         }
         args.extend(self.reuse_args(req).into_iter().map(Into::into));
         let mut set: Vec<(String, String)> = vec![
-            ("WT_RESULTS".into(), req.results.url()),
+            (crate::compile::RESULTS_ENV_VAR.into(), req.results.url()),
             (super::leftovers::RUN_MARKER.into(), req.run_id.clone()),
             ("PYTHONDONTWRITEBYTECODE".into(), "1".into()),
         ];
