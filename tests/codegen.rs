@@ -582,6 +582,7 @@ fn file_tree() {
         "entry.py",
         "executors.py",
         "keys.py",
+        "lane.py",
         "metadata.py",
         "params.json",
         "response.py",
@@ -590,6 +591,7 @@ fn file_tree() {
         "run_spans.py",
         "scheduler.py",
         "spans.py",
+        "spread.py",
         "store.py",
         "warm.py",
     ] {
