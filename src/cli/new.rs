@@ -5,11 +5,9 @@
 
 use super::Cli;
 use super::session::Session;
-use crate::contracts::RegistryOutput;
 use crate::spec::python::{is_identifier, is_keyword};
 use crate::spec::resolved::KnownTask;
 use crate::spec::validate::KnownTasks;
-use crate::steps::discover_step::{REGISTRY_FILE, SIGNATURES_FILE};
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 
@@ -147,11 +145,7 @@ fn distribution_name(library: &Path) -> Result<String> {
 }
 
 fn discovered(session: &Session, spec: &Path) -> Result<KnownTasks> {
-    let state = session.build_one(spec, None, Some("discover"))?;
-    let output = |name| session.ctx.output(&state, "discover", name);
-    let registry: RegistryOutput = serde_json::from_slice(&output(REGISTRY_FILE)?)?;
-    let signatures: crate::contracts::Signatures =
-        serde_json::from_slice(&output(SIGNATURES_FILE)?)?;
+    let (registry, signatures) = super::tasks::discovered(session, spec)?;
     Ok(KnownTasks::from_registry(&registry, &signatures))
 }
 

@@ -2,11 +2,12 @@
 
 use super::Cli;
 use super::session::Session;
+use crate::contracts::{RegistryOutput, Signatures};
 use crate::spec::json_type::Typed;
 use crate::spec::validate::KnownTasks;
 use crate::steps::discover_step::{REGISTRY_FILE, SIGNATURES_FILE};
 use anyhow::Result;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -23,12 +24,7 @@ pub struct Args {
 
 pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     let session = Session::open(cli, &args.spec)?;
-    let state = session.build_one(&args.spec, None, Some("discover"))?;
-    let output = |name| session.ctx.output(&state, "discover", name);
-    let registry: crate::contracts::RegistryOutput =
-        serde_json::from_slice(&output(REGISTRY_FILE)?)?;
-    let signatures: crate::contracts::Signatures =
-        serde_json::from_slice(&output(SIGNATURES_FILE)?)?;
+    let (registry, signatures) = discovered(&session, &args.spec)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&registry)?);
     } else if args.signatures {
@@ -41,6 +37,16 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     }
     Ok(0)
 }
+/// What discovery found for the spec's requirements: the registry and the full signatures
+/// (built up to the discover step, through the cache).
+pub fn discovered(session: &Session, spec: &Path) -> Result<(RegistryOutput, Signatures)> {
+    let state = session.build_one(spec, None, Some("discover"))?;
+    let output = |name| session.ctx.output(&state, "discover", name);
+    let registry = serde_json::from_slice(&output(REGISTRY_FILE)?)?;
+    let signatures = serde_json::from_slice(&output(SIGNATURES_FILE)?)?;
+    Ok((registry, signatures))
+}
+
 /// One block per task: reference and return type, description, tags, then one line per
 /// parameter with its type, whether it is required and its default; parameters hidden from
 /// forms (`Field(exclude=True)`) are marked, since only the spec can bind them.
