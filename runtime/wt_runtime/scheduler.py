@@ -154,6 +154,10 @@ class Timed:
     end_ns: int
     skipped: bool = False
 
+    def seconds(self) -> float:
+        """How long it ran."""
+        return (self.end_ns - self.start_ns) / 1e9
+
 
 def run_job(job: Job) -> Any:
     """Runs one job (in a worker): the node's chain over the job's arguments. With a store,
@@ -362,7 +366,7 @@ def _run_front(
     done = []
     while (index := fanout.take_front()) is not None:
         timed = prepared.timed([elements[index]])
-        fanout.lane_finished((timed.end_ns - timed.start_ns) / 1e9)
+        fanout.lane_finished(timed.seconds())
         done.append((index, timed))
         if isinstance(timed.outcome, Failure):
             fanout.close()
@@ -373,7 +377,7 @@ def _run_front(
 def _work_seconds(timed: Any) -> float:
     """The work a job's outcome says it did (a chunk's: its elements')."""
     parts = timed if isinstance(timed, list) else [timed]
-    return sum(t.end_ns - t.start_ns for t in parts) / 1e9
+    return sum(t.seconds() for t in parts)
 
 
 def _run_once(
@@ -568,7 +572,7 @@ def _run_once(
             pairs = list(zip(flight.chunk, timed, strict=False))
             # A worker's first element also paid for warming up: the others say more.
             for _, one in pairs[1:] if len(pairs) > 1 else pairs:
-                flight.fanout.measured((one.end_ns - one.start_ns) / 1e9)
+                flight.fanout.measured(one.seconds())
         for index, one in pairs:
             pending.parts[index] = kept(pending, index, one)
             pending.missing -= 1
