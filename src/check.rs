@@ -2,17 +2,26 @@
 
 use crate::contracts::{RegistryOutput, Signatures};
 use crate::diag::{self, Source};
+use crate::spec::lints::{LintLevels, judge};
 use crate::spec::resolved::Workflow;
 use crate::spec::validate::KnownTasks;
 
-/// Parses and validates spec text against `registry` and the `signatures` of its tasks; on
-/// failure returns the rendered errors.
+/// A spec that passed: its workflow, and its warnings rendered (empty when there are none).
+pub struct Checked {
+    pub workflow: Workflow,
+    pub warnings: String,
+}
+
+/// Parses and validates spec text against `registry` and the `signatures` of its tasks, with
+/// the workspace's lint `levels`; on failure returns the rendered errors (denied lints among
+/// them).
 pub fn check_text(
     display_path: &str,
     text: &str,
     registry: &RegistryOutput,
     signatures: &Signatures,
-) -> Result<Workflow, String> {
+    levels: &LintLevels,
+) -> Result<Checked, String> {
     let source = Source { display_path, text };
     let (spec, mut errors) = crate::spec::parse::parse_spec_partial(text);
     let Some(spec) = spec else {
@@ -27,8 +36,18 @@ pub fn check_text(
         crate::spec::validate::validate(&spec, &known)
     };
     match validated {
-        Ok(wf) if errors.is_empty() => Ok(wf),
-        Ok(_) => Err(diag::render(&source, &errors)),
+        Ok(workflow) => {
+            let judged = judge(&workflow.findings, levels, &workflow.spec);
+            errors.extend(judged.errors);
+            if errors.is_empty() {
+                Ok(Checked {
+                    warnings: diag::render_warnings(&source, &judged.warnings),
+                    workflow,
+                })
+            } else {
+                Err(diag::render(&source, &errors))
+            }
+        }
         Err(more) => {
             errors.extend(more);
             Err(diag::render(&source, &errors))

@@ -21,6 +21,9 @@
 //! [conda.channels]
 //! internal = "https://conda.example.com/internal"   # specs may write `channel: internal`
 //! local = "channels/local"                           # a folder, relative to the workspace root
+//!
+//! [lints]
+//! skip-flow = "deny"       # allow | warn | deny (crate::spec::lints)
 //! ```
 
 use anyhow::{Context, Result};
@@ -40,6 +43,9 @@ pub struct Config {
     pub conda: CondaConfig,
     #[serde(default)]
     pub run: RunConfig,
+    /// Lint levels over each lint's default (a task instance's `lints:` wins over these).
+    #[serde(default)]
+    pub lints: crate::spec::lints::LintLevels,
 }
 
 /// How `wt run` uses the store of task results.

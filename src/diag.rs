@@ -8,7 +8,7 @@ use crate::yaml::Span;
 use std::fmt::Write;
 
 /// One problem in a source file.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Diagnostic {
     /// Where it is; `None` for problems of the file as a whole.
     pub span: Option<Span>,
@@ -18,6 +18,9 @@ pub struct Diagnostic {
     pub message: String,
     /// What to do about it.
     pub help: Option<String>,
+    /// Why it is reported the way it is (a lint's level and where it was set).
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 impl Diagnostic {
@@ -27,6 +30,7 @@ impl Diagnostic {
             width: None,
             message: message.into(),
             help: None,
+            note: None,
         }
     }
 
@@ -36,11 +40,17 @@ impl Diagnostic {
             width: None,
             message: message.into(),
             help: None,
+            note: None,
         }
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    pub fn note(mut self, note: impl Into<String>) -> Self {
+        self.note = Some(note.into());
         self
     }
 
@@ -74,24 +84,37 @@ pub struct Source<'a> {
 ///    = help: choose another id
 /// ```
 pub fn render(source: &Source, diagnostics: &[Diagnostic]) -> String {
+    render_as(source, diagnostics, "error")
+}
+
+/// Renders warnings as [`render`] renders errors (`warning:` and a count of warnings); nothing
+/// for none.
+pub fn render_warnings(source: &Source, diagnostics: &[Diagnostic]) -> String {
+    if diagnostics.is_empty() {
+        return String::new();
+    }
+    render_as(source, diagnostics, "warning")
+}
+
+fn render_as(source: &Source, diagnostics: &[Diagnostic], severity: &str) -> String {
     let mut sorted: Vec<&Diagnostic> = diagnostics.iter().collect();
     sorted.sort_by_key(|d| d.span.map(|s| (s.line, s.col)).unwrap_or((0, 0)));
     let mut out = String::new();
     for d in &sorted {
-        render_one(&mut out, source, d);
+        render_one(&mut out, source, d, severity);
     }
     let n = sorted.len();
     let _ = writeln!(
         out,
-        "{n} error{} in {}",
+        "{n} {severity}{} in {}",
         if n == 1 { "" } else { "s" },
         source.display_path
     );
     out
 }
 
-fn render_one(out: &mut String, source: &Source, d: &Diagnostic) {
-    let _ = writeln!(out, "error: {}", d.message);
+fn render_one(out: &mut String, source: &Source, d: &Diagnostic, severity: &str) {
+    let _ = writeln!(out, "{severity}: {}", d.message);
     match d.span {
         None => {
             let _ = writeln!(out, "  --> {}", source.display_path);
@@ -128,9 +151,12 @@ fn render_one(out: &mut String, source: &Source, d: &Diagnostic) {
             let _ = writeln!(out, "{pad} | {before}{}", "^".repeat(width));
         }
     }
+    let pad = " ".repeat(d.span.map(|s| s.line.to_string().len()).unwrap_or(1));
     if let Some(help) = &d.help {
-        let pad = " ".repeat(d.span.map(|s| s.line.to_string().len()).unwrap_or(1));
         let _ = writeln!(out, "{pad} = help: {help}");
+    }
+    if let Some(note) = &d.note {
+        let _ = writeln!(out, "{pad} = note: {note}");
     }
     out.push('\n');
 }

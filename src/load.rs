@@ -40,15 +40,21 @@ impl SpecFile {
         self.path.parent().unwrap_or(Path::new("."))
     }
 
+    fn source(&self) -> diag::Source<'_> {
+        diag::Source {
+            display_path: &self.display,
+            text: &self.text,
+        }
+    }
+
     /// Renders diagnostics against this file.
     pub fn render(&self, diagnostics: &[Diagnostic]) -> String {
-        diag::render(
-            &diag::Source {
-                display_path: &self.display,
-                text: &self.text,
-            },
-            diagnostics,
-        )
+        diag::render(&self.source(), diagnostics)
+    }
+
+    /// Renders warnings against this file ("" for none).
+    pub fn render_warnings(&self, diagnostics: &[Diagnostic]) -> String {
+        diag::render_warnings(&self.source(), diagnostics)
     }
 
     pub fn parse(&self) -> Result<Spec, crate::diag::Rendered> {

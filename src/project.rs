@@ -81,5 +81,7 @@ pub fn prepare(
         results: Default::default(),
         workflow: Default::default(),
         fingerprint: Default::default(),
+        findings: Default::default(),
+        warnings: Default::default(),
     })
 }

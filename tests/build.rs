@@ -471,3 +471,63 @@ fn builds_keep_the_cache_under_the_configured_max_size() {
         "{err}"
     );
 }
+
+/// A lint finding is a warning by default: the build goes on and prints it, a cached build
+/// prints it again, `--deny-warnings` fails on it, and wt.toml's `[lints]` sets its level.
+#[test]
+fn lint_warnings_print_on_every_build_and_levels_come_from_wt_toml() {
+    const ATD: &str = "//workflows/add_then_double";
+    let ws = Workspace::new();
+    ws.edit(
+        "workflows/add_then_double/spec.yaml",
+        "    task: add\n",
+        "    task: add\n    skipif:\n      conditions: [any_negative]\n",
+    );
+    let stderr = |out: &Output| String::from_utf8_lossy(&out.stderr).into_owned();
+    for round in ["first", "cached"] {
+        let out = ws.wt(&["build", ATD]);
+        let err = stderr(&out);
+        assert!(out.status.success(), "{round} build: {err}");
+        assert!(
+            err.contains("warning: `total` (add) may be skipped")
+                && err.contains("--> workflows/add_then_double/spec.yaml:")
+                && err.contains("`skip-flow` is a warning by default"),
+            "{round} build: {err}"
+        );
+    }
+
+    let out = ws.wt(&["check", "--deny-warnings", ATD]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("denied by --deny-warnings"),
+        "{}",
+        stderr(&out)
+    );
+
+    std::fs::write(
+        ws.path.join("wt.toml"),
+        "[workspace]\n[lints]\nskip-flow = \"deny\"\n",
+    )
+    .unwrap();
+    let out = ws.wt(&["build", ATD]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("error: `total` (add) may be skipped")
+            && err.contains("`skip-flow` is denied by wt.toml's `[lints]`"),
+        "{err}"
+    );
+
+    std::fs::write(
+        ws.path.join("wt.toml"),
+        "[workspace]\n[lints]\nskip-flow = \"alow\"\n",
+    )
+    .unwrap();
+    let out = ws.wt(&["build", ATD]);
+    let err = stderr(&out);
+    assert_ne!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("wt.toml") && err.contains("alow") && err.contains("deny"),
+        "{err}"
+    );
+}

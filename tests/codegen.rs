@@ -74,6 +74,7 @@ fn inst(id: &str, task: &str, partial: Vec<(&str, Value)>) -> TaskInstance {
         map: None,
         mapvalues: None,
         skipif: None,
+        lints: Default::default(),
         span: Span::default(),
     }
 }
@@ -140,7 +141,11 @@ fn workflow(id: &str, entries: Vec<WorkflowEntry>, registry: &[KnownTask]) -> Wo
             dependencies: def.dependencies().into_iter().map(|d| d.value).collect(),
         })
         .collect();
-    Workflow { spec, instances }
+    Workflow {
+        spec,
+        instances,
+        findings: Vec::new(),
+    }
 }
 
 /// A params.json-like document with one integer argument per instance id.

@@ -74,8 +74,15 @@ fn hidden_parameters_stay_out_of_the_schemas() {
     let mut checked = 0;
     for name in EXAMPLES {
         let text = std::fs::read_to_string(root().join(format!("workflows/{name}/spec.yaml")));
-        let wf =
-            wt::check::check_text("spec.yaml", &text.unwrap(), &registry(), &signatures()).unwrap();
+        let wf = wt::check::check_text(
+            "spec.yaml",
+            &text.unwrap(),
+            &registry(),
+            &signatures(),
+            &Default::default(),
+        )
+        .unwrap()
+        .workflow;
         let files = generate(name);
         let pkg = format!("wt_{name}_workflow");
         let params: serde_json::Value =

@@ -175,6 +175,7 @@ fn inst(id: &str, name: &str, task: KnownTask) -> Inst {
             map: None,
             mapvalues: None,
             skipif: None,
+            lints: Default::default(),
             span: Span::default(),
         },
         task,
@@ -263,6 +264,7 @@ fn workflow(entries: Vec<Entry>, rjsf_overrides: RjsfOverrides) -> Workflow {
             workflow: spec_entries,
         },
         instances,
+        findings: Vec::new(),
     }
 }
 

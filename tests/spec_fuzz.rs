@@ -109,7 +109,13 @@ fn mutated_specs_never_panic_and_every_error_is_located() {
             let seed = 0x9e37_79b9_7f4a_7c15 ^ (round << 8) ^ name.len() as u64;
             let mutated = mutate(text, &mut Rng(seed.max(1)));
             let outcome = std::panic::catch_unwind(|| {
-                wt::check::check_text("spec.yaml", &mutated, &registry, &signatures)
+                wt::check::check_text(
+                    "spec.yaml",
+                    &mutated,
+                    &registry,
+                    &signatures,
+                    &Default::default(),
+                )
             });
             match outcome {
                 Err(_) => panic!("{name}, seed {seed:#x}: the checker panicked on:\n{mutated}"),

@@ -2,6 +2,7 @@
 
 use wt::check::check_text;
 use wt::contracts::{RegistryOutput, Signatures};
+use wt::spec::lints::{Level, Lint, LintLevels};
 
 fn registry() -> RegistryOutput {
     let text = include_str!("fixtures/example-registry.json");
@@ -32,6 +33,7 @@ fn errors(body: &str) -> String {
         &text,
         &registry(),
         &signatures(),
+        &Default::default(),
     ) {
         Ok(_) => panic!("spec unexpectedly valid:\n{text}"),
         Err(rendered) => rendered,
@@ -39,7 +41,13 @@ fn errors(body: &str) -> String {
 }
 
 fn errors_full(text: &str) -> String {
-    match check_text("workflows/demo/spec.yaml", text, &registry(), &signatures()) {
+    match check_text(
+        "workflows/demo/spec.yaml",
+        text,
+        &registry(),
+        &signatures(),
+        &Default::default(),
+    ) {
         Ok(_) => panic!("spec unexpectedly valid:\n{text}"),
         Err(rendered) => rendered,
     }
@@ -286,7 +294,9 @@ fn valid_specs_pass() {
     let text = std::fs::read_to_string("workflows/fan_out/spec.yaml").unwrap();
     let mut reg = registry();
     reg.entries.shift_remove("other_tasks.math.add");
-    let wf = check_text("spec.yaml", &text, &reg, &signatures()).expect("fan_out is valid");
+    let wf = check_text("spec.yaml", &text, &reg, &signatures(), &Default::default())
+        .expect("fan_out is valid")
+        .workflow;
     assert_eq!(wf.instances.len(), 7);
     assert_eq!(wf.instances[1].dependencies, vec!["pairs".to_string()]);
     assert_eq!(
@@ -342,9 +352,75 @@ rule!(
     partial_object_into_array,
     "workflow:\n  - id: scores\n    task: keyed_scores\n  - id: by_name\n    task: to_mapping\n    partial:\n      pairs: ${{ workflow.scores.return }}\n  - id: total\n    task: sum_values\n    partial:\n      values: ${{ workflow.by_name.return }}\n"
 );
+
+/// A skippable upstream feeding a task that cannot take the skip sentinel fails only when the
+/// skip fires, so it is the `skip-flow` lint: a warning by default.
+const SKIP_FLOW: &str = "task-instance-defaults:\n  skipif:\n    conditions: [any_negative]\nworkflow:\n  - id: total\n    task: clamp\n  - id: doubled\n    task: double\n    skipif:\n      conditions: []\n    partial:\n      n: ${{ workflow.total.return }}\n";
+
+fn checked(body: &str, levels: &LintLevels) -> Result<wt::check::Checked, String> {
+    let text = format!("{HEAD}{body}");
+    check_text(
+        "workflows/demo/spec.yaml",
+        &text,
+        &registry(),
+        &signatures(),
+        levels,
+    )
+}
+
+#[test]
+fn skip_flow_warns_by_default() {
+    let warnings = checked(SKIP_FLOW, &LintLevels::new())
+        .expect("a warning does not stop the build")
+        .warnings;
+    insta::assert_snapshot!(warnings);
+}
+
+#[test]
+fn skip_flow_denied_by_the_workspace_is_an_error() {
+    let levels = LintLevels::from([(Lint::SkipFlow, Level::Deny)]);
+    let Err(errors) = checked(SKIP_FLOW, &levels) else {
+        panic!("a denied lint must stop the build");
+    };
+    insta::assert_snapshot!(errors);
+}
+
+#[test]
+fn skip_flow_allowed_by_the_workspace_or_the_instance_is_silent() {
+    let allow = LintLevels::from([(Lint::SkipFlow, Level::Allow)]);
+    assert_eq!(checked(SKIP_FLOW, &allow).unwrap().warnings, "");
+    // The instance's own level wins over the workspace's.
+    let deny = LintLevels::from([(Lint::SkipFlow, Level::Deny)]);
+    let own = SKIP_FLOW.replace(
+        "    task: double\n",
+        "    task: double\n    lints:\n      skip-flow: allow\n",
+    );
+    assert_eq!(checked(&own, &deny).unwrap().warnings, "");
+    // And an instance may deny what the workspace allows.
+    let own = SKIP_FLOW.replace(
+        "    task: double\n",
+        "    task: double\n    lints: {skip-flow: deny}\n",
+    );
+    let Err(errors) = checked(&own, &allow) else {
+        panic!("the instance denies it");
+    };
+    assert!(
+        errors.contains("denied by this task instance's `lints:`"),
+        "{errors}"
+    );
+}
+
 rule!(
-    skipped_upstream_into_a_task_that_cannot_take_it,
-    "task-instance-defaults:\n  skipif:\n    conditions: [any_negative]\nworkflow:\n  - id: total\n    task: clamp\n  - id: doubled\n    task: double\n    skipif:\n      conditions: []\n    partial:\n      n: ${{ workflow.total.return }}\n"
+    unknown_lint_on_an_instance,
+    "workflow:\n  - id: a\n    task: double\n    lints:\n      skip-flwo: allow\n"
+);
+rule!(
+    unknown_lint_level,
+    "workflow:\n  - id: a\n    task: double\n    lints: {skip-flow: ignore}\n"
+);
+rule!(
+    lints_not_a_mapping,
+    "workflow:\n  - id: a\n    task: double\n    lints: [skip-flow]\n"
 );
 
 rule!(
@@ -362,7 +438,14 @@ fn literals_pydantic_accepts_pass() {
     let body = "workflow:\n  - id: doubled\n    task: double\n    partial:\n      n: \"21\"\n  - id: total\n    task: sum_values\n    partial:\n      values: [1, \"2\", 3.0]\n";
     let mut reg = registry();
     reg.entries.shift_remove("other_tasks.math.add");
-    check_text("spec.yaml", &format!("{HEAD}{body}"), &reg, &signatures()).expect("valid");
+    check_text(
+        "spec.yaml",
+        &format!("{HEAD}{body}"),
+        &reg,
+        &signatures(),
+        &Default::default(),
+    )
+    .expect("valid");
 }
 
 /// Edges whose types agree compile: `Optional` and `SkippedDependencyFallback` parameters, a
@@ -372,7 +455,13 @@ fn literals_pydantic_accepts_pass() {
 fn compatible_edges_pass() {
     let ok = |body: &str| {
         let text = format!("{HEAD}{body}");
-        if let Err(e) = check_text("spec.yaml", &text, &registry(), &signatures()) {
+        if let Err(e) = check_text(
+            "spec.yaml",
+            &text,
+            &registry(),
+            &signatures(),
+            &Default::default(),
+        ) {
             panic!("{text}\n{e}");
         }
     };
@@ -393,7 +482,7 @@ fn compatible_edges_pass() {
         let text = std::fs::read_to_string(format!("workflows/{name}/spec.yaml")).unwrap();
         let mut reg = registry();
         reg.entries.shift_remove("other_tasks.math.add");
-        if let Err(e) = check_text("spec.yaml", &text, &reg, &signatures()) {
+        if let Err(e) = check_text("spec.yaml", &text, &reg, &signatures(), &Default::default()) {
             panic!("{name}: {e}");
         }
     }
@@ -406,7 +495,14 @@ fn registry_alone_still_validates() {
     let text = std::fs::read_to_string("workflows/fan_out/spec.yaml").unwrap();
     let mut reg = registry();
     reg.entries.shift_remove("other_tasks.math.add");
-    check_text("spec.yaml", &text, &reg, &Signatures::default()).expect("fan_out is valid");
+    check_text(
+        "spec.yaml",
+        &text,
+        &reg,
+        &Signatures::default(),
+        &Default::default(),
+    )
+    .expect("fan_out is valid");
 }
 
 /// Nine levels of nested aliases, each nine times the last (a "billion laughs" spec of under

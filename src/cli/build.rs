@@ -1,7 +1,7 @@
 //! `wt build [TARGETS]` and `wt check [TARGETS]`.
 
 use super::Cli;
-use super::session::Session;
+use super::session::{Session, report_warnings};
 use crate::compile::{WriteOutcome, write_tree};
 use crate::engine::target::StepOutcome;
 use anyhow::Result;
@@ -13,6 +13,9 @@ pub struct Args {
     /// Print, per target and step, hit or miss and for a miss which inputs changed.
     #[arg(long)]
     pub explain: bool,
+    /// Fail (exit 1) when a lint warns, as CI should: the warnings are printed either way.
+    #[arg(long)]
+    pub deny_warnings: bool,
 }
 
 fn targets(cli: &Cli, args: &Args) -> Result<(Session, Vec<crate::label::Target>)> {
@@ -65,6 +68,7 @@ pub fn build(cli: &Cli, args: &Args) -> Result<i32> {
     if args.explain {
         print!("{}", explain_table(&report));
     }
+    let warned = report_warnings(&states);
     print_failures(&failures);
     if !cli.quiet {
         eprintln!(
@@ -78,7 +82,11 @@ pub fn build(cli: &Cli, args: &Args) -> Result<i32> {
         );
     }
     super::gc::auto_gc(&session, cli.quiet);
-    Ok(if failures.is_empty() { 0 } else { 1 })
+    Ok(if failures.is_empty() && !denied(args, warned) {
+        0
+    } else {
+        1
+    })
 }
 
 pub fn check(cli: &Cli, args: &Args) -> Result<i32> {
@@ -112,17 +120,29 @@ pub fn check(cli: &Cli, args: &Args) -> Result<i32> {
     if args.explain {
         print!("{}", explain_table(&report));
     }
+    let warned = report_warnings(&states);
     print_failures(&failures);
     if stale > 0 {
         println!(
             "{stale} workspace(s) differ from what their specs produce.\n  = help: run `wt build` and commit the result"
         );
     }
-    Ok(if stale == 0 && failures.is_empty() {
-        0
-    } else {
-        1
-    })
+    Ok(
+        if stale == 0 && failures.is_empty() && !denied(args, warned) {
+            0
+        } else {
+            1
+        },
+    )
+}
+
+/// `--deny-warnings` with warnings: says so, since the warnings alone do not look fatal.
+fn denied(args: &Args, warned: usize) -> bool {
+    if args.deny_warnings && warned > 0 {
+        eprintln!("error: {warned} target(s) have lint warnings, denied by --deny-warnings");
+        return true;
+    }
+    false
 }
 
 /// `Some(Unchanged)` when the workspace on disk is stamped as holding this build's package.

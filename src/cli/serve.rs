@@ -243,6 +243,7 @@ pub fn load_workflows(cli: &Cli, start: &Path, patterns: &[String]) -> Result<Ve
     let (states, mut failures) = session.prepare(&targets, None);
     let report = session.build(&states, None)?;
     session.ctx.finish_progress();
+    super::session::report_warnings(&states);
     failures.extend(report.failures.iter().cloned());
     if !failures.is_empty() {
         let text: Vec<String> = failures

@@ -81,6 +81,7 @@ impl Session {
         ctx.offline = cli.offline;
         ctx.update_lock = cli.update_lock;
         ctx.conda = conda;
+        ctx.lints = config.lints.clone();
         Ok(Session {
             root,
             config,
@@ -108,6 +109,8 @@ impl Session {
         (ok, failed)
     }
 
+    /// Builds `states` up to `until` (every step when `None`). Lint warnings are left to the
+    /// caller to print ([`report_warnings`]), after its own report of failures.
     pub fn build(&self, states: &[TargetState], until: Option<&str>) -> Result<BuildReport> {
         let actions = crate::steps::actions(&self.ctx);
         self.ctx
@@ -136,6 +139,7 @@ impl Session {
         if let Some((_, err)) = report.failures.into_iter().next() {
             bail!(crate::diag::Rendered(err));
         }
+        report_warnings(std::slice::from_ref(&state));
         Ok(state)
     }
 
@@ -168,4 +172,17 @@ impl Session {
             .output(state, "solve", crate::steps::solve::LOCK_FILE)?;
         crate::steps::discover_step::environment(&self.ctx, state, &lock)
     }
+}
+
+/// Prints the lint warnings of `states` to stderr (cached builds included: the findings are
+/// remembered with the validation they came from) and returns how many targets had some.
+pub fn report_warnings(states: &[TargetState]) -> usize {
+    let mut warned = 0;
+    for s in states {
+        if let Some(w) = s.warnings.get().filter(|w| !w.is_empty()) {
+            eprintln!("{}\n", w.trim_end());
+            warned += 1;
+        }
+    }
+    warned
 }

@@ -161,6 +161,7 @@ pub(crate) mod testkit {
                 map: None,
                 mapvalues: None,
                 skipif: None,
+                lints: Default::default(),
                 span: Span::default(),
             },
             task,
@@ -263,6 +264,7 @@ pub(crate) mod testkit {
                 workflow: spec_entries,
             },
             instances,
+            findings: Vec::new(),
         }
     }
 }

@@ -14,12 +14,14 @@
 //!   a string pydantic may coerce, so it is not checked);
 //! * an upstream that may be skipped (it has skip conditions) hands on a skip sentinel, which
 //!   a consumer without skip conditions of its own only survives when the parameter accepts
-//!   null or unwraps it (`SkippedDependencyFallback`).
+//!   null or unwraps it (`SkippedDependencyFallback`). This one fails only when the skip
+//!   fires on the run's data, so it is a lint finding (`skip-flow`), not an error.
 //!
 //! Unknown types (no annotation, `Any`, a type pydantic cannot express) fit everything, so
 //! only clear mismatches are reported: each one on the binding's line, naming both sides.
 
 use super::json_type::{Elements, Kinds, Typed};
+use super::lints::{Finding, Lint};
 use super::model::{MapOp, Spanned, Value, Variable};
 use super::resolved::{Instance, Workflow};
 use crate::diag::Diagnostic;
@@ -35,10 +37,11 @@ struct Output<'a> {
     may_skip: bool,
 }
 
-/// Every edge type problem of `wf`, in spec order.
-pub fn check_edges(wf: &Workflow) -> Vec<Diagnostic> {
+/// Every edge type problem of `wf`, in spec order: the errors, and the lint findings.
+pub fn check_edges(wf: &Workflow) -> (Vec<Diagnostic>, Vec<Finding>) {
     let mut outputs: HashMap<&str, Output> = HashMap::new();
     let mut errors = Vec::new();
+    let mut findings = Vec::new();
     for inst in &wf.instances {
         let check = EdgeCheck {
             consumer: inst,
@@ -46,7 +49,7 @@ pub fn check_edges(wf: &Workflow) -> Vec<Diagnostic> {
         };
         for (name, value) in &inst.def.partial {
             if let Value::Var(var) = &value.value {
-                check.binding(name, var, value.span, &mut errors);
+                check.binding(name, var, value.span, &mut errors, &mut findings);
             }
         }
         if let Some(op) = &inst.def.map {
@@ -72,7 +75,7 @@ pub fn check_edges(wf: &Workflow) -> Vec<Diagnostic> {
             },
         );
     }
-    errors
+    (errors, findings)
 }
 
 /// The type of what `inst` returns, given the key schema of the pairs it maps over (mapvalues).
@@ -168,6 +171,7 @@ impl<'w> EdgeCheck<'w, '_> {
         var: &Variable,
         span: crate::yaml::Span,
         errors: &mut Vec<Diagnostic>,
+        findings: &mut Vec<Finding>,
     ) {
         let Some((param, fallback)) = self.parameter(&name.value) else {
             return;
@@ -196,7 +200,7 @@ impl<'w> EdgeCheck<'w, '_> {
             );
             return;
         }
-        self.skip_sentinel(out, &name.value, param_type, fallback, span, errors);
+        self.skip_sentinel(out, &name.value, param_type, fallback, span, findings);
     }
 
     /// A skippable upstream feeding a consumer that cannot take its sentinel.
@@ -207,7 +211,7 @@ impl<'w> EdgeCheck<'w, '_> {
         param_type: Typed,
         fallback: bool,
         span: crate::yaml::Span,
-        errors: &mut Vec<Diagnostic>,
+        findings: &mut Vec<Finding>,
     ) {
         let consumer_skips = self
             .consumer
@@ -217,8 +221,7 @@ impl<'w> EdgeCheck<'w, '_> {
         if !out.may_skip || consumer_skips || fallback || param_type.kinds().contains(Kinds::NULL) {
             return;
         }
-        errors.push(
-            Diagnostic::new(
+        let diagnostic = Diagnostic::new(
                 span,
                 format!(
                     "{} may be skipped (it has skip conditions), and then passes a skip sentinel to {}, which takes {} and has no skip conditions of its own.",
@@ -230,8 +233,12 @@ impl<'w> EdgeCheck<'w, '_> {
             .help(format!(
                 "Give `{}` skip conditions (its own `skipif` or task-instance-defaults), let `{param}` accept None, or annotate it with `SkippedDependencyFallback`.",
                 self.consumer.def.id.value
-            )),
-        );
+            ));
+        findings.push(Finding {
+            lint: Lint::SkipFlow,
+            instance: self.consumer.def.id.value.clone(),
+            diagnostic,
+        });
     }
 
     fn map(&self, op: &MapOp, errors: &mut Vec<Diagnostic>) {

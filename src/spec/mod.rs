@@ -2,6 +2,7 @@
 
 pub mod edges;
 pub mod json_type;
+pub mod lints;
 pub mod model;
 pub mod parse;
 pub mod pypi_grammar;

@@ -161,6 +161,8 @@ pub struct TaskInstance {
     pub mapvalues: Option<MapOp>,
     /// The instance's own skipif (`None` when absent or null; defaults apply then).
     pub skipif: Option<Skipif>,
+    /// Lint levels for this instance alone (`lints: {skip-flow: allow}`).
+    pub lints: super::lints::LintLevels,
     pub span: Span,
 }
 

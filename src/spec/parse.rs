@@ -2,6 +2,7 @@
 //! (wrong types, unknown or missing keys, malformed ids and variables) instead of stopping at
 //! the first. Checks that need the task registry live in `validate`.
 
+use super::lints::{Level, Lint, LintLevels};
 use super::model::*;
 use super::python::{is_builtin, is_identifier, is_keyword};
 use super::requirements::parse_requirements;
@@ -372,6 +373,11 @@ fn parse_instance(node: &Node, errors: &mut Vec<Diagnostic>) -> Option<TaskInsta
         .take("skipif")
         .filter(|n| !n.is_null())
         .and_then(|s| parse_skipif(s, f.errors));
+    let lints = f
+        .take("lints")
+        .filter(|n| !n.is_null())
+        .map(|l| parse_lints(l, f.errors))
+        .unwrap_or_default();
     f.finish();
     Some(TaskInstance {
         id: id?,
@@ -381,8 +387,49 @@ fn parse_instance(node: &Node, errors: &mut Vec<Diagnostic>) -> Option<TaskInsta
         map,
         mapvalues,
         skipif,
+        lints,
         span: node.span,
     })
+}
+
+/// A task instance's `lints:`: lint names (the section's keys, so a misspelt one gets
+/// did-you-mean) to levels.
+fn parse_lints(node: &Node, errors: &mut Vec<Diagnostic>) -> LintLevels {
+    let mut levels = LintLevels::new();
+    if node.as_map().is_none() {
+        errors.push(
+            Diagnostic::new(
+                node.span,
+                format!(
+                    "`lints` must map lint names to levels, found {}.",
+                    node.type_name()
+                ),
+            )
+            .help("Write e.g. `lints: {skip-flow: allow}`."),
+        );
+        return levels;
+    }
+    let f = Fields::new(node, &shape::LINTS, errors);
+    for (k, v) in node.as_map().unwrap_or(&[]) {
+        let Some(lint) = Lint::parse(&k.key_text()) else {
+            continue;
+        };
+        let Some(text) = expect_str(v, lint.name(), f.errors) else {
+            continue;
+        };
+        match Level::parse(text) {
+            Some(level) => {
+                levels.insert(lint, level);
+            }
+            None => f.errors.push(
+                Diagnostic::new(v.span, format!("`{text}` is not a lint level."))
+                    .underline(text)
+                    .help("A lint's level is `allow`, `warn` or `deny`."),
+            ),
+        }
+    }
+    f.finish();
+    levels
 }
 
 fn parse_map_op(node: &Node, what: &'static str, errors: &mut Vec<Diagnostic>) -> Option<MapOp> {

@@ -34,6 +34,9 @@ pub struct Workflow {
     pub spec: Spec,
     /// Task instances in execution order (groups flattened).
     pub instances: Vec<Instance>,
+    /// What the lints found; levels decide which are errors, warnings or nothing
+    /// (`super::lints::judge`).
+    pub findings: Vec<super::lints::Finding>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -252,7 +252,31 @@ pub static TASK_INSTANCE: Section = Section {
             Shape::Nullable(&Shape::Section(&SKIPIF)),
             "Conditions (registered functions) under which the instance is skipped.",
         ),
+        key(
+            "lints",
+            Shape::Nullable(&Shape::Section(&LINTS)),
+            "Lint levels for this instance alone, over wt.toml's `[lints]` (a wt extension: the published compiler does not know this key).",
+        ),
     ],
+};
+
+const LEVEL: Shape = Shape::OneOf(&[
+    Shape::Const("allow"),
+    Shape::Const("warn"),
+    Shape::Const("deny"),
+]);
+
+/// One key per lint of `crate::spec::lints::Lint` (a test keeps the two lists equal).
+pub static LINTS: Section = Section {
+    what: "lints",
+    def: "lints",
+    description: "Lint levels: `allow` (silent), `warn` (printed, the build goes on) or `deny` (an error).",
+    closed: true,
+    keys: &[key(
+        "skip-flow",
+        LEVEL,
+        "A task that may be skipped feeds one without skip conditions whose parameter cannot take the skip sentinel (default: warn).",
+    )],
 };
 
 const ARGNAMES: Shape = Shape::OneOf(&[Shape::Identifier, Shape::ListOf(&Shape::Identifier)]);
@@ -383,6 +407,7 @@ pub const SECTIONS: &[&Section] = &[
     &MAP,
     &MAPVALUES,
     &SKIPIF,
+    &LINTS,
     &CONDA_REQUIREMENT,
     &PYPI_REQUIREMENT,
 ];

@@ -205,13 +205,15 @@ pub fn validate(spec: &Spec, known: &KnownTasks) -> Result<Workflow, Vec<Diagnos
     if !errors.is_empty() {
         return Err(errors);
     }
-    let wf = Workflow {
+    let mut wf = Workflow {
         spec: spec.clone(),
         instances,
+        findings: Vec::new(),
     };
     // Edge types need every task resolved, so they are checked once the rest holds.
-    let edge_errors = super::edges::check_edges(&wf);
+    let (edge_errors, findings) = super::edges::check_edges(&wf);
     if edge_errors.is_empty() {
+        wf.findings = findings;
         Ok(wf)
     } else {
         Err(edge_errors)

@@ -23,6 +23,8 @@ pub struct BuildContext {
     pub update_lock: bool,
     /// The platforms locks cover and the workspace's channels (wt.toml `[conda]`).
     pub conda: crate::conda::settings::CondaSettings,
+    /// Lint levels of the workspace (wt.toml `[lints]`).
+    pub lints: crate::spec::lints::LintLevels,
 }
 
 impl BuildContext {
@@ -35,6 +37,7 @@ impl BuildContext {
             offline: false,
             update_lock: false,
             conda: crate::conda::settings::CondaSettings::default_settings(),
+            lints: Default::default(),
         }
     }
 

@@ -80,7 +80,8 @@ pub fn digest_of(name: &str, ctx: &BuildContext, t: &TargetState) -> Result<Stri
 /// The workflow's fingerprints. Computing them means validating the spec against the registry
 /// and hashing every task's schema, which dominates a no-op build; so they are remembered in
 /// the cache under a digest of exactly what they are computed from (the spec text, the
-/// discovery outputs and wt's sources, which include the fingerprint code).
+/// discovery outputs and wt's sources, which include the fingerprint code). The memo holds
+/// the lint findings of that validation too, so a cached build reports the same warnings.
 fn fingerprint<'t>(
     ctx: &BuildContext,
     t: &'t TargetState,
@@ -91,7 +92,7 @@ fn fingerprint<'t>(
     let discovered = super::validated::discovery_digest(t)?;
     let memo_key = digest::bytes(
         format!(
-            "fingerprint-v1\n{}\n{}\n{}",
+            "fingerprint-v2\n{}\n{}\n{}",
             SOURCE_DIGEST, discovered, t.file.text
         )
         .as_bytes(),
@@ -100,20 +101,37 @@ fn fingerprint<'t>(
         .cache_root()
         .join("memo")
         .join(format!("{}.json", &memo_key[..32]));
-    if let Ok(bytes) = std::fs::read(&memo)
-        && let Ok((structural, cosmetic)) = serde_json::from_slice::<(String, String)>(&bytes)
-    {
-        return Ok(t
-            .fingerprint
-            .get_or_init(|| crate::fingerprint::Fingerprint {
-                structural,
-                cosmetic,
-            }));
-    }
-    super::validated::validate_workflow(ctx, t)?;
-    let fp = t
-        .fingerprint
-        .get_or_init(|| crate::fingerprint::fingerprint(t.workflow.get().expect("validated")));
-    crate::workspace::write_memo(&memo, &serde_json::to_vec(&(&fp.structural, &fp.cosmetic))?);
-    Ok(fp)
+    let remembered = std::fs::read(&memo)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<Validated>(&bytes).ok());
+    let validated = match remembered {
+        Some(v) => v,
+        None => {
+            super::validated::validate_workflow(ctx, t)?;
+            let wf = t.workflow.get().expect("validated");
+            let fp = crate::fingerprint::fingerprint(wf);
+            let v = Validated {
+                structural: fp.structural,
+                cosmetic: fp.cosmetic,
+                findings: wf.findings.clone(),
+            };
+            crate::workspace::write_memo(&memo, &serde_json::to_vec(&v)?);
+            v
+        }
+    };
+    let _ = t.findings.set(validated.findings);
+    super::lints::judge_target(ctx, t)?;
+    Ok(t.fingerprint
+        .get_or_init(|| crate::fingerprint::Fingerprint {
+            structural: validated.structural,
+            cosmetic: validated.cosmetic,
+        }))
+}
+
+/// What validating a spec yields that a build needs again: its fingerprints and lint findings.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Validated {
+    structural: String,
+    cosmetic: String,
+    findings: Vec<crate::spec::lints::Finding>,
 }

@@ -7,6 +7,7 @@ pub mod context;
 pub mod discover;
 pub mod discover_step;
 pub mod inputs;
+pub mod lints;
 pub mod package;
 pub mod resolver_python;
 pub mod solve;

@@ -21,8 +21,15 @@ pub fn signatures() -> Signatures {
 /// Every file of the workspace generated from `spec_text` (a spec in `spec_dir`) for
 /// `platforms`, into its default folder name. Panics, with the errors, on an invalid spec.
 pub fn generate(spec_text: &str, spec_dir: &Path, platforms: &[&str]) -> BTreeMap<String, String> {
-    let wf = wt::check::check_text("spec.yaml", spec_text, &registry(), &signatures())
-        .unwrap_or_else(|e| panic!("the spec in {} is invalid:\n{e}", spec_dir.display()));
+    let wf = wt::check::check_text(
+        "spec.yaml",
+        spec_text,
+        &registry(),
+        &signatures(),
+        &Default::default(),
+    )
+    .unwrap_or_else(|e| panic!("the spec in {} is invalid:\n{e}", spec_dir.display()))
+    .workflow;
     let pypi: Vec<ResolvedPypi> = wf
         .spec
         .requirements

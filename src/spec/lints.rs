@@ -1,0 +1,160 @@
+//! Lints: diagnostics about what *may* fail with some data, as opposed to errors about what
+//! certainly fails (an unknown task, a type mismatch on an edge, a cycle).
+//!
+//! A spec the published compiler accepts and that runs correctly on its data must not be
+//! refused for what could go wrong on other data, so each such rule is a named lint with a
+//! level, like clippy's or ruff's: `allow` (silent), `warn` (printed, the build goes on) or
+//! `deny` (an error). The level comes from the task instance's own `lints:` mapping, else
+//! wt.toml's `[lints]` table, else the lint's default.
+
+use crate::diag::Diagnostic;
+use crate::spec::model::Spec;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One lint rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Lint {
+    /// A task that may be skipped feeds one that has no skip conditions and whose parameter
+    /// cannot take the skip sentinel: the run fails if, and only if, the skip fires.
+    SkipFlow,
+}
+
+impl Lint {
+    pub const ALL: &'static [Lint] = &[Lint::SkipFlow];
+
+    /// The name wt.toml and specs use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Lint::SkipFlow => "skip-flow",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Lint> {
+        Lint::ALL.iter().copied().find(|l| l.name() == name)
+    }
+
+    pub fn default_level(self) -> Level {
+        match self {
+            Lint::SkipFlow => Level::Warn,
+        }
+    }
+
+    /// What the lint reports, for the spec's JSON Schema and the README.
+    pub fn description(self) -> &'static str {
+        match self {
+            Lint::SkipFlow => {
+                "A task that may be skipped feeds one without skip conditions whose parameter cannot take the skip sentinel (default: warn)."
+            }
+        }
+    }
+}
+
+/// How a lint's findings are treated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Allow,
+    Warn,
+    Deny,
+}
+
+impl Level {
+    pub const NAMES: &'static [&'static str] = &["allow", "warn", "deny"];
+
+    pub fn parse(name: &str) -> Option<Level> {
+        match name {
+            "allow" => Some(Level::Allow),
+            "warn" => Some(Level::Warn),
+            "deny" => Some(Level::Deny),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        Level::NAMES[self as usize]
+    }
+}
+
+/// Levels by lint: wt.toml's `[lints]` table, or one task instance's `lints:` mapping.
+pub type LintLevels = BTreeMap<Lint, Level>;
+
+/// A lint's finding at one task instance, before any level is applied. Findings are what
+/// validation stores (in the build's memo, so a cached build still reports them); levels are
+/// applied on every build, since wt.toml may change without the spec changing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub lint: Lint,
+    /// The id of the task instance the finding is about (its `lints:` may set the level).
+    pub instance: String,
+    pub diagnostic: Diagnostic,
+}
+
+/// Findings sorted by what their levels make them.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Judged {
+    pub errors: Vec<Diagnostic>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Applies levels to `findings`: the instance's own `lints:` first, then `workspace` (wt.toml),
+/// then each lint's default. Every reported finding says where its level came from and how to
+/// change it.
+pub fn judge(findings: &[Finding], workspace: &LintLevels, spec: &Spec) -> Judged {
+    let mut judged = Judged::default();
+    for f in findings {
+        let own = spec
+            .flat_instances()
+            .into_iter()
+            .find(|(i, _)| i.id.value == f.instance)
+            .and_then(|(i, _)| i.lints.get(&f.lint).copied());
+        let (level, source) = match (own, workspace.get(&f.lint)) {
+            (Some(level), _) => (level, "by this task instance's `lints:`"),
+            (None, Some(&level)) => (level, "by wt.toml's `[lints]`"),
+            (None, None) => (f.lint.default_level(), "by default"),
+        };
+        let name = f.lint.name();
+        let note = match level {
+            Level::Allow => continue,
+            Level::Warn => format!(
+                "`{name}` is a warning {source}: `{name} = \"deny\"` under wt.toml's `[lints]` makes it an error, `\"allow\"` silences it; `lints: {{{name}: allow}}` on the task instance silences it there."
+            ),
+            Level::Deny => format!(
+                "`{name}` is denied {source}; set it to \"warn\" or \"allow\" there if the data never triggers it."
+            ),
+        };
+        let d = f.diagnostic.clone().note(note);
+        match level {
+            Level::Warn => judged.warnings.push(d),
+            _ => judged.errors.push(d),
+        }
+    }
+    judged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for &lint in Lint::ALL {
+            assert_eq!(Lint::parse(lint.name()), Some(lint));
+        }
+        for name in Level::NAMES {
+            assert_eq!(Level::parse(name).map(Level::name), Some(*name));
+        }
+        assert_eq!(Lint::parse("skip_flow"), None);
+    }
+
+    #[test]
+    fn the_spec_shape_names_every_lint() {
+        let keys: Vec<&str> = crate::spec::shape::LINTS.names().collect();
+        let names: Vec<&str> = Lint::ALL.iter().map(|l| l.name()).collect();
+        assert_eq!(keys, names);
+        for (key, lint) in crate::spec::shape::LINTS.keys.iter().zip(Lint::ALL) {
+            assert_eq!(key.description, lint.description());
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! Lint levels applied to a target's findings, on every build (cached or not): wt.toml may
+//! change a level without the spec changing, and a warning must be seen each time.
+
+use super::BuildContext;
+use super::target::TargetState;
+use crate::diag::Rendered;
+use anyhow::{Result, anyhow};
+
+/// Fails the target when a finding is denied; otherwise records the rendered warnings.
+pub fn judge_target(ctx: &BuildContext, t: &TargetState) -> Result<()> {
+    if t.warnings.get().is_some() {
+        return Ok(());
+    }
+    let findings = t.findings.get().map(Vec::as_slice).unwrap_or_default();
+    let judged = crate::spec::lints::judge(findings, &ctx.lints, &t.spec);
+    if !judged.errors.is_empty() {
+        return Err(anyhow!(Rendered(t.file.render(&judged.errors))));
+    }
+    let _ = t.warnings.set(t.file.render_warnings(&judged.warnings));
+    Ok(())
+}
