@@ -424,6 +424,15 @@ rule!(
 );
 
 rule!(
+    list_of_tuples_into_a_list_of_models,
+    "workflow:\n  - id: scores\n    task: keyed_scores\n  - id: tracks\n    task: split_by_animal\n    partial:\n      fixes: ${{ workflow.scores.return }}\n"
+);
+rule!(
+    tuple_element_of_another_type,
+    "workflow:\n  - id: pairs\n    task: make_pairs\n  - id: by_name\n    task: to_mapping\n    partial:\n      pairs: ${{ workflow.pairs.return }}\n"
+);
+
+rule!(
     literal_of_the_wrong_type,
     "workflow:\n  - id: doubled\n    task: double\n    partial:\n      n: two\n"
 );

@@ -20,6 +20,7 @@
 //! Unknown types (no annotation, `Any`, a type pydantic cannot express) fit everything, so
 //! only clear mismatches are reported: each one on the binding's line, naming both sides.
 
+use super::json_fit::{Misfit, misfit};
 use super::json_type::{Elements, Kinds, Typed};
 use super::lints::{Finding, Lint};
 use super::model::{MapOp, Spanned, Value, Variable};
@@ -40,8 +41,7 @@ struct Output<'a> {
 /// Every edge type problem of `wf`, in spec order: the errors, and the lint findings.
 pub fn check_edges(wf: &Workflow) -> (Vec<Diagnostic>, Vec<Finding>) {
     let mut outputs: HashMap<&str, Output> = HashMap::new();
-    let mut errors = Vec::new();
-    let mut findings = Vec::new();
+    let mut found = Found::default();
     for inst in &wf.instances {
         let check = EdgeCheck {
             consumer: inst,
@@ -49,14 +49,14 @@ pub fn check_edges(wf: &Workflow) -> (Vec<Diagnostic>, Vec<Finding>) {
         };
         for (name, value) in &inst.def.partial {
             if let Value::Var(var) = &value.value {
-                check.binding(name, var, value.span, &mut errors, &mut findings);
+                check.binding(name, var, value.span, &mut found);
             }
         }
         if let Some(op) = &inst.def.map {
-            check.map(op, &mut errors);
+            check.map(op, &mut found);
         }
         if let Some(op) = &inst.def.mapvalues {
-            check.mapvalues(op, &mut errors);
+            check.mapvalues(op, &mut found);
         }
         let mapvalues_keys = inst
             .def
@@ -75,7 +75,14 @@ pub fn check_edges(wf: &Workflow) -> (Vec<Diagnostic>, Vec<Finding>) {
             },
         );
     }
-    (errors, findings)
+    (found.errors, found.findings)
+}
+
+/// What the checks found: errors, and lint findings whose level is decided later.
+#[derive(Default)]
+struct Found {
+    errors: Vec<Diagnostic>,
+    findings: Vec<Finding>,
 }
 
 /// The type of what `inst` returns, given the key schema of the pairs it maps over (mapvalues).
@@ -170,8 +177,7 @@ impl<'w> EdgeCheck<'w, '_> {
         name: &Spanned<String>,
         var: &Variable,
         span: crate::yaml::Span,
-        errors: &mut Vec<Diagnostic>,
-        findings: &mut Vec<Finding>,
+        found: &mut Found,
     ) {
         let Some((param, fallback)) = self.parameter(&name.value) else {
             return;
@@ -185,22 +191,21 @@ impl<'w> EdgeCheck<'w, '_> {
         let produced = out.schema.clone().unwrap_or(json!({}));
         let label = format!("{} returns", producer_label(out));
         let produced_type = Typed::of(Some(&produced));
-        if !produced_type.can_feed(param_type) {
-            errors.push(
-                Diagnostic::new(
-                    span,
-                    format!(
-                        "Type mismatch: {label} {}, but {} takes {}.",
-                        produced_type.display(),
-                        self.parameter_label(&name.value),
-                        param_type.display()
-                    ),
-                )
-                .help("Bind a value of the parameter's type, or change one of the two annotations so they agree."),
+        if let Some(misfit) = misfit(produced_type, param_type) {
+            let certain = misfit.lint.is_none();
+            self.report_misfit(
+                misfit,
+                (&label, produced_type),
+                (&name.value, param_type),
+                span,
+                "Bind a value of the parameter's type, or change one of the two annotations so they agree.",
+                found,
             );
-            return;
+            if certain {
+                return;
+            }
         }
-        self.skip_sentinel(out, &name.value, param_type, fallback, span, findings);
+        self.skip_sentinel(out, &name.value, param_type, fallback, span, found);
     }
 
     /// A skippable upstream feeding a consumer that cannot take its sentinel.
@@ -211,7 +216,7 @@ impl<'w> EdgeCheck<'w, '_> {
         param_type: Typed,
         fallback: bool,
         span: crate::yaml::Span,
-        findings: &mut Vec<Finding>,
+        found: &mut Found,
     ) {
         let consumer_skips = self
             .consumer
@@ -234,14 +239,14 @@ impl<'w> EdgeCheck<'w, '_> {
                 "Give `{}` skip conditions (its own `skipif` or task-instance-defaults), let `{param}` accept None, or annotate it with `SkippedDependencyFallback`.",
                 self.consumer.def.id.value
             ));
-        findings.push(Finding {
+        found.findings.push(Finding {
             lint: Lint::SkipFlow,
             instance: self.consumer.def.id.value.clone(),
             diagnostic,
         });
     }
 
-    fn map(&self, op: &MapOp, errors: &mut Vec<Diagnostic>) {
+    fn map(&self, op: &MapOp, found: &mut Found) {
         if op.argvalues_is_list {
             // Each listed value is one element.
             for v in &op.argvalues {
@@ -249,7 +254,7 @@ impl<'w> EdgeCheck<'w, '_> {
                     let schema = out.schema.clone().unwrap_or(json!({}));
                     let element = Typed::of(Some(&schema));
                     let what = format!("{} returns", producer_label(out));
-                    self.element(op, element, &what, v.span, errors);
+                    self.element(op, element, &what, v.span, found);
                 }
             }
             return;
@@ -262,7 +267,7 @@ impl<'w> EdgeCheck<'w, '_> {
         };
         let produced = Typed::of(Some(&schema));
         if !produced.kinds().intersects(Kinds::ARRAY) {
-            errors.push(
+            found.errors.push(
                 Diagnostic::new(
                     v.span,
                     format!(
@@ -277,7 +282,7 @@ impl<'w> EdgeCheck<'w, '_> {
         for alt in produced.alternatives() {
             if let Elements::Uniform(element) = alt.elements() {
                 let what = format!("each element of what {label} is");
-                self.element(op, element, &what, v.span, errors);
+                self.element(op, element, &what, v.span, found);
             }
         }
     }
@@ -290,10 +295,10 @@ impl<'w> EdgeCheck<'w, '_> {
         element: Typed,
         what: &str,
         span: crate::yaml::Span,
-        errors: &mut Vec<Diagnostic>,
+        found: &mut Found,
     ) {
         match op.argnames.as_slice() {
-            [one] => self.fits(&one.value, element, what, span, errors),
+            [one] => self.fits(&one.value, element, what, span, found),
             names => {
                 let n = names.len();
                 let list = names
@@ -302,7 +307,7 @@ impl<'w> EdgeCheck<'w, '_> {
                     .collect::<Vec<_>>()
                     .join(", ");
                 if !element.kinds().intersects(Kinds::ARRAY) {
-                    errors.push(
+                    found.errors.push(
                         Diagnostic::new(
                             span,
                             format!(
@@ -319,7 +324,7 @@ impl<'w> EdgeCheck<'w, '_> {
                         continue;
                     };
                     if parts.len() != n {
-                        errors.push(
+                        found.errors.push(
                             Diagnostic::new(
                                 span,
                                 format!(
@@ -334,7 +339,7 @@ impl<'w> EdgeCheck<'w, '_> {
                     }
                     for (name, part) in names.iter().zip(parts) {
                         let what = format!("the `{}` value of {what}", name.value);
-                        self.fits(&name.value, part, &what, span, errors);
+                        self.fits(&name.value, part, &what, span, found);
                     }
                 }
             }
@@ -348,25 +353,55 @@ impl<'w> EdgeCheck<'w, '_> {
         value: Typed,
         what: &str,
         span: crate::yaml::Span,
-        errors: &mut Vec<Diagnostic>,
+        found: &mut Found,
     ) {
         let Some((param, _)) = self.parameter(name) else {
             return;
         };
         let param = Typed::of(param);
-        if !value.can_feed(param) {
-            errors.push(
-                Diagnostic::new(
-                    span,
-                    format!(
-                        "Type mismatch: {what} {}, but {} takes {}.",
-                        value.display(),
-                        self.parameter_label(name),
-                        param.display()
-                    ),
-                )
-                .help("Map over values of the parameter's type, or change one of the two annotations so they agree."),
+        if let Some(misfit) = misfit(value, param) {
+            self.report_misfit(
+                misfit,
+                (what, value),
+                (name, param),
+                span,
+                "Map over values of the parameter's type, or change one of the two annotations so they agree.",
+                found,
             );
+        }
+    }
+
+    /// A value (`what` it is, and its type) that does not fit parameter `name`: an error when
+    /// certain, else a finding of the misfit's lint. Says where inside the value it fails.
+    fn report_misfit(
+        &self,
+        misfit: Misfit,
+        (what, value): (&str, Typed),
+        (name, param): (&str, Typed),
+        span: crate::yaml::Span,
+        help: &str,
+        found: &mut Found,
+    ) {
+        let mut message = format!(
+            "Type mismatch: {what} {}, but {} takes {}.",
+            value.display(),
+            self.parameter_label(name),
+            param.display()
+        );
+        let outer = format!("{} cannot be {}", value.display(), param.display());
+        if !misfit.path.is_empty() {
+            message.push_str(&format!(" At `{}`: {}.", misfit.path, misfit.detail));
+        } else if misfit.detail != outer {
+            message.push_str(&format!(" {}.", upper_first(&misfit.detail)));
+        }
+        let diagnostic = Diagnostic::new(span, message).help(help);
+        match misfit.lint {
+            None => found.errors.push(diagnostic),
+            Some(lint) => found.findings.push(Finding {
+                lint,
+                instance: self.consumer.def.id.value.clone(),
+                diagnostic,
+            }),
         }
     }
 
@@ -389,7 +424,7 @@ impl<'w> EdgeCheck<'w, '_> {
         (!key.to_string().contains("$ref")).then_some(key)
     }
 
-    fn mapvalues(&self, op: &MapOp, errors: &mut Vec<Diagnostic>) {
+    fn mapvalues(&self, op: &MapOp, found: &mut Found) {
         let Some(v) = op.argvalues.first() else {
             return;
         };
@@ -422,7 +457,7 @@ impl<'w> EdgeCheck<'w, '_> {
             } else {
                 d.help("Map over a task that returns `list[tuple[key, value]]`.")
             };
-            errors.push(d);
+            found.errors.push(d);
             return;
         }
         for alt in produced.alternatives() {
@@ -436,7 +471,7 @@ impl<'w> EdgeCheck<'w, '_> {
                     None
                 }
                 _ => {
-                    errors.push(
+                    found.errors.push(
                         Diagnostic::new(
                             v.span,
                             format!(
@@ -451,8 +486,17 @@ impl<'w> EdgeCheck<'w, '_> {
             };
             if let (Some(parts), [name]) = (parts, op.argnames.as_slice()) {
                 let what = format!("the value of each pair {label} is");
-                self.fits(&name.value, parts[1], &what, v.span, errors);
+                self.fits(&name.value, parts[1], &what, v.span, found);
             }
         }
     }
+}
+
+/// `text` with its first letter in upper case (a detail that starts a sentence).
+fn upper_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }

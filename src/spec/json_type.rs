@@ -99,14 +99,14 @@ impl<'a> Typed<'a> {
         self.node
     }
 
-    fn at(self, node: &'a Json) -> Typed<'a> {
+    pub(super) fn at(self, node: &'a Json) -> Typed<'a> {
         Typed {
             node,
             root: self.root,
         }
     }
 
-    fn get(self, key: &str) -> Option<&'a Json> {
+    pub(super) fn get(self, key: &str) -> Option<&'a Json> {
         self.node.get(key)
     }
 
@@ -126,7 +126,7 @@ impl<'a> Typed<'a> {
     }
 
     /// Follows `$ref`s to the node that says something.
-    fn resolved(self) -> Typed<'a> {
+    pub(super) fn resolved(self) -> Typed<'a> {
         let mut t = self;
         for _ in 0..MAX_DEPTH {
             match t.referenced() {
@@ -225,12 +225,6 @@ impl<'a> Typed<'a> {
         }
     }
 
-    /// Whether any value of this type can reach a parameter of type `consumer`: their kinds
-    /// overlap (or either is unknown).
-    pub fn can_feed(self, consumer: Typed<'_>) -> bool {
-        self.kinds().intersects(consumer.kinds())
-    }
-
     /// The type as an error message shows it, e.g. `array of [string, integer]`.
     pub fn display(self) -> String {
         self.display_at(0)
@@ -239,6 +233,13 @@ impl<'a> Typed<'a> {
     fn display_at(self, depth: usize) -> String {
         if depth > 4 {
             return "…".into();
+        }
+        if let Some(model) = self
+            .get(super::frames::FRAME_KEY)
+            .and_then(|f| f.get("model"))
+            .and_then(Json::as_str)
+        {
+            return format!("DataFrame[{model}]");
         }
         if let Some((name, _)) = self.referenced() {
             return name.to_string();

@@ -19,15 +19,20 @@ pub enum Lint {
     /// A task that may be skipped feeds one that has no skip conditions and whose parameter
     /// cannot take the skip sentinel: the run fails if, and only if, the skip fires.
     SkipFlow,
+    /// A pandera frame a consumer takes requires a column the producer's model does not
+    /// declare, or declares with another dtype: pandera refuses the frame, unless the producer
+    /// (a model that is not `strict`) carries the column anyway.
+    FrameColumns,
 }
 
 impl Lint {
-    pub const ALL: &'static [Lint] = &[Lint::SkipFlow];
+    pub const ALL: &'static [Lint] = &[Lint::SkipFlow, Lint::FrameColumns];
 
     /// The name wt.toml and specs use.
     pub fn name(self) -> &'static str {
         match self {
             Lint::SkipFlow => "skip-flow",
+            Lint::FrameColumns => "frame-columns",
         }
     }
 
@@ -38,6 +43,7 @@ impl Lint {
     pub fn default_level(self) -> Level {
         match self {
             Lint::SkipFlow => Level::Warn,
+            Lint::FrameColumns => Level::Deny,
         }
     }
 
@@ -46,6 +52,9 @@ impl Lint {
         match self {
             Lint::SkipFlow => {
                 "A task that may be skipped feeds one without skip conditions whose parameter cannot take the skip sentinel (default: warn)."
+            }
+            Lint::FrameColumns => {
+                "A pandera data frame lacks a column its consumer requires, or declares it with another dtype (default: deny)."
             }
         }
     }
@@ -119,6 +128,9 @@ pub fn judge(findings: &[Finding], workspace: &LintLevels, spec: &Spec) -> Judge
             Level::Allow => continue,
             Level::Warn => format!(
                 "`{name}` is a warning {source}: `{name} = \"deny\"` under wt.toml's `[lints]` makes it an error, `\"allow\"` silences it; `lints: {{{name}: allow}}` on the task instance silences it there."
+            ),
+            Level::Deny if source == "by default" => format!(
+                "`{name}` is an error by default: `{name} = \"warn\"` under wt.toml's `[lints]`, or `lints: {{{name}: warn}}` on the task instance, lets the build go on where the data never triggers it."
             ),
             Level::Deny => format!(
                 "`{name}` is denied {source}; set it to \"warn\" or \"allow\" there if the data never triggers it."

@@ -1,6 +1,8 @@
 //! spec.yaml: the model, its parser (with source positions) and its validation.
 
 pub mod edges;
+pub mod frames;
+pub mod json_fit;
 pub mod json_type;
 pub mod lints;
 pub mod model;

@@ -272,11 +272,18 @@ pub static LINTS: Section = Section {
     def: "lints",
     description: "Lint levels: `allow` (silent), `warn` (printed, the build goes on) or `deny` (an error).",
     closed: true,
-    keys: &[key(
-        "skip-flow",
-        LEVEL,
-        "A task that may be skipped feeds one without skip conditions whose parameter cannot take the skip sentinel (default: warn).",
-    )],
+    keys: &[
+        key(
+            "skip-flow",
+            LEVEL,
+            "A task that may be skipped feeds one without skip conditions whose parameter cannot take the skip sentinel (default: warn).",
+        ),
+        key(
+            "frame-columns",
+            LEVEL,
+            "A pandera data frame lacks a column its consumer requires, or declares it with another dtype (default: deny).",
+        ),
+    ],
 };
 
 const ARGNAMES: Shape = Shape::OneOf(&[Shape::Identifier, Shape::ListOf(&Shape::Identifier)]);
