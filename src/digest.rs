@@ -68,22 +68,43 @@ pub fn json(value: &serde_json::Value) -> String {
     bytes(canonical_json(value).as_bytes())
 }
 
-/// Compact JSON with object keys sorted at every level.
+/// Compact JSON with object keys sorted at every level (written in one pass, without copying
+/// the value: a no-op build digests every step's manifest this way).
 pub fn canonical_json(value: &serde_json::Value) -> String {
-    fn sort(v: &serde_json::Value) -> serde_json::Value {
-        match v {
-            serde_json::Value::Object(m) => {
-                let mut keys: Vec<&String> = m.keys().collect();
-                keys.sort();
-                serde_json::Value::Object(
-                    keys.into_iter().map(|k| (k.clone(), sort(&m[k]))).collect(),
-                )
+    let mut out = String::new();
+    write_canonical(&mut out, value);
+    out
+}
+
+fn write_canonical(out: &mut String, value: &serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Object(m) => {
+            let mut entries: Vec<(&String, &Value)> = m.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            out.push('{');
+            for (i, (k, v)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&serde_json::to_string(k).expect("strings serialize"));
+                out.push(':');
+                write_canonical(out, v);
             }
-            serde_json::Value::Array(a) => serde_json::Value::Array(a.iter().map(sort).collect()),
-            other => other.clone(),
+            out.push('}');
         }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(out, v);
+            }
+            out.push(']');
+        }
+        scalar => out.push_str(&serde_json::to_string(scalar).expect("JSON values serialize")),
     }
-    serde_json::to_string(&sort(value)).expect("JSON values serialize")
 }
 
 #[cfg(test)]
@@ -108,5 +129,27 @@ mod tests {
     fn canonical_json_sorts_keys() {
         let v: serde_json::Value = serde_json::from_str(r#"{"b":1,"a":{"d":2,"c":3}}"#).unwrap();
         assert_eq!(canonical_json(&v), r#"{"a":{"c":3,"d":2},"b":1}"#);
+        // The same bytes as sorting a copy and serializing it (keys hash the same as before).
+        fn sorted_copy(v: &serde_json::Value) -> serde_json::Value {
+            match v {
+                serde_json::Value::Object(m) => {
+                    let mut keys: Vec<&String> = m.keys().collect();
+                    keys.sort();
+                    keys.into_iter()
+                        .map(|k| (k.clone(), sorted_copy(&m[k])))
+                        .collect()
+                }
+                serde_json::Value::Array(a) => a.iter().map(sorted_copy).collect(),
+                other => other.clone(),
+            }
+        }
+        let odd: serde_json::Value = serde_json::from_str(
+            r#"{"z":[1.5,-0.0,1e300,"\u0000\"\n\u2028é"],"é":null,"A":[{"y":true,"x":false}],"":{}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            canonical_json(&odd),
+            serde_json::to_string(&sorted_copy(&odd)).unwrap()
+        );
     }
 }

@@ -1,12 +1,26 @@
 //! Stamps of written workspaces: which package key was last written to a folder, with the
-//! size and modification time of every file written.
+//! metadata of every file and folder written.
 //!
 //! A no-op build must not re-read every generated file of every workflow to find that nothing
-//! changed. When the package key is the one stamped and every file still has its stamped size
-//! and mtime (and no file was added), the folder is up to date without reading it — the same
-//! trust make and cargo give to file metadata. Any edit by hand changes the mtime, so the
-//! folder is then compared byte by byte and repaired. Stamps are local bookkeeping under the
-//! cache folder, never shared or part of a key.
+//! changed. When the package key is the one stamped and every file and folder still has its
+//! stamped metadata, the folder is up to date without reading it — the trust make and cargo
+//! give to file metadata, made safe the way git's index is:
+//!
+//! - a file's signature is its size, mtime, inode and ctime: an edit by hand changes the
+//!   mtime, and a file replaced by another of the same size whose mtime was copied over
+//!   (`cp -p`, `rsync -t`) has another inode and ctime, which no tool can set back;
+//! - a file added or removed by hand changes the mtime of its folder, so folders are stamped
+//!   too, rather than walking the tree to count its files (a folder wt does not write, such as
+//!   pixi's `.pixi`, appearing in the root costs one comparison, after which the stamp records
+//!   the root's new mtime);
+//! - timestamps come from a coarse clock (a few milliseconds on Linux, whole seconds on some
+//!   filesystems), so an edit made within the same tick as wt's own write would keep the
+//!   stamped times. A file whose change time is that close to when the stamp was recorded is
+//!   "racy" (git's word) and never trusted: the next build compares it byte by byte and
+//!   stamps again, later.
+//!
+//! When anything differs, the folder is compared byte by byte and repaired. Stamps are local
+//! bookkeeping under the cache folder, never shared or part of a key.
 
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -14,8 +28,34 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Serialize, Deserialize, PartialEq)]
 pub struct Stamp {
     pub key: String,
-    /// (relative path, size, mtime in ns since the epoch), sorted by path.
-    pub files: Vec<(String, u64, u128)>,
+    /// When the stamp was recorded, in ns since the epoch.
+    pub recorded: u128,
+    /// The written files, sorted by relative path.
+    pub files: Vec<(String, Signature)>,
+    /// The root (`""`) and every folder holding a stamped file, sorted by relative path.
+    pub dirs: Vec<(String, Signature)>,
+}
+
+/// What a file's metadata says about its content.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Signature {
+    pub size: u64,
+    /// Modification and status-change times, in ns since the epoch.
+    pub mtime: u128,
+    pub ctime: u128,
+    pub inode: u64,
+}
+
+/// How close to the recording a change may be before it is racy: timestamps of whole seconds
+/// (some filesystems) get two seconds, finer ones (Linux's coarse clock ticks every 1–10 ms)
+/// get 50 ms.
+fn racy_margin(sig: &Signature) -> u128 {
+    const MS: u128 = 1_000_000;
+    if sig.ctime.is_multiple_of(1_000_000_000) {
+        2_000 * MS
+    } else {
+        50 * MS
+    }
 }
 
 fn stamp_path(cache: &Path, out_dir: &Path) -> PathBuf {
@@ -23,15 +63,25 @@ fn stamp_path(cache: &Path, out_dir: &Path) -> PathBuf {
     cache.join("stamps").join(format!("{}.json", &id[..24]))
 }
 
-fn stat(path: &Path) -> Option<(u64, u128)> {
-    let meta = std::fs::metadata(path).ok()?;
-    let mtime = meta
-        .modified()
-        .ok()?
+fn signature(path: &Path) -> Option<Signature> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    let ns = |secs: i64, nsec: i64| -> Option<u128> {
+        Some(u128::try_from(secs).ok()? * 1_000_000_000 + u128::try_from(nsec).ok()?)
+    };
+    Some(Signature {
+        size: meta.len(),
+        mtime: ns(meta.mtime(), meta.mtime_nsec())?,
+        ctime: ns(meta.ctime(), meta.ctime_nsec())?,
+        inode: meta.ino(),
+    })
+}
+
+fn now_ns() -> u128 {
+    std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .ok()?
-        .as_nanos();
-    Some((meta.len(), mtime))
+        .map(|d| d.as_nanos())
+        .unwrap_or_default()
 }
 
 /// Whether `out_dir` still holds exactly what was stamped for `key`.
@@ -45,23 +95,24 @@ pub fn is_fresh(cache: &Path, out_dir: &Path, key: &str) -> bool {
     if stamp.key != key {
         return false;
     }
-    let unchanged = stamp
-        .files
-        .iter()
-        .all(|(rel, size, mtime)| stat(&out_dir.join(rel)) == Some((*size, *mtime)));
-    unchanged && count_files(out_dir) == stamp.files.len()
+    let trusted = |(rel, sig): &(String, Signature)| {
+        stamp.recorded.saturating_sub(sig.ctime) >= racy_margin(sig)
+            && signature(&out_dir.join(rel)).as_ref() == Some(sig)
+    };
+    stamp.files.iter().all(trusted) && stamp.dirs.iter().all(trusted)
 }
 
-/// Files under `dir`, not counting pixi's environments or Python caches.
-fn count_files(dir: &Path) -> usize {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_entry(|e| {
-            e.depth() == 0 || !matches!(e.file_name().to_str(), Some(".pixi" | "__pycache__"))
-        })
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .count()
+/// The folders (relative, `""` for the root) holding `files`, their ancestors included.
+fn folders<'a>(files: impl Iterator<Item = &'a str>) -> std::collections::BTreeSet<String> {
+    let mut dirs = std::collections::BTreeSet::from([String::new()]);
+    for rel in files {
+        let mut path = Path::new(rel);
+        while let Some(parent) = path.parent() {
+            dirs.insert(parent.to_string_lossy().into_owned());
+            path = parent;
+        }
+    }
+    dirs
 }
 
 /// Records that `out_dir` now holds `files` for `key`.
@@ -71,16 +122,122 @@ pub fn record<'a>(
     key: &str,
     files: impl Iterator<Item = &'a String>,
 ) {
-    let mut entries: Vec<(String, u64, u128)> = files
-        .filter_map(|rel| stat(&out_dir.join(rel)).map(|(s, m)| (rel.clone(), s, m)))
+    let signed = |rel: String| signature(&out_dir.join(&rel)).map(|sig| (rel, sig));
+    let mut entries: Vec<(String, Signature)> = files.cloned().filter_map(signed).collect();
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    let dirs = folders(entries.iter().map(|(rel, _)| rel.as_str()))
+        .into_iter()
+        .filter_map(signed)
         .collect();
-    entries.sort();
     let stamp = Stamp {
         key: key.to_string(),
+        recorded: now_ns(),
         files: entries,
+        dirs,
     };
     crate::workspace::write_memo(
         &stamp_path(cache, out_dir),
         &serde_json::to_vec(&stamp).unwrap_or_default(),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, SystemTime};
+
+    const KEY: &str = "k";
+
+    struct Written {
+        _dir: tempfile::TempDir,
+        cache: PathBuf,
+        out: PathBuf,
+        files: Vec<String>,
+    }
+
+    /// A workspace of two files (one in a subfolder), stamped once its writes are out of the
+    /// racy window, as they are by the next build.
+    fn written() -> Written {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("ws");
+        std::fs::create_dir_all(out.join("pkg")).unwrap();
+        std::fs::write(out.join("README.md"), "hello\n").unwrap();
+        std::fs::write(out.join("pkg/cli.py"), "print(1)\n").unwrap();
+        let files = vec!["README.md".to_string(), "pkg/cli.py".to_string()];
+        std::thread::sleep(Duration::from_millis(120));
+        let cache = dir.path().join("cache");
+        record(&cache, &out, KEY, files.iter());
+        Written {
+            _dir: dir,
+            cache,
+            out,
+            files,
+        }
+    }
+
+    impl Written {
+        fn fresh(&self) -> bool {
+            is_fresh(&self.cache, &self.out, KEY)
+        }
+    }
+
+    #[test]
+    fn an_untouched_workspace_is_fresh_for_its_key_only() {
+        let w = written();
+        assert!(w.fresh());
+        assert!(!is_fresh(&w.cache, &w.out, "other key"));
+    }
+
+    #[test]
+    fn an_edit_of_equal_size_right_after_the_write_is_caught() {
+        // Written and stamped within one clock tick, then edited within it: the times may all
+        // be equal, so only the racy rule can catch it.
+        let w = written();
+        std::fs::write(w.out.join("README.md"), "hello\n").unwrap();
+        record(&w.cache, &w.out, KEY, w.files.iter());
+        std::fs::write(w.out.join("README.md"), "HELLO\n").unwrap();
+        assert!(!w.fresh());
+    }
+
+    #[test]
+    fn a_file_replaced_by_one_of_equal_size_and_mtime_is_caught() {
+        let w = written();
+        let path = w.out.join("pkg/cli.py");
+        let mtime = std::fs::metadata(&path).unwrap().modified().unwrap();
+        let other = w.out.join("pkg/other");
+        std::fs::write(&other, "print(2)\n").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&other)
+            .unwrap()
+            .set_modified(mtime)
+            .unwrap();
+        std::fs::rename(&other, &path).unwrap();
+        assert!(!w.fresh());
+    }
+
+    #[test]
+    fn a_touched_but_unchanged_file_is_caught() {
+        let w = written();
+        std::fs::File::options()
+            .write(true)
+            .open(w.out.join("README.md"))
+            .unwrap()
+            .set_modified(SystemTime::now())
+            .unwrap();
+        assert!(!w.fresh());
+    }
+
+    #[test]
+    fn added_and_removed_files_are_caught_without_walking_the_tree() {
+        let w = written();
+        std::fs::write(w.out.join("pkg/extra.py"), "").unwrap();
+        assert!(!w.fresh());
+        let w = written();
+        std::fs::create_dir_all(w.out.join("new/deeper")).unwrap();
+        assert!(!w.fresh());
+        let w = written();
+        std::fs::remove_file(w.out.join("pkg/cli.py")).unwrap();
+        assert!(!w.fresh());
+    }
 }

@@ -531,3 +531,57 @@ fn lint_warnings_print_on_every_build_and_levels_come_from_wt_toml() {
         "{err}"
     );
 }
+
+/// A hand edit of a written file is repaired by the next build even when it keeps the file's
+/// size, happens right after the write (within one tick of the filesystem's clock), or puts
+/// back the old mtime (`cp -p`); a file added to the workspace is removed.
+#[test]
+fn hand_edits_of_written_files_are_repaired_even_when_size_and_mtime_match() {
+    const ATD: &str = "//workflows/add_then_double";
+    let ws = Workspace::new();
+    ws.build(&[ATD]);
+    let out = ws
+        .path
+        .join("workflows/add_then_double/wt-add-then-double-workflow");
+    let readme = out.join("README.md");
+    let original = std::fs::read(&readme).unwrap();
+    let flipped = |bytes: &[u8]| {
+        let mut b = bytes.to_vec();
+        b[0] ^= 0x20;
+        b
+    };
+    let repaired = |what: &str| {
+        ws.build(&[ATD]);
+        assert_eq!(std::fs::read(&readme).unwrap(), original, "{what}");
+    };
+
+    // Same size, right after the build wrote and stamped it.
+    std::fs::write(&readme, flipped(&original)).unwrap();
+    repaired("an equal-size edit right after the write");
+
+    // Same size and the old mtime put back, through a replacing file.
+    let mtime = std::fs::metadata(&readme).unwrap().modified().unwrap();
+    let other = out.join("README.other");
+    std::fs::write(&other, flipped(&original)).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&other)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+    std::fs::rename(&other, &readme).unwrap();
+    repaired("a replacement of equal size and mtime");
+
+    // Touched but unchanged: compared, found equal, stamped again.
+    std::fs::File::options()
+        .write(true)
+        .open(&readme)
+        .unwrap()
+        .set_modified(std::time::SystemTime::now())
+        .unwrap();
+    repaired("a touch");
+
+    std::fs::write(out.join("notes.txt"), "mine").unwrap();
+    ws.build(&[ATD]);
+    assert!(!out.join("notes.txt").exists());
+}

@@ -24,9 +24,9 @@ impl Cache {
     pub fn get_action(&self, key: &str) -> Result<Lookup, CacheError> {
         check_key(key)?;
         match self.read_entry(key)? {
-            Entry::Found(manifest) => match self.check_blobs_memoized(key, &manifest)? {
+            Entry::Found(manifest, age) => match self.check_blobs_memoized(key, &manifest)? {
                 Blobs::Complete => {
-                    self.touch_entry(key);
+                    self.touch_entry(key, age);
                     return Ok(Lookup::Hit {
                         manifest,
                         source: HitSource::Local,
@@ -98,6 +98,7 @@ impl Cache {
             return Ok(Blobs::Complete);
         }
         let verdict = self.check_blobs(manifest)?;
+        self.store.forget_stats();
         if matches!(verdict, Blobs::Complete)
             && let Some(sig) = self.blob_signature(manifest)
         {
@@ -117,18 +118,10 @@ impl Cache {
 
     /// `digest size inode ctime` of every blob file, or `None` if one cannot be read.
     fn blob_signature(&self, manifest: &Manifest) -> Option<String> {
-        use std::os::unix::fs::MetadataExt;
         let mut sig = String::new();
         for blob in manifest.blobs() {
-            let meta = fs::metadata(self.store.blob_path(&blob.digest)).ok()?;
-            sig.push_str(&format!(
-                "{} {} {} {}.{}\n",
-                blob.digest,
-                meta.len(),
-                meta.ino(),
-                meta.ctime(),
-                meta.ctime_nsec()
-            ));
+            let stat = self.store.blob_stat(&blob.digest)?;
+            sig.push_str(&format!("{} {stat}\n", blob.digest));
         }
         Some(sig)
     }

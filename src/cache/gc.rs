@@ -2,8 +2,8 @@
 //! environments, conda packages, repodata; see [`Evictable`]) go first, then every blob no
 //! remaining entry references.
 //!
-//! "Used" is the entry file's mtime: set when the entry is written and on every hit; derived
-//! data says itself when it was last used. Blobs have no LRU of their own: a blob lives as long
+//! "Used" is the entry file's mtime: set when the entry is written and on a hit (at most once
+//! per half [`GC_GRACE`]); derived data says itself when it was last used. Blobs have no LRU of their own: a blob lives as long
 //! as some entry references it. Derived data used within [`GC_GRACE`] or held by a running
 //! process is never evicted.
 //!

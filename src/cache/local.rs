@@ -14,9 +14,11 @@
 
 use super::manifest::{BlobRef, Manifest, check_hex64, is_hex64, sha256_hex};
 use super::{Cache, CacheError};
+use std::collections::HashMap;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::SystemTime;
 
 /// The layout version: a new layout gets a new folder, so old and new wt never misread each
@@ -30,6 +32,11 @@ pub(crate) struct Store {
     cas: PathBuf,
     ac: PathBuf,
     tmp: PathBuf,
+    /// `size inode ctime` of blob files by digest, as this process last saw them: entries of
+    /// many targets name the same blobs, and a no-op build checks each entry's blobs, so each
+    /// blob is `stat`ed once per process instead of once per entry naming it. Forgotten
+    /// whenever this process writes, touches or removes a file of the store.
+    stats: Mutex<HashMap<String, String>>,
 }
 
 /// One file of `cas/` or `ac/`.
@@ -47,7 +54,8 @@ pub(crate) enum Entry {
     Missing,
     /// The file exists but is not a valid manifest (truncated, garbled, foreign).
     Garbled(String),
-    Found(Manifest),
+    /// The manifest, and how long ago the entry was last used (its mtime).
+    Found(Manifest, std::time::Duration),
 }
 
 impl Store {
@@ -59,6 +67,7 @@ impl Store {
             ac: dir.join("ac"),
             tmp: dir.join("tmp"),
             dir,
+            stats: Mutex::new(HashMap::new()),
         };
         let not_writable = |source| CacheError::NotWritable {
             path: root.to_path_buf(),
@@ -76,6 +85,31 @@ impl Store {
         Ok(())
     }
 
+    /// `size inode ctime` of a blob file (memoized, see [`Store::stats`]), `None` when it is
+    /// missing.
+    pub fn blob_stat(&self, digest: &str) -> Option<String> {
+        use std::os::unix::fs::MetadataExt;
+        let mut stats = self.stats.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(s) = stats.get(digest) {
+            return Some(s.clone());
+        }
+        let meta = fs::metadata(self.blob_path(digest)).ok()?;
+        let s = format!(
+            "{} {} {}.{}",
+            meta.len(),
+            meta.ino(),
+            meta.ctime(),
+            meta.ctime_nsec()
+        );
+        stats.insert(digest.to_string(), s.clone());
+        Some(s)
+    }
+
+    /// Drops the memo of blob stats (a file of the store changed).
+    pub fn forget_stats(&self) {
+        self.stats.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
     pub fn blob_path(&self, digest: &str) -> PathBuf {
         self.cas.join(&digest[..2]).join(digest)
     }
@@ -91,6 +125,7 @@ impl Store {
     /// Writes `data` to `target` atomically (temp file in `tmp/`, then rename over `target`).
     /// Retries once after recreating the folders, in case a concurrent `clean` removed them.
     pub fn write_atomic(&self, target: &Path, data: &[u8]) -> Result<(), CacheError> {
+        self.forget_stats();
         match self.try_write(target, data) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => self
                 .create_dirs()
@@ -117,6 +152,7 @@ impl Store {
 
     /// Removes a file; one that is already gone is fine (another process got there first).
     pub fn remove(&self, path: &Path) -> Result<(), CacheError> {
+        self.forget_stats();
         match fs::remove_file(path) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => Err(CacheError::io("remove", path, e)),
             _ => Ok(()),
@@ -205,6 +241,7 @@ impl Cache {
                     .unwrap_or_default();
                 if age > super::GC_GRACE / 2 {
                     touch(&path);
+                    self.store.forget_stats();
                 }
             }
             _ => self.store.write_atomic(&path, data)?,
@@ -275,10 +312,17 @@ impl Cache {
 
     /// Reads the action-cache entry of a (valid) key without checking its blobs.
     pub(crate) fn read_entry(&self, key: &str) -> Result<Entry, CacheError> {
+        use std::io::Read;
         let path = self.store.entry_path(key);
-        match fs::read(&path) {
-            Ok(bytes) => Ok(match Manifest::from_json(&bytes) {
-                Ok(m) => Entry::Found(m),
+        let read = fs::File::open(&path).and_then(|mut f| {
+            let age = f.metadata()?.modified()?.elapsed().unwrap_or_default();
+            let mut bytes = Vec::new();
+            f.read_to_end(&mut bytes)?;
+            Ok((bytes, age))
+        });
+        match read {
+            Ok((bytes, age)) => Ok(match Manifest::from_json(&bytes) {
+                Ok(m) => Entry::Found(m, age),
                 Err(e) => Entry::Garbled(format!(
                     "action cache entry {key} is not a valid manifest ({e})"
                 )),
@@ -298,10 +342,15 @@ impl Cache {
         self.store.remove(&self.store.entry_path(key))
     }
 
-    /// Records a use of an entry for LRU eviction: its mtime becomes now. Best effort: a
-    /// concurrent gc may have removed it, and a failed touch only makes eviction less precise.
-    pub(crate) fn touch_entry(&self, key: &str) {
-        touch(&self.store.entry_path(key));
+    /// Records a use of an entry for LRU eviction: its mtime becomes now, unless it was used
+    /// within half of [`super::GC_GRACE`] already (as [`Cache::put_blob`] does for blobs: a
+    /// no-op build then writes nothing, and eviction order is kept to a few minutes). Best
+    /// effort: a concurrent gc may have removed it, and a failed touch only makes eviction less
+    /// precise.
+    pub(crate) fn touch_entry(&self, key: &str, age: std::time::Duration) {
+        if age > super::GC_GRACE / 2 {
+            touch(&self.store.entry_path(key));
+        }
     }
 
     /// Whether a blob of that digest and size is stored (without reading it).

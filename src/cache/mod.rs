@@ -25,7 +25,8 @@
 //!   miss.
 //! - **Concurrent processes.** Several `wt` processes (and threads) may share one cache: writers
 //!   of the same key or blob write the same bytes, and the last rename wins.
-//! - **LRU.** A hit sets the entry file's mtime to now; [`Cache::gc`] evicts the oldest entries
+//! - **LRU.** A hit sets the entry file's mtime to now (unless it was set within the last five
+//!   minutes); [`Cache::gc`] evicts the oldest entries
 //!   until the cache fits a size, then deletes the blobs no remaining entry references.
 //!
 //! # Remote

@@ -43,11 +43,8 @@ pub fn build(cli: &Cli, args: &Args) -> Result<i32> {
     session.ctx.finish_progress();
     failures.extend(report.failures.iter().cloned());
     let mut written = 0;
-    for s in &states {
-        if report.failures.iter().any(|(l, _)| l == &s.target.label) {
-            continue;
-        }
-        if let Some(WriteOutcome::Unchanged) = fresh(&session, s) {
+    for (s, fresh) in states.iter().zip(freshness(&session, &states, &report)) {
+        if report.failures.iter().any(|(l, _)| l == &s.target.label) || fresh {
             continue;
         }
         let files = session.ctx.outputs(s, "package")?;
@@ -96,11 +93,8 @@ pub fn check(cli: &Cli, args: &Args) -> Result<i32> {
     session.ctx.finish_progress();
     failures.extend(report.failures.iter().cloned());
     let mut stale = 0;
-    for s in &states {
-        if report.failures.iter().any(|(l, _)| l == &s.target.label) {
-            continue;
-        }
-        if fresh(&session, s).is_some() {
+    for (s, fresh) in states.iter().zip(freshness(&session, &states, &report)) {
+        if report.failures.iter().any(|(l, _)| l == &s.target.label) || fresh {
             continue;
         }
         let files = session.ctx.outputs(s, "package")?;
@@ -145,11 +139,23 @@ fn denied(args: &Args, warned: usize) -> bool {
     false
 }
 
-/// `Some(Unchanged)` when the workspace on disk is stamped as holding this build's package.
-fn fresh(session: &Session, s: &crate::steps::TargetState) -> Option<WriteOutcome> {
-    let key = s.result("package")?.key;
-    crate::stamp::is_fresh(session.ctx.cache_root(), &s.out_dir, &key)
-        .then_some(WriteOutcome::Unchanged)
+/// Per state, whether its workspace on disk is stamped as holding this build's package
+/// (checked on all cores: a no-op build `stat`s every written file).
+fn freshness(
+    session: &Session,
+    states: &[crate::steps::TargetState],
+    report: &crate::engine::BuildReport,
+) -> Vec<bool> {
+    use rayon::prelude::*;
+    states
+        .par_iter()
+        .map(|s| {
+            !report.failures.iter().any(|(l, _)| l == &s.target.label)
+                && s.result("package").is_some_and(|r| {
+                    crate::stamp::is_fresh(session.ctx.cache_root(), &s.out_dir, &r.key)
+                })
+        })
+        .collect()
 }
 
 fn stamp(

@@ -98,10 +98,17 @@ impl Session {
         targets: &[Target],
         out: Option<&Path>,
     ) -> (Vec<TargetState>, Vec<(String, String)>) {
+        use rayon::prelude::*;
+        // Reading and parsing the specs is most of what a no-op build does besides `stat`:
+        // spread it over the cores (order kept).
+        let prepared: Vec<_> = targets
+            .par_iter()
+            .map(|t| crate::project::prepare(&self.root, &self.config, t, out))
+            .collect();
         let mut ok = Vec::new();
         let mut failed = Vec::new();
-        for t in targets {
-            match crate::project::prepare(&self.root, &self.config, t, out) {
+        for (t, p) in targets.iter().zip(prepared) {
+            match p {
                 Ok(s) => ok.push(s),
                 Err(rendered) => failed.push((t.label.clone(), rendered)),
             }

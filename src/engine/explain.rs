@@ -22,9 +22,9 @@ pub fn load(cache: &Path, label: &str, step: &str) -> Option<Record> {
     serde_json::from_slice(&std::fs::read(path(cache, label, step)).ok()?).ok()
 }
 
-/// Stores the record (atomically) unless it is unchanged.
-pub fn store(cache: &Path, label: &str, step: &str, record: &Record) {
-    if load(cache, label, step).as_ref() == Some(record) {
+/// Stores the record (atomically) unless it is the `previous` one, as [`load`] read it.
+pub fn store(cache: &Path, label: &str, step: &str, previous: Option<&Record>, record: &Record) {
+    if previous == Some(record) {
         return;
     }
     crate::workspace::write_memo(

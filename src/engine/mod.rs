@@ -249,6 +249,7 @@ impl Engine {
             self.cache_root(),
             t.label(),
             &rule.name,
+            previous.as_ref(),
             &explain::Record {
                 key: key.clone(),
                 inputs: input_digests,

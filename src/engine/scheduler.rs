@@ -7,7 +7,7 @@
 use anyhow::Result;
 use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Condvar, Mutex};
 
 /// A node: (target index, rule index).
@@ -21,21 +21,43 @@ enum Status {
     Skipped,
 }
 
+/// What the workers share.
+struct State {
+    status: Vec<Status>,
+    /// Per node, how many of its predecessors are not done yet.
+    waiting_on: Vec<usize>,
+    /// Nodes whose predecessors are all done, lowest index (first target, first step) first.
+    ready: BTreeSet<usize>,
+    running: usize,
+    failures: HashMap<usize, String>,
+}
+
 /// Runs every node; returns, per failed target index, its first error (rendered).
+///
+/// Picking a node is O(log n) (a set of ready nodes, fed as predecessors finish), so a no-op
+/// build of hundreds of steps spends its time in the steps, not in finding them.
 pub fn run(
     graph: &StepGraph,
     jobs: usize,
     work: impl Fn(usize, usize) -> Result<()> + Sync,
 ) -> HashMap<usize, String> {
     let n = graph.node_count();
-    let state = Mutex::new((vec![Status::Pending; n], HashMap::<usize, String>::new()));
-    let changed = Condvar::new();
-    let ready = |status: &[Status], i: usize| {
-        status[i] == Status::Pending
-            && graph
+    let waiting_on: Vec<usize> = (0..n)
+        .map(|i| {
+            graph
                 .neighbors_directed(NodeIndex::new(i), Direction::Incoming)
-                .all(|p| status[p.index()] == Status::Done)
-    };
+                .count()
+        })
+        .collect();
+    let ready = (0..n).filter(|&i| waiting_on[i] == 0).collect();
+    let state = Mutex::new(State {
+        status: vec![Status::Pending; n],
+        waiting_on,
+        ready,
+        running: 0,
+        failures: HashMap::new(),
+    });
+    let changed = Condvar::new();
     std::thread::scope(|scope| {
         for _ in 0..jobs.max(1) {
             scope.spawn(|| {
@@ -43,14 +65,12 @@ pub fn run(
                     let next = {
                         let mut guard = state.lock().expect("scheduler state");
                         loop {
-                            let status = &mut guard.0;
-                            if let Some(i) = (0..n).find(|&i| ready(status, i)) {
-                                status[i] = Status::Running;
+                            if let Some(i) = guard.ready.pop_first() {
+                                guard.status[i] = Status::Running;
+                                guard.running += 1;
                                 break Some(i);
                             }
-                            let busy = status.contains(&Status::Running);
-                            let waiting = status.contains(&Status::Pending);
-                            if !busy || !waiting {
+                            if guard.running == 0 {
                                 break None;
                             }
                             guard = changed.wait(guard).expect("scheduler state");
@@ -63,25 +83,41 @@ pub fn run(
                     let (t, r) = graph[NodeIndex::new(i)];
                     let result = work(t, r);
                     let mut guard = state.lock().expect("scheduler state");
-                    let (status, failures) = &mut *guard;
+                    let st = &mut *guard;
+                    st.running -= 1;
                     match result {
-                        Ok(()) => status[i] = Status::Done,
+                        Ok(()) => {
+                            st.status[i] = Status::Done;
+                            for next in
+                                graph.neighbors_directed(NodeIndex::new(i), Direction::Outgoing)
+                            {
+                                let j = next.index();
+                                st.waiting_on[j] -= 1;
+                                if st.waiting_on[j] == 0 && st.status[j] == Status::Pending {
+                                    st.ready.insert(j);
+                                }
+                            }
+                        }
                         Err(e) => {
-                            status[i] = Status::Skipped;
-                            failures
+                            st.status[i] = Status::Skipped;
+                            st.failures
                                 .entry(t)
                                 .or_insert_with(|| crate::diag::render_error(&e));
                             for j in 0..n {
-                                if graph[NodeIndex::new(j)].0 == t && status[j] == Status::Pending {
-                                    status[j] = Status::Skipped;
+                                if graph[NodeIndex::new(j)].0 == t
+                                    && st.status[j] == Status::Pending
+                                {
+                                    st.status[j] = Status::Skipped;
+                                    st.ready.remove(&j);
                                 }
                             }
                         }
                     }
+                    drop(guard);
                     changed.notify_all();
                 }
             });
         }
     });
-    state.into_inner().expect("scheduler state").1
+    state.into_inner().expect("scheduler state").failures
 }
