@@ -118,10 +118,12 @@ impl Cache {
 
     /// `digest size inode ctime` of every blob file, or `None` if one cannot be read.
     fn blob_signature(&self, manifest: &Manifest) -> Option<String> {
-        let mut sig = String::new();
+        let mut sig = String::with_capacity(manifest.outputs.len() * 110);
         for blob in manifest.blobs() {
-            let stat = self.store.blob_stat(&blob.digest)?;
-            sig.push_str(&format!("{} {stat}\n", blob.digest));
+            sig.push_str(&blob.digest);
+            sig.push(' ');
+            self.store.push_blob_stat(&blob.digest, &mut sig)?;
+            sig.push('\n');
         }
         Some(sig)
     }

@@ -85,13 +85,18 @@ impl Store {
         Ok(())
     }
 
-    /// `size inode ctime` of a blob file (memoized, see [`Store::stats`]), `None` when it is
-    /// missing.
-    pub fn blob_stat(&self, digest: &str) -> Option<String> {
+    /// Appends `size inode ctime` of a blob file to `out` (memoized, see [`Store::stats`]);
+    /// `None` when it is missing.
+    pub fn push_blob_stat(&self, digest: &str, out: &mut String) -> Option<()> {
         use std::os::unix::fs::MetadataExt;
-        let mut stats = self.stats.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(s) = stats.get(digest) {
-            return Some(s.clone());
+        if let Some(s) = self
+            .stats
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(digest)
+        {
+            out.push_str(s);
+            return Some(());
         }
         let meta = fs::metadata(self.blob_path(digest)).ok()?;
         let s = format!(
@@ -101,8 +106,12 @@ impl Store {
             meta.ctime(),
             meta.ctime_nsec()
         );
-        stats.insert(digest.to_string(), s.clone());
-        Some(s)
+        out.push_str(&s);
+        self.stats
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(digest.to_string(), s);
+        Some(())
     }
 
     /// Drops the memo of blob stats (a file of the store changed).

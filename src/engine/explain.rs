@@ -3,8 +3,9 @@
 
 use crate::digest;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// The inputs a step was last built with.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -13,24 +14,68 @@ pub struct Record {
     pub inputs: BTreeMap<String, String>,
 }
 
-fn path(cache: &Path, label: &str, step: &str) -> PathBuf {
+/// The records of one target: step name -> the inputs it was last built with.
+type TargetRecords = BTreeMap<String, Record>;
+
+/// One file per target (a no-op build reads each once, not once per step).
+fn path(cache: &Path, label: &str) -> PathBuf {
     let id = &digest::bytes(label.as_bytes())[..16];
-    cache.join("explain").join(id).join(format!("{step}.json"))
+    cache.join("explain").join(format!("{id}.json"))
 }
 
-pub fn load(cache: &Path, label: &str, step: &str) -> Option<Record> {
-    serde_json::from_slice(&std::fs::read(path(cache, label, step)).ok()?).ok()
+/// The explain records of a build's targets: read once per target, written back once, and
+/// only when a step's inputs differ from what the file holds.
+#[derive(Default)]
+pub struct Journal {
+    /// Label -> (the records as read, the records now).
+    targets: Mutex<HashMap<String, (TargetRecords, TargetRecords)>>,
 }
 
-/// Stores the record (atomically) unless it is the `previous` one, as [`load`] read it.
-pub fn store(cache: &Path, label: &str, step: &str, previous: Option<&Record>, record: &Record) {
-    if previous == Some(record) {
-        return;
+impl Journal {
+    /// The inputs `step` of `label` was last built with.
+    pub fn previous(&self, cache: &Path, label: &str, step: &str) -> Option<Record> {
+        let known = self.targets.lock().expect("journal").contains_key(label);
+        if !known {
+            let read: TargetRecords = std::fs::read(path(cache, label))
+                .ok()
+                .and_then(|b| serde_json::from_slice(&b).ok())
+                .unwrap_or_default();
+            self.targets
+                .lock()
+                .expect("journal")
+                .entry(label.to_string())
+                .or_insert_with(|| (read.clone(), read));
+        }
+        self.targets.lock().expect("journal")[label]
+            .1
+            .get(step)
+            .cloned()
     }
-    crate::workspace::write_memo(
-        &path(cache, label, step),
-        &serde_json::to_vec(record).unwrap_or_default(),
-    );
+
+    /// Notes what `step` of `label` was built with now.
+    pub fn record(&self, label: &str, step: &str, record: Record) {
+        self.targets
+            .lock()
+            .expect("journal")
+            .entry(label.to_string())
+            .or_default()
+            .1
+            .insert(step.to_string(), record);
+    }
+
+    /// Writes (atomically) the records of every target whose records changed.
+    pub fn flush(&self, cache: &Path) {
+        let mut targets = self.targets.lock().expect("journal");
+        for (label, (read, now)) in targets.iter_mut() {
+            if read != now {
+                crate::workspace::write_memo(
+                    &path(cache, label),
+                    &serde_json::to_vec(now).unwrap_or_default(),
+                );
+                *read = now.clone();
+            }
+        }
+    }
 }
 
 /// Names the inputs that differ from the previous build, e.g. "cosmetic changed".

@@ -35,6 +35,8 @@ pub struct Engine {
     key_locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
     /// Keys whose action ran in this build, and for which target.
     produced: Mutex<HashMap<String, String>>,
+    /// What each step was last built with, for `--explain`.
+    journal: explain::Journal,
     /// Print a line per step that runs.
     pub verbose: bool,
     /// A progress bar on a terminal (plain lines otherwise).
@@ -47,6 +49,7 @@ impl Engine {
             cache,
             key_locks: Mutex::new(HashMap::new()),
             produced: Mutex::new(HashMap::new()),
+            journal: explain::Journal::default(),
             verbose,
             progress: (verbose && std::io::IsTerminal::is_terminal(&std::io::stderr())).then(
                 || {
@@ -148,6 +151,7 @@ impl Engine {
             let action = actions.get(&rules[r].action).expect("actions were checked");
             self.run_step(&rules[r], action, &targets[t])
         });
+        self.journal.flush(self.cache_root());
         let mut report = BuildReport {
             failures: Vec::new(),
             steps: Vec::new(),
@@ -186,7 +190,9 @@ impl Engine {
         let key = step_key(rule, &input_digests);
         let lock = self.key_lock(&key);
         let _guard = lock.lock().expect("key lock");
-        let previous = explain::load(self.cache_root(), t.label(), &rule.name);
+        let previous = self
+            .journal
+            .previous(self.cache_root(), t.label(), &rule.name);
         // An action asked to run again does so once per key: a key another target already ran in
         // this build is a hit.
         let run_again = action
@@ -245,12 +251,10 @@ impl Engine {
                 (manifest, StepOutcome::Ran, why)
             }
         };
-        explain::store(
-            self.cache_root(),
+        self.journal.record(
             t.label(),
             &rule.name,
-            previous.as_ref(),
-            &explain::Record {
+            explain::Record {
                 key: key.clone(),
                 inputs: input_digests,
             },
