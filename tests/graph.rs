@@ -7,6 +7,7 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::Command;
+use wt::codegen::picture::Format;
 
 #[path = "support/codegen_only.rs"]
 mod codegen_only;
@@ -217,10 +218,135 @@ fn screenshot(svg: &str) -> Vec<u8> {
     std::fs::read(png).unwrap()
 }
 
+fn workflow() -> wt::spec::resolved::Workflow {
+    let text = std::fs::read_to_string(fixture()).unwrap();
+    wt::check::check_text(
+        "spec.yaml",
+        &text,
+        &codegen_only::registry(),
+        &codegen_only::signatures(),
+    )
+    .unwrap()
+}
+
+fn picture(format: Format) -> String {
+    wt::codegen::picture::picture(&workflow(), "wt-graph-50-workflow", format).unwrap()
+}
+
 #[test]
-fn look() {
-    let svg = compiled_svg();
-    std::fs::write("/tmp/new-graph-50.svg", &svg).unwrap();
-    println!("crossings: {}", crossings(&svg));
-    std::fs::write("/tmp/new.png", screenshot(&svg)).unwrap();
+fn the_svg_matches_its_snapshot_and_the_compiled_graph_svg() {
+    let svg = picture(Format::Svg);
+    assert_eq!(svg, compiled_svg(), "wt graph prints the workspace's graph.svg");
+    assert_eq!(svg, picture(Format::Svg), "the same input gives the same bytes");
+    insta::assert_snapshot!("graph_50.svg", svg);
+}
+
+#[test]
+fn the_dot_and_mermaid_pictures_match_their_snapshots() {
+    let dot = picture(Format::Dot);
+    // Every group is a cluster; the six fan-out edges are double lines.
+    assert_eq!(dot.matches("subgraph \"cluster_").count(), 5);
+    assert_eq!(dot.matches("color=\"#b3541e:#b3541e\"").count(), 6);
+    insta::assert_snapshot!("graph_50.dot", dot);
+    let mermaid = picture(Format::Mermaid);
+    assert_eq!(mermaid.matches(" ==>").count(), 6);
+    insta::assert_snapshot!("graph_50.mermaid", mermaid);
+}
+
+fn frames(svg: &str) -> Vec<Rect> {
+    elements(svg, "rect", "cluster")
+        .into_iter()
+        .map(|el| {
+            let (x, y) = (num(el, "x"), num(el, "y"));
+            Rect {
+                x0: x,
+                y0: y,
+                x1: x + num(el, "width"),
+                y1: y + num(el, "height"),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn boxes_labels_and_frames_never_overlap_and_edges_avoid_boxes() {
+    let svg = picture(Format::Svg);
+    let boxes = node_boxes(&svg);
+    let labels = label_boxes(&svg);
+    assert_eq!(boxes.len(), 50);
+    assert_eq!(labels.len(), 78, "every edge of the fixture is labelled");
+    for (i, a) in boxes.iter().enumerate() {
+        for b in &boxes[i + 1..] {
+            assert!(!a.overlaps(b), "boxes {a:?} and {b:?} overlap");
+        }
+    }
+    for (i, a) in labels.iter().enumerate() {
+        for b in &labels[i + 1..] {
+            assert!(!a.overlaps(b), "labels {a:?} and {b:?} overlap");
+        }
+        for b in &boxes {
+            assert!(!a.overlaps(b), "label {a:?} overlaps box {b:?}");
+        }
+    }
+    // A box is inside a frame or clear of it; frames are clear of each other.
+    let frames = frames(&svg);
+    assert_eq!(frames.len(), 5);
+    for (i, f) in frames.iter().enumerate() {
+        for g in &frames[i + 1..] {
+            assert!(!f.overlaps(g), "frames {f:?} and {g:?} overlap");
+        }
+        let inside = |b: &Rect| b.x0 >= f.x0 && b.x1 <= f.x1 && b.y0 >= f.y0 && b.y1 <= f.y1;
+        for b in &boxes {
+            assert!(inside(b) || !b.overlaps(f), "box {b:?} straddles frame {f:?}");
+        }
+    }
+    // Each piece of an edge is a vertical line through a row, or a curve from one row's bottom
+    // to the next row's top, which stays within its end points' rectangle: neither may meet a
+    // box (the end points themselves touch their boxes' edges, hence the half pixel).
+    for pieces in edge_pieces(&svg) {
+        for (x1, y1, x2, y2, _) in pieces {
+            let span = Rect {
+                x0: x1.min(x2),
+                y0: y1.min(y2) + 0.5,
+                x1: x1.max(x2).max(x1.min(x2) + 0.5),
+                y1: y1.max(y2) - 0.5,
+            };
+            for b in &boxes {
+                assert!(
+                    !span.overlaps(b),
+                    "edge piece ({x1},{y1})-({x2},{y2}) runs through box {b:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn crossing_reduction_beats_the_one_pass_layout() {
+    let n = crossings(&picture(Format::Svg));
+    assert!(
+        n <= 60 && n < ONE_PASS_CROSSINGS,
+        "{n} crossings (the one-pass layout had {ONE_PASS_CROSSINGS})"
+    );
+}
+
+/// The SVG as a browser draws it, kept as docs/graph-50.png (shown in the README): a PNG of
+/// the SVG's size, not blank. `WT_UPDATE_DOCS=1` rewrites the kept file.
+#[test]
+fn chromium_draws_the_svg() {
+    let svg = picture(Format::Svg);
+    let png = screenshot(&svg);
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "a PNG");
+    let size = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().unwrap()) as f64;
+    let head = &svg[svg.find("<svg ").unwrap()..];
+    assert_eq!(
+        (size(16), size(20)),
+        (num(head, "width"), num(head, "height"))
+    );
+    // A blank page compresses to a few kilobytes; 50 boxes with their text do not.
+    assert!(png.len() > 100_000, "only {} bytes: nothing drawn?", png.len());
+    let kept = root().join("docs/graph-50.png");
+    if std::env::var_os("WT_UPDATE_DOCS").is_some() || !kept.is_file() {
+        std::fs::write(&kept, &png).unwrap();
+    }
 }

@@ -25,10 +25,12 @@
 
 pub mod airflow_dag;
 pub mod dag;
+pub mod dot;
 pub mod graph;
 pub mod graph_dag;
 pub mod imports;
 pub mod order;
+pub mod picture;
 pub mod pixi;
 pub mod place;
 pub mod python;
