@@ -23,11 +23,7 @@ fn fixture() -> PathBuf {
 /// graph.svg of the fixture's workspace, as `wt compile` writes it.
 fn compiled_svg() -> String {
     let text = std::fs::read_to_string(fixture()).unwrap();
-    let files = codegen_only::generate(
-        &text,
-        fixture().parent().unwrap(),
-        wt::compile::PLATFORMS,
-    );
+    let files = codegen_only::generate(&text, fixture().parent().unwrap(), wt::compile::PLATFORMS);
     files["graph.svg"].clone()
 }
 
@@ -111,7 +107,10 @@ fn label_boxes(svg: &str) -> Vec<Rect> {
 }
 
 /// Each distinct edge path as its pieces: `(x1, y1, x2, y2, curved)` from `M`, `C` and `L`.
-fn edge_pieces(svg: &str) -> Vec<Vec<(f64, f64, f64, f64, bool)>> {
+/// `(x1, y1, x2, y2, curved)`.
+type Piece = (f64, f64, f64, f64, bool);
+
+fn edge_pieces(svg: &str) -> Vec<Vec<Piece>> {
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
     let mut rest = svg;
@@ -166,7 +165,9 @@ fn crossings(svg: &str) -> usize {
     let mut count = 0;
     for (i, a) in curves.iter().enumerate() {
         for b in &curves[i + 1..] {
-            let same_gap = (a.1 - b.1).abs() < 1.0 && (a.3 - b.3).abs() < 4.0;
+            // Curves leave a row's bottom together (and end at the next row's top, or just
+            // above it at a box's label lane).
+            let same_gap = a.1 == b.1;
             if same_gap && (a.0 - b.0) * (a.2 - b.2) < 0.0 {
                 count += 1;
             }
@@ -236,8 +237,16 @@ fn picture(format: Format) -> String {
 #[test]
 fn the_svg_matches_its_snapshot_and_the_compiled_graph_svg() {
     let svg = picture(Format::Svg);
-    assert_eq!(svg, compiled_svg(), "wt graph prints the workspace's graph.svg");
-    assert_eq!(svg, picture(Format::Svg), "the same input gives the same bytes");
+    assert_eq!(
+        svg,
+        compiled_svg(),
+        "wt graph prints the workspace's graph.svg"
+    );
+    assert_eq!(
+        svg,
+        picture(Format::Svg),
+        "the same input gives the same bytes"
+    );
     insta::assert_snapshot!("graph_50.svg", svg);
 }
 
@@ -297,7 +306,10 @@ fn boxes_labels_and_frames_never_overlap_and_edges_avoid_boxes() {
         }
         let inside = |b: &Rect| b.x0 >= f.x0 && b.x1 <= f.x1 && b.y0 >= f.y0 && b.y1 <= f.y1;
         for b in &boxes {
-            assert!(inside(b) || !b.overlaps(f), "box {b:?} straddles frame {f:?}");
+            assert!(
+                inside(b) || !b.overlaps(f),
+                "box {b:?} straddles frame {f:?}"
+            );
         }
     }
     // Each piece of an edge is a vertical line through a row, or a curve from one row's bottom
@@ -321,12 +333,17 @@ fn boxes_labels_and_frames_never_overlap_and_edges_avoid_boxes() {
     }
 }
 
+/// At most this many crossings: well under the one-pass layout's.
+const MAX_CROSSINGS: usize = 60;
+const _: () = assert!(MAX_CROSSINGS < ONE_PASS_CROSSINGS);
+
 #[test]
 fn crossing_reduction_beats_the_one_pass_layout() {
     let n = crossings(&picture(Format::Svg));
+    println!("{n} crossings (the one-pass layout had {ONE_PASS_CROSSINGS})");
     assert!(
-        n <= 60 && n < ONE_PASS_CROSSINGS,
-        "{n} crossings (the one-pass layout had {ONE_PASS_CROSSINGS})"
+        n <= MAX_CROSSINGS,
+        "{n} crossings, more than {MAX_CROSSINGS}"
     );
 }
 
@@ -344,7 +361,11 @@ fn chromium_draws_the_svg() {
         (num(head, "width"), num(head, "height"))
     );
     // A blank page compresses to a few kilobytes; 50 boxes with their text do not.
-    assert!(png.len() > 100_000, "only {} bytes: nothing drawn?", png.len());
+    assert!(
+        png.len() > 100_000,
+        "only {} bytes: nothing drawn?",
+        png.len()
+    );
     let kept = root().join("docs/graph-50.png");
     if std::env::var_os("WT_UPDATE_DOCS").is_some() || !kept.is_file() {
         std::fs::write(&kept, &png).unwrap();

@@ -41,7 +41,10 @@ pub fn dot(graph: &Graph, title: &str) -> String {
         )
     };
     for (c, group) in graph.groups.iter().enumerate() {
-        out.push_str(&format!("  subgraph {} {{\n", quoted(&format!("cluster_{c}"))));
+        out.push_str(&format!(
+            "  subgraph {} {{\n",
+            quoted(&format!("cluster_{c}"))
+        ));
         out.push_str(&format!(
             "    label={}; labeljust=l; style=\"rounded,dashed\"; color=\"#9aa6b8\";\n",
             quoted(&group.title)

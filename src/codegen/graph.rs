@@ -81,18 +81,20 @@ impl Graph {
                     fan_out: fan_out_of(&inst.def, dep),
                 });
             }
-            let cluster = inst.group.map(|g| match group_of.iter().find(|(s, _)| *s == g) {
-                Some(&(_, c)) => c,
-                None => {
-                    let title = match workflow.spec.workflow.get(g) {
-                        Some(WorkflowEntry::Group(group)) => group.title.value.clone(),
-                        _ => format!("group {g}"),
-                    };
-                    graph.groups.push(Group { title });
-                    group_of.push((g, graph.groups.len() - 1));
-                    graph.groups.len() - 1
-                }
-            });
+            let cluster = inst
+                .group
+                .map(|g| match group_of.iter().find(|(s, _)| *s == g) {
+                    Some(&(_, c)) => c,
+                    None => {
+                        let title = match workflow.spec.workflow.get(g) {
+                            Some(WorkflowEntry::Group(group)) => group.title.value.clone(),
+                            _ => format!("group {g}"),
+                        };
+                        graph.groups.push(Group { title });
+                        group_of.push((g, graph.groups.len() - 1));
+                        graph.groups.len() - 1
+                    }
+                });
             graph.nodes.push(Node {
                 id: inst.def.id.value.clone(),
                 function: inst.task.function_name.clone(),
@@ -121,7 +123,11 @@ pub fn fan_out_of(inst: &TaskInstance, dep: &str) -> Option<FanOut> {
     op.argvalues
         .iter()
         .any(|v| matches!(&v.value, Variable::TaskReturn(id) if id == dep))
-        .then_some(if values { FanOut::MapValues } else { FanOut::Map })
+        .then_some(if values {
+            FanOut::MapValues
+        } else {
+            FanOut::Map
+        })
 }
 
 /// The arguments of `inst` whose values read the result of `dep`, in source order.

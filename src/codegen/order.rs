@@ -39,6 +39,10 @@ pub type Rows = Vec<Vec<Unit>>;
 
 /// Rounds of a down sweep and an up sweep.
 const ROUNDS: usize = 12;
+/// Counting crossings takes time quadratic in the edge segments between two layers: past this
+/// many pairs of segments (summed over the layers) they are not counted, and one barycenter
+/// sweep orders the drawing, in time linear in its size.
+const COUNTING_BUDGET: usize = 4_000_000;
 /// Positions are scaled by this before averaging, so means stay integers but keep precision.
 const SCALE: i64 = 1 << 10;
 
@@ -95,32 +99,46 @@ fn neighbours(g: &Layered) -> (Vec<Vec<usize>>, Vec<Vec<usize>>) {
 }
 
 /// Scaled position of every item in its layer (an empty cluster unit takes a slot too), and
-/// of every cluster in each layer: `(item positions, cluster position per layer)`.
-fn positions(rows: &Rows, items: usize) -> (Vec<i64>, Vec<Vec<(usize, i64)>>) {
-    let mut pos = vec![0; items];
-    let mut cluster_pos = vec![Vec::new(); rows.len()];
-    for (l, row) in rows.iter().enumerate() {
+/// of every cluster in each layer, kept up to date one layer at a time.
+struct Positions {
+    item: Vec<i64>,
+    cluster: Vec<Vec<(usize, i64)>>,
+}
+
+impl Positions {
+    fn of(rows: &Rows, items: usize) -> Positions {
+        let mut p = Positions {
+            item: vec![0; items],
+            cluster: vec![Vec::new(); rows.len()],
+        };
+        for l in 0..rows.len() {
+            p.update(rows, l);
+        }
+        p
+    }
+
+    fn update(&mut self, rows: &Rows, l: usize) {
+        self.cluster[l].clear();
         let mut slot = 0;
-        for unit in row {
+        for unit in &rows[l] {
             let first = slot;
             if unit.items.is_empty() {
                 slot += 1;
             }
             for &i in &unit.items {
-                pos[i] = slot * SCALE;
+                self.item[i] = slot * SCALE;
                 slot += 1;
             }
             if let Some(c) = unit.cluster {
-                cluster_pos[l].push((c, (first + slot - 1) * SCALE / 2));
+                self.cluster[l].push((c, (first + slot - 1) * SCALE / 2));
             }
         }
     }
-    (pos, cluster_pos)
 }
 
 /// Edge crossings between every pair of adjacent layers.
 pub fn crossings(g: &Layered, rows: &Rows) -> usize {
-    let (pos, _) = positions(rows, g.layer.len());
+    let pos = Positions::of(rows, g.layer.len()).item;
     let mut by_gap: Vec<Vec<(i64, i64)>> = vec![Vec::new(); rows.len()];
     for &(a, b) in &g.edges {
         by_gap[g.layer[a]].push((pos[a], pos[b]));
@@ -144,6 +162,21 @@ fn inversions(edges: &mut [(i64, i64)]) -> usize {
 /// Orders every layer to reduce crossings, starting from `rows` (clusters in one order).
 pub fn reduce_crossings(g: &Layered, mut rows: Rows) -> Rows {
     let (up, down) = neighbours(g);
+    let mut p = Positions::of(&rows, g.layer.len());
+    let mut per_gap = vec![0usize; rows.len()];
+    for &(a, _) in &g.edges {
+        per_gap[g.layer[a]] += 1;
+    }
+    if per_gap.iter().map(|n| n * n).sum::<usize>() > COUNTING_BUDGET {
+        // One down sweep, linear in the drawing: counting crossings is not.
+        let rank = cluster_rank(&rows);
+        for l in 1..rows.len() {
+            sort_layer(&mut rows, &p, l, l - 1, &up);
+            impose_rank(&mut rows[l], &rank);
+            p.update(&rows, l);
+        }
+        return rows;
+    }
     let mut best = rows.clone();
     let mut best_count = crossings(g, &rows);
     for _ in 0..ROUNDS {
@@ -160,13 +193,15 @@ pub fn reduce_crossings(g: &Layered, mut rows: Rows) -> Rows {
             };
             for l in layers {
                 if down_sweep {
-                    sort_layer(&mut rows, l, l - 1, &up);
+                    sort_layer(&mut rows, &p, l, l - 1, &up);
                 } else {
-                    sort_layer(&mut rows, l, l + 1, &down);
+                    sort_layer(&mut rows, &p, l, l + 1, &down);
                 }
                 impose_rank(&mut rows[l], &rank);
+                p.update(&rows, l);
             }
             transpose(g, &mut rows, &up, &down);
+            p = Positions::of(&rows, g.layer.len());
             let count = crossings(g, &rows);
             if count < best_count {
                 (best, best_count) = (rows.clone(), count);
@@ -210,7 +245,9 @@ fn cluster_rank(rows: &Rows) -> Vec<usize> {
 
 /// Reorders the cluster units of `row` by `rank`, in the places cluster units hold.
 fn impose_rank(row: &mut [Unit], rank: &[usize]) {
-    let places: Vec<usize> = (0..row.len()).filter(|&k| row[k].cluster.is_some()).collect();
+    let places: Vec<usize> = (0..row.len())
+        .filter(|&k| row[k].cluster.is_some())
+        .collect();
     let mut units: Vec<Unit> = places.iter().map(|&k| row[k].clone()).collect();
     units.sort_by_key(|u| u.cluster.map(|c| rank[c]));
     for (k, unit) in places.into_iter().zip(units) {
@@ -219,9 +256,8 @@ fn impose_rank(row: &mut [Unit], rank: &[usize]) {
 }
 
 /// Sorts layer `l` by the barycenters of its items' neighbours in the fixed layer `fixed`.
-fn sort_layer(rows: &mut Rows, l: usize, fixed: usize, adjacent: &[Vec<usize>]) {
-    let items = rows.iter().flatten().flat_map(|u| &u.items).max().map_or(0, |m| m + 1);
-    let (pos, cluster_pos) = positions(rows, items);
+fn sort_layer(rows: &mut Rows, p: &Positions, l: usize, fixed: usize, adjacent: &[Vec<usize>]) {
+    let (pos, cluster_pos) = (&p.item, &p.cluster);
     let barycenter = |i: usize| -> Option<i64> {
         let n = &adjacent[i];
         (!n.is_empty()).then(|| n.iter().map(|&j| pos[j]).sum::<i64>() / n.len() as i64)
@@ -243,11 +279,7 @@ fn sort_layer(rows: &mut Rows, l: usize, fixed: usize, adjacent: &[Vec<usize>]) 
                     .map(|(m, &i)| (barycenter(i).unwrap_or(pos[i]), m, i))
                     .collect();
                 members.sort();
-                let known: Vec<i64> = unit
-                    .items
-                    .iter()
-                    .filter_map(|&i| barycenter(i))
-                    .collect();
+                let known: Vec<i64> = unit.items.iter().filter_map(|&i| barycenter(i)).collect();
                 unit.items = members.into_iter().map(|(_, _, i)| i).collect();
                 if !known.is_empty() {
                     known.iter().sum::<i64>() / known.len() as i64
@@ -282,12 +314,13 @@ fn pair_crossings(left: &[usize], right: &[usize], adjacent: &[Vec<usize>], pos:
 /// Swaps adjacent units, and adjacent items within a cluster, while that removes crossings
 /// with the layers above and below.
 fn transpose(g: &Layered, rows: &mut Rows, up: &[Vec<usize>], down: &[Vec<usize>]) {
+    let mut p = Positions::of(rows, g.layer.len());
     for _ in 0..4 {
         let mut improved = false;
         for l in 0..rows.len() {
-            let (pos, _) = positions(rows, g.layer.len());
+            let pos = &p.item;
             let cost = |a: &[usize], b: &[usize]| {
-                pair_crossings(a, b, up, &pos) + pair_crossings(a, b, down, &pos)
+                pair_crossings(a, b, up, pos) + pair_crossings(a, b, down, pos)
             };
             for k in 0..rows[l].len().saturating_sub(1) {
                 // Two clusters keep their order: it is the same in every layer.
@@ -309,6 +342,7 @@ fn transpose(g: &Layered, rows: &mut Rows, up: &[Vec<usize>], down: &[Vec<usize>
                     }
                 }
             }
+            p.update(rows, l);
         }
         if !improved {
             break;
@@ -345,7 +379,11 @@ mod tests {
         for row in &rows {
             assert_eq!(row.iter().filter(|u| u.cluster == Some(0)).count(), 1);
         }
-        assert!(rows[1].iter().any(|u| u.cluster == Some(0) && u.items.is_empty()));
+        assert!(
+            rows[1]
+                .iter()
+                .any(|u| u.cluster == Some(0) && u.items.is_empty())
+        );
     }
 
     #[test]

@@ -45,5 +45,10 @@ pub fn svg_file(graph: &Graph, title: &str) -> Result<String, CodegenError> {
         release_name: title,
         svg: svg::SvgLayout::of(graph),
     };
-    render::render(&env, "graph.svg", &Value::from(minijinja::value::Serde(&ctx))).map_err(template)
+    render::render(
+        &env,
+        "graph.svg",
+        &Value::from(minijinja::value::Serde(&ctx)),
+    )
+    .map_err(template)
 }

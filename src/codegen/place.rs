@@ -57,7 +57,8 @@ impl Room<'_> {
 
     /// Width of `items` packed with their gaps.
     fn packed(&self, items: &[usize]) -> i64 {
-        items.iter().map(|&i| self.width[i]).sum::<i64>() + self.item_gaps(items).iter().sum::<i64>()
+        items.iter().map(|&i| self.width[i]).sum::<i64>()
+            + self.item_gaps(items).iter().sum::<i64>()
     }
 }
 
@@ -138,24 +139,27 @@ pub fn place(g: &Layered, rows: &Rows, room: &Room) -> Placement {
         }
         (up, down)
     };
-    let centres = |state: &State| -> Vec<i64> {
-        let mut cx = vec![0; g.layer.len()];
-        for (l, row) in rows.iter().enumerate() {
-            for (k, unit) in row.iter().enumerate() {
-                match unit.cluster {
-                    None => cx[unit.items[0]] = state.left[l][k] + room.width[unit.items[0]] / 2,
-                    Some(c) => {
-                        // Centred in the band until the final pass places them.
-                        let mut x =
-                            state.left[l][k] + (state.band_width[c] - packed(&unit.items)) / 2;
-                        let gaps = room.item_gaps(&unit.items);
-                        for (m, &i) in unit.items.iter().enumerate() {
-                            cx[i] = x + room.width[i] / 2;
-                            x += room.width[i] + gaps.get(m).copied().unwrap_or(0);
-                        }
+    // Centres of the items of layer `l`; a cluster's are centred in its band until the final
+    // pass places them.
+    let row_centres = |state: &State, l: usize, cx: &mut [i64]| {
+        for (k, unit) in rows[l].iter().enumerate() {
+            match unit.cluster {
+                None => cx[unit.items[0]] = state.left[l][k] + room.width[unit.items[0]] / 2,
+                Some(c) => {
+                    let mut x = state.left[l][k] + (state.band_width[c] - packed(&unit.items)) / 2;
+                    let gaps = room.item_gaps(&unit.items);
+                    for (m, &i) in unit.items.iter().enumerate() {
+                        cx[i] = x + room.width[i] / 2;
+                        x += room.width[i] + gaps.get(m).copied().unwrap_or(0);
                     }
                 }
             }
+        }
+    };
+    let centres = |state: &State| -> Vec<i64> {
+        let mut cx = vec![0; g.layer.len()];
+        for l in 0..rows.len() {
+            row_centres(state, l, &mut cx);
         }
         cx
     };
@@ -180,12 +184,17 @@ pub fn place(g: &Layered, rows: &Rows, room: &Room) -> Placement {
         } else {
             (0..rows.len()).rev().collect()
         };
-        let (first, second) = if round % 2 == 0 { (&up, &down) } else { (&down, &up) };
+        let (first, second) = if round % 2 == 0 {
+            (&up, &down)
+        } else {
+            (&down, &up)
+        };
+        let mut cx = centres(&state);
         for l in layers {
-            let cx = centres(&state);
             place_free_units(rows, l, room, &unit_width, &mut state, |i| {
                 wish(&cx, i, first, second) - room.width[i] / 2
             });
+            row_centres(&state, l, &mut cx);
         }
         let cx = centres(&state);
         move_bands(rows, room, &mut state, &cx, |i| wish(&cx, i, &both, &none));
@@ -243,16 +252,21 @@ fn place_free_units(
         let lo = if start == 0 {
             -FAR
         } else {
-            state.left[l][start - 1] + unit_width(&row[start - 1]) + room.gap(&row[start - 1], &row[start])
+            state.left[l][start - 1]
+                + unit_width(&row[start - 1])
+                + room.gap(&row[start - 1], &row[start])
         };
         let hi = if k == row.len() {
             FAR
         } else {
             state.left[l][k] - room.gap(&row[k - 1], &row[k])
         };
-        let widths: Vec<i64> = row[start..k].iter().map(|u| unit_width(u)).collect();
+        let widths: Vec<i64> = row[start..k].iter().map(unit_width).collect();
         let wishes: Vec<i64> = row[start..k].iter().map(|u| wish(u.items[0])).collect();
-        let gaps: Vec<i64> = row[start..k].windows(2).map(|p| room.gap(&p[0], &p[1])).collect();
+        let gaps: Vec<i64> = row[start..k]
+            .windows(2)
+            .map(|p| room.gap(&p[0], &p[1]))
+            .collect();
         let lefts = regress(&wishes, &widths, &gaps, lo, hi);
         state.left[l][start..k].copy_from_slice(&lefts);
     }

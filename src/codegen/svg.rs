@@ -42,6 +42,8 @@ const LABEL_GAP: i64 = 12;
 const MIN_SLOT: i64 = 24;
 /// Label baseline above the box it labels.
 const LABEL_RISE: i64 = 8;
+/// Edges arrive straight down through the last this many pixels above a box.
+const LABEL_LANE: i64 = 24;
 /// A frame reaches this far above its first row (room for its title) and below its last.
 const CLUSTER_TOP: i64 = 44;
 const CLUSTER_BOTTOM: i64 = 12;
@@ -123,15 +125,15 @@ fn drawing_layers(graph: &Graph) -> Vec<usize> {
             group_bottom[g] = group_bottom[g].max(n.layer);
         }
     }
+    let mut has_inputs = vec![false; graph.nodes.len()];
+    let mut first_reader: Vec<Option<usize>> = vec![None; graph.nodes.len()];
+    for e in &graph.edges {
+        has_inputs[e.to] = true;
+        let reader = graph.nodes[e.to].layer;
+        first_reader[e.from] = Some(first_reader[e.from].map_or(reader, |r| r.min(reader)));
+    }
     for (i, n) in graph.nodes.iter().enumerate() {
-        let has_inputs = graph.edges.iter().any(|e| e.to == i);
-        let first_reader = graph
-            .edges
-            .iter()
-            .filter(|e| e.from == i)
-            .map(|e| graph.nodes[e.to].layer)
-            .min();
-        if let (false, Some(reader)) = (has_inputs, first_reader) {
+        if let (false, Some(reader)) = (has_inputs[i], first_reader[i]) {
             let limit = n.cluster.map_or(usize::MAX, |g| group_bottom[g]);
             layer[i] = (reader - 1).min(limit).max(n.layer);
         }
@@ -146,6 +148,13 @@ impl SvgLayout {
         // Items 0..n are the nodes; waypoints follow.
         let mut layer = node_layer.clone();
         let mut cluster: Vec<Option<usize>> = graph.nodes.iter().map(|n| n.cluster).collect();
+        // Room for the labels of the edges entering each box.
+        let mut slots = vec![0; n];
+        let mut fanned = vec![false; n];
+        for e in &graph.edges {
+            slots[e.to] += slot_width(&e.label);
+            fanned[e.to] |= e.fan_out.is_some();
+        }
         let mut width: Vec<i64> = graph
             .nodes
             .iter()
@@ -153,20 +162,16 @@ impl SvgLayout {
             .map(|(i, node)| {
                 let text = (node.id.chars().count() as i64 * ID_CHAR)
                     .max(node.function.chars().count() as i64 * FN_CHAR);
-                let slots: i64 = graph
-                    .edges
-                    .iter()
-                    .filter(|e| e.to == i)
-                    .map(|e| slot_width(&e.label))
-                    .sum();
-                (text + 24).max(slots + 16).max(MIN_BOX_WIDTH)
+                (text + 24).max(slots[i] + 16).max(MIN_BOX_WIDTH)
             })
             .collect();
         // Each edge as the chain of items it passes through.
         let mut chains: Vec<Vec<usize>> = Vec::with_capacity(graph.edges.len());
         for e in &graph.edges {
             let mut chain = vec![e.from];
-            let inside = graph.nodes[e.from].cluster.filter(|&c| graph.nodes[e.to].cluster == Some(c));
+            let inside = graph.nodes[e.from]
+                .cluster
+                .filter(|&c| graph.nodes[e.to].cluster == Some(c));
             for l in node_layer[e.from] + 1..node_layer[e.to] {
                 layer.push(l);
                 cluster.push(inside);
@@ -233,7 +238,10 @@ impl SvgLayout {
         }
         for (i, list) in incoming.iter_mut().enumerate() {
             list.sort();
-            let total: i64 = list.iter().map(|&(_, k)| slot_width(&graph.edges[k].label)).sum();
+            let total: i64 = list
+                .iter()
+                .map(|&(_, k)| slot_width(&graph.edges[k].label))
+                .sum();
             let mut x = cx[i] - total / 2;
             for &(_, k) in list.iter() {
                 let slot = slot_width(&graph.edges[k].label);
@@ -242,9 +250,6 @@ impl SvgLayout {
             }
         }
 
-        let fanned: Vec<bool> = (0..n)
-            .map(|i| graph.edges.iter().any(|e| e.to == i && e.fan_out.is_some()))
-            .collect();
         let nodes = graph
             .nodes
             .iter()
@@ -273,8 +278,10 @@ impl SvgLayout {
                     points.push((cx[w], top));
                     points.push((cx[w], top + BOX_HEIGHT));
                 }
+                // The curve ends above the label lane; the edge then drops straight through
+                // its own label to the box, crossing no other label.
                 let top = row_y(node_layer[e.to]);
-                points.push((in_port[k], top - 2));
+                points.push((in_port[k], top - LABEL_LANE));
                 let mut path = format!("M {} {}", points[0].0, points[0].1);
                 for (i, pair) in points.windows(2).enumerate() {
                     let ((x1, y1), (x2, y2)) = (pair[0], pair[1]);
@@ -289,6 +296,7 @@ impl SvgLayout {
                         path.push_str(&format!(" L {x2} {y2}"));
                     }
                 }
+                path.push_str(&format!(" L {} {}", in_port[k], top - 2));
                 SvgEdge {
                     path,
                     fan_out: e.fan_out.is_some(),
