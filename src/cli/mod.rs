@@ -5,6 +5,7 @@ mod cache;
 mod compile;
 mod fingerprint;
 mod gc;
+mod graph;
 mod init;
 mod new;
 mod python;
@@ -76,6 +77,8 @@ pub enum Command {
     Tasks(tasks::Args),
     /// Print a workflow's structural and cosmetic fingerprints.
     Fingerprint(fingerprint::Args),
+    /// Print the DAG picture of a workflow: svg (graph.svg), mermaid or dot (Graphviz).
+    Graph(graph::Args),
     /// Inspect and maintain the cache.
     #[command(subcommand)]
     Cache(cache::Command),
@@ -104,6 +107,7 @@ pub fn main() -> i32 {
         Command::Run(args) => run::run(&cli, args),
         Command::Tasks(args) => tasks::run(&cli, args),
         Command::Fingerprint(args) => fingerprint::run(&cli, args),
+        Command::Graph(args) => graph::run(&cli, args),
         Command::Python(args) => python::run(&cli, args),
         Command::Cache(cmd) => cache::run(&cli, cmd),
         Command::Serve(args) => serve::run(&cli, args),

@@ -20,14 +20,19 @@
 //!
 //! Templates are in `templates/` ([`render`]); the Rust side prepares the parts that need
 //! real logic: Python values and method chains ([`dag`]), import ordering ([`imports`]),
-//! TOML values ([`pixi`]), the mermaid flowchart ([`readme`]) and the SVG layout ([`svg`]).
+//! TOML values ([`pixi`]), the mermaid flowchart ([`readme`]) and the SVG layout ([`svg`], with
+//! [`order`] and [`place`]).
 
 pub mod airflow_dag;
 pub mod dag;
+pub mod dot;
 pub mod graph;
 pub mod graph_dag;
 pub mod imports;
+pub mod order;
+pub mod picture;
 pub mod pixi;
+pub mod place;
 pub mod python;
 pub mod readme;
 pub mod render;

@@ -59,7 +59,8 @@ pub fn mermaid_text(s: &str) -> String {
 }
 
 /// The body of a ```mermaid block: `flowchart TD`, one node per instance (labelled
-/// `id: function`), task groups as subgraphs, one labelled edge per dependency.
+/// `id: function`), task groups as subgraphs, one labelled edge per dependency (thick for a
+/// `map` or `mapvalues` binding).
 /// Node names are `n<index>` so no id can collide with mermaid keywords such as `end`.
 pub fn mermaid(workflow: &Workflow, graph: &Graph) -> String {
     let mut out = String::from("flowchart TD\n");
@@ -96,11 +97,13 @@ pub fn mermaid(workflow: &Workflow, graph: &Graph) -> String {
         }
     }
     for e in &graph.edges {
+        // A thick link: the downstream task runs once per item (`map`, `mapvalues`).
+        let arrow = if e.fan_out.is_some() { "==>" } else { "-->" };
         if e.label.is_empty() {
-            out.push_str(&format!("    n{} --> n{}\n", e.from, e.to));
+            out.push_str(&format!("    n{} {arrow} n{}\n", e.from, e.to));
         } else {
             out.push_str(&format!(
-                "    n{} -->|\"{}\"| n{}\n",
+                "    n{} {arrow}|\"{}\"| n{}\n",
                 e.from,
                 mermaid_text(&e.label),
                 e.to

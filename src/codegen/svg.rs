@@ -1,25 +1,57 @@
 //! graph.svg: a layered drawing of the DAG, computed here (no Graphviz needed).
 //!
-//! Layer = longest path from a source, drawn top to bottom. An edge spanning several layers
-//! is routed through an invisible waypoint in each layer it crosses, so it never runs under
-//! a box. Within a layer, items are placed in execution order for the first layer and by the
-//! mean position of their upstream items below it (one barycenter pass). Edges leave and
-//! enter boxes at ports spread along the box edge. Every coordinate is an integer, so the
-//! file is byte-identical on every machine.
+//! Layer = longest path from a source, drawn top to bottom; a source feeding only later layers
+//! is drawn just above its first reader (never stretching its task group). An edge spanning
+//! several layers runs through an invisible waypoint in each layer it crosses, so it never
+//! runs under a box. The order within each layer comes from crossing reduction
+//! ([`super::order`]), the horizontal positions from [`super::place`]. Task groups are titled
+//! frames holding their boxes and nothing else.
+//!
+//! Edges leave a box at ports spread along its bottom and enter at ports along its top, one
+//! slot per incoming edge, wide enough for the edge's label, which is written just above the
+//! box inside its width: a box is widened to hold its labels (a dashboard reading 14 results
+//! is a wide box), so labels never overlap each other, a box or a frame's title. Edges of a
+//! `map` or `mapvalues` binding are drawn as double lines into a stacked box (one call per
+//! item), explained by a legend.
+//!
+//! Why not a layout crate: the Rust ones (rust-sugiyama, layout-rs) compute float coordinates
+//! and know neither clusters nor ports with labels, which are most of what this drawing needs;
+//! the algorithm here is a few hundred lines of integer arithmetic, so the file is
+//! byte-identical on every machine.
 
 use serde::Serialize;
 
 use super::graph::Graph;
+use super::order::{self, Layered};
+use super::place::{self, Room};
 
 const MARGIN: i64 = 24;
 const BOX_HEIGHT: i64 = 46;
 const H_GAP: i64 = 32;
-const V_GAP: i64 = 64;
+/// Between two waypoints: parallel long edges run as a bundle.
+const WAYPOINT_GAP: i64 = 10;
+const V_GAP: i64 = 76;
 const MIN_BOX_WIDTH: i64 = 120;
-const WAYPOINT_WIDTH: i64 = 16;
-/// Approximate advance of one character of the monospace labels.
+const WAYPOINT_WIDTH: i64 = 8;
+/// Approximate advance of one character of the monospace texts, by font size.
 const ID_CHAR: i64 = 8;
 const FN_CHAR: i64 = 7;
+const LABEL_CHAR: i64 = 7;
+/// Room between two labels above a box, and the least slot of an unlabelled port.
+const LABEL_GAP: i64 = 12;
+const MIN_SLOT: i64 = 24;
+/// Label baseline above the box it labels.
+const LABEL_RISE: i64 = 8;
+/// Edges arrive straight down through the last this many pixels above a box.
+const LABEL_LANE: i64 = 24;
+/// A frame reaches this far above its first row (room for its title) and below its last.
+const CLUSTER_TOP: i64 = 44;
+const CLUSTER_BOTTOM: i64 = 12;
+const CLUSTER_PAD: i64 = 14;
+const TITLE_CHAR: i64 = 8;
+/// How far a fanned-out box's stacked copy sits to the right and below.
+const STACK: i64 = 4;
+const LEGEND_HEIGHT: i64 = 28;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SvgNode {
@@ -30,172 +62,207 @@ pub struct SvgNode {
     pub cx: i64,
     pub id: String,
     pub function: String,
+    /// Called once per item of a `map` or `mapvalues`: drawn as a stack.
+    pub fan_out: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SvgEdge {
     /// SVG path data of the arrow.
     pub path: String,
+    pub fan_out: bool,
     pub label: String,
     pub label_x: i64,
     pub label_y: i64,
+    /// The width reserved for the label.
+    pub label_width: i64,
+}
+
+/// The titled frame of a task group.
+#[derive(Debug, Clone, Serialize)]
+pub struct SvgCluster {
+    pub x: i64,
+    pub y: i64,
+    pub width: i64,
+    pub height: i64,
+    pub title: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SvgLayout {
     pub width: i64,
     pub height: i64,
+    pub clusters: Vec<SvgCluster>,
     pub nodes: Vec<SvgNode>,
     pub edges: Vec<SvgEdge>,
-}
-
-/// A box (`node` = its graph index) or a waypoint of a long edge, placed in a layer.
-struct Item {
-    layer: usize,
-    width: i64,
-    cx: i64,
+    /// Top of the legend, drawn when some edge fans out.
+    pub legend_y: Option<i64>,
 }
 
 fn row_y(layer: usize) -> i64 {
-    MARGIN + layer as i64 * (BOX_HEIGHT + V_GAP)
+    MARGIN + CLUSTER_TOP + layer as i64 * (BOX_HEIGHT + V_GAP)
+}
+
+fn label_width(label: &str) -> i64 {
+    label.chars().count() as i64 * LABEL_CHAR
+}
+
+fn slot_width(label: &str) -> i64 {
+    if label.is_empty() {
+        MIN_SLOT
+    } else {
+        label_width(label) + LABEL_GAP
+    }
+}
+
+/// The layer each node is drawn in: its longest-path layer, except that a source moves down
+/// to just above its first reader, as far as its group's other members reach.
+fn drawing_layers(graph: &Graph) -> Vec<usize> {
+    let mut layer: Vec<usize> = graph.nodes.iter().map(|n| n.layer).collect();
+    let mut group_bottom = vec![0; graph.groups.len()];
+    for n in &graph.nodes {
+        if let Some(g) = n.cluster {
+            group_bottom[g] = group_bottom[g].max(n.layer);
+        }
+    }
+    let mut has_inputs = vec![false; graph.nodes.len()];
+    let mut first_reader: Vec<Option<usize>> = vec![None; graph.nodes.len()];
+    for e in &graph.edges {
+        has_inputs[e.to] = true;
+        let reader = graph.nodes[e.to].layer;
+        first_reader[e.from] = Some(first_reader[e.from].map_or(reader, |r| r.min(reader)));
+    }
+    for (i, n) in graph.nodes.iter().enumerate() {
+        if let (false, Some(reader)) = (has_inputs[i], first_reader[i]) {
+            let limit = n.cluster.map_or(usize::MAX, |g| group_bottom[g]);
+            layer[i] = (reader - 1).min(limit).max(n.layer);
+        }
+    }
+    layer
 }
 
 impl SvgLayout {
     pub fn of(graph: &Graph) -> SvgLayout {
+        let n = graph.nodes.len();
+        let node_layer = drawing_layers(graph);
         // Items 0..n are the nodes; waypoints follow.
-        let mut items: Vec<Item> = graph
+        let mut layer = node_layer.clone();
+        let mut cluster: Vec<Option<usize>> = graph.nodes.iter().map(|n| n.cluster).collect();
+        // Room for the labels of the edges entering each box.
+        let mut slots = vec![0; n];
+        let mut fanned = vec![false; n];
+        for e in &graph.edges {
+            slots[e.to] += slot_width(&e.label);
+            fanned[e.to] |= e.fan_out.is_some();
+        }
+        let mut width: Vec<i64> = graph
             .nodes
             .iter()
-            .map(|n| {
-                let text = (n.id.chars().count() as i64 * ID_CHAR)
-                    .max(n.function.chars().count() as i64 * FN_CHAR);
-                Item {
-                    layer: n.layer,
-                    width: (text + 24).max(MIN_BOX_WIDTH),
-                    cx: 0,
-                }
+            .enumerate()
+            .map(|(i, node)| {
+                let text = (node.id.chars().count() as i64 * ID_CHAR)
+                    .max(node.function.chars().count() as i64 * FN_CHAR);
+                (text + 24).max(slots[i] + 16).max(MIN_BOX_WIDTH)
             })
             .collect();
         // Each edge as the chain of items it passes through.
-        let chains: Vec<Vec<usize>> = graph
-            .edges
+        let mut chains: Vec<Vec<usize>> = Vec::with_capacity(graph.edges.len());
+        for e in &graph.edges {
+            let mut chain = vec![e.from];
+            let inside = graph.nodes[e.from]
+                .cluster
+                .filter(|&c| graph.nodes[e.to].cluster == Some(c));
+            for l in node_layer[e.from] + 1..node_layer[e.to] {
+                layer.push(l);
+                cluster.push(inside);
+                width.push(WAYPOINT_WIDTH);
+                chain.push(layer.len() - 1);
+            }
+            chain.push(e.to);
+            chains.push(chain);
+        }
+        let waypoint: Vec<bool> = (0..layer.len()).map(|i| i >= n).collect();
+        let layered = Layered {
+            layer,
+            cluster,
+            edges: chains
+                .iter()
+                .flat_map(|c| c.windows(2).map(|p| (p[0], p[1])))
+                .collect(),
+        };
+        let all: Vec<usize> = (0..layered.layer.len()).collect();
+        let rows = order::reduce_crossings(&layered, order::initial(&layered, &all));
+        let cluster_min: Vec<i64> = graph
+            .groups
             .iter()
-            .map(|e| {
-                let mut chain = vec![e.from];
-                for layer in graph.nodes[e.from].layer + 1..graph.nodes[e.to].layer {
-                    items.push(Item {
-                        layer,
-                        width: WAYPOINT_WIDTH,
-                        cx: 0,
-                    });
-                    chain.push(items.len() - 1);
-                }
-                chain.push(e.to);
-                chain
-            })
+            .map(|g| g.title.chars().count() as i64 * TITLE_CHAR + 2 * CLUSTER_PAD)
             .collect();
-        let mut preds: Vec<Vec<usize>> = vec![Vec::new(); items.len()];
-        for chain in &chains {
-            for pair in chain.windows(2) {
-                preds[pair[1]].push(pair[0]);
-            }
-        }
+        let placed = place::place(
+            &layered,
+            &rows,
+            &Room {
+                width: &width,
+                waypoint: &waypoint,
+                gap: H_GAP,
+                narrow_gap: WAYPOINT_GAP,
+                pad: CLUSTER_PAD,
+                cluster_min: &cluster_min,
+            },
+        );
+        // Shift everything right of the margin.
+        let left = (0..layered.layer.len())
+            .map(|i| placed.cx[i] - width[i] / 2)
+            .chain(placed.bands.iter().map(|b| b.0))
+            .min()
+            .unwrap_or(0);
+        let shift = MARGIN - left;
+        let cx: Vec<i64> = placed.cx.iter().map(|x| x + shift).collect();
 
-        let depth = items.iter().map(|i| i.layer + 1).max().unwrap_or(0);
-        let mut rows: Vec<Vec<usize>> = vec![Vec::new(); depth];
-        for (i, item) in items.iter().enumerate() {
-            rows[item.layer].push(i);
-        }
-        let row_width = |row: &[usize], items: &[Item]| {
-            row.iter().map(|&i| items[i].width).sum::<i64>() + H_GAP * (row.len() as i64 - 1).max(0)
-        };
-        let content_width = rows
-            .iter()
-            .map(|r| row_width(r, &items))
-            .max()
-            .unwrap_or(0)
-            .max(MIN_BOX_WIDTH);
-        for (l, row) in rows.iter_mut().enumerate() {
-            if l > 0 {
-                let mut keyed: Vec<(i64, usize)> = row
-                    .iter()
-                    .map(|&i| {
-                        let p = &preds[i];
-                        let key = if p.is_empty() {
-                            0
-                        } else {
-                            p.iter().map(|&j| items[j].cx).sum::<i64>() / p.len() as i64
-                        };
-                        (key, i)
-                    })
-                    .collect();
-                keyed.sort();
-                *row = keyed.into_iter().map(|(_, i)| i).collect();
-            }
-            let mut x = MARGIN + (content_width - row_width(row, &items)) / 2;
-            for &i in row.iter() {
-                items[i].cx = x + items[i].width / 2;
-                x += items[i].width + H_GAP;
-            }
-        }
-
-        // Ports: the outgoing (incoming) edges of a box leave (enter) it spread along its
-        // bottom (top), ordered by where they go to (come from). Each edge's rank among its
-        // box's edges is computed once, by sorting each box's edges: linear in the edges, not
-        // quadratic.
-        let ranks = |outgoing: bool| -> (Vec<i64>, Vec<i64>) {
-            let mut peers: Vec<Vec<(i64, usize)>> = vec![Vec::new(); graph.nodes.len()];
-            for (k, c) in chains.iter().enumerate() {
-                let (item, neighbour) = if outgoing {
-                    (c[0], c[1])
-                } else {
-                    (c[c.len() - 1], c[c.len() - 2])
-                };
-                peers[item].push((items[neighbour].cx, k));
-            }
-            let mut rank = vec![0; chains.len()];
-            let mut count = vec![0; chains.len()];
-            for list in &mut peers {
-                list.sort();
-                for (r, &(_, k)) in list.iter().enumerate() {
-                    rank[k] = r as i64;
-                    count[k] = list.len() as i64;
-                }
-            }
-            (rank, count)
-        };
-        let (out_rank, out_count) = ranks(true);
-        let (in_rank, in_count) = ranks(false);
-        let port = |item: usize, edge: usize, outgoing: bool| {
-            let (rank, n) = if outgoing {
-                (out_rank[edge], out_count[edge])
-            } else {
-                (in_rank[edge], in_count[edge])
-            };
-            let w = items[item].width;
-            items[item].cx - w / 2 + w * (rank + 1) / (n + 1)
-        };
-        // How many earlier edges enter the same box, for each edge (staggers the labels).
-        let mut entering_before = vec![0usize; chains.len()];
-        let mut entered: Vec<usize> = vec![0; graph.nodes.len()];
+        // Ports. Outgoing edges leave a box spread evenly along its bottom, ordered by where
+        // they go; incoming edges enter at consecutive slots along its top, ordered by where
+        // they come from, the slots centred on the box.
+        let mut outgoing: Vec<Vec<(i64, usize)>> = vec![Vec::new(); n];
+        let mut incoming: Vec<Vec<(i64, usize)>> = vec![Vec::new(); n];
         for (k, c) in chains.iter().enumerate() {
-            let to = c[c.len() - 1];
-            entering_before[k] = entered[to];
-            entered[to] += 1;
+            outgoing[c[0]].push((cx[c[1]], k));
+            incoming[c[c.len() - 1]].push((cx[c[c.len() - 2]], k));
+        }
+        let mut out_port = vec![0; chains.len()];
+        let mut in_port = vec![0; chains.len()];
+        for (i, list) in outgoing.iter_mut().enumerate() {
+            list.sort();
+            let (x, w, count) = (cx[i] - width[i] / 2, width[i], list.len() as i64);
+            for (r, &(_, k)) in list.iter().enumerate() {
+                out_port[k] = x + w * (r as i64 + 1) / (count + 1);
+            }
+        }
+        for (i, list) in incoming.iter_mut().enumerate() {
+            list.sort();
+            let total: i64 = list
+                .iter()
+                .map(|&(_, k)| slot_width(&graph.edges[k].label))
+                .sum();
+            let mut x = cx[i] - total / 2;
+            for &(_, k) in list.iter() {
+                let slot = slot_width(&graph.edges[k].label);
+                in_port[k] = x + slot / 2;
+                x += slot;
+            }
         }
 
         let nodes = graph
             .nodes
             .iter()
             .enumerate()
-            .map(|(i, n)| SvgNode {
-                x: items[i].cx - items[i].width / 2,
-                y: row_y(n.layer),
-                width: items[i].width,
+            .map(|(i, node)| SvgNode {
+                x: cx[i] - width[i] / 2,
+                y: row_y(node_layer[i]),
+                width: width[i],
                 height: BOX_HEIGHT,
-                cx: items[i].cx,
-                id: n.id.clone(),
-                function: n.function.clone(),
+                cx: cx[i],
+                id: node.id.clone(),
+                function: node.function.clone(),
+                fan_out: fanned[i],
             })
             .collect();
         let edges = graph
@@ -205,15 +272,16 @@ impl SvgLayout {
             .enumerate()
             .map(|(k, (e, chain))| {
                 // Points alternate: leaving the bottom of a row, entering the top of the next.
-                let mut points = vec![(
-                    port(e.from, k, true),
-                    row_y(graph.nodes[e.from].layer) + BOX_HEIGHT,
-                )];
+                let mut points = vec![(out_port[k], row_y(node_layer[e.from]) + BOX_HEIGHT)];
                 for &w in &chain[1..chain.len() - 1] {
-                    points.push((items[w].cx, row_y(items[w].layer)));
-                    points.push((items[w].cx, row_y(items[w].layer) + BOX_HEIGHT));
+                    let top = row_y(layered.layer[w]);
+                    points.push((cx[w], top));
+                    points.push((cx[w], top + BOX_HEIGHT));
                 }
-                points.push((port(e.to, k, false), row_y(graph.nodes[e.to].layer) - 2));
+                // The curve ends above the label lane; the edge then drops straight through
+                // its own label to the box, crossing no other label.
+                let top = row_y(node_layer[e.to]);
+                points.push((in_port[k], top - LABEL_LANE));
                 let mut path = format!("M {} {}", points[0].0, points[0].1);
                 for (i, pair) in points.windows(2).enumerate() {
                     let ((x1, y1), (x2, y2)) = (pair[0], pair[1]);
@@ -228,44 +296,62 @@ impl SvgLayout {
                         path.push_str(&format!(" L {x2} {y2}"));
                     }
                 }
-                // The label sits on the last segment; labels of edges entering the same box
-                // are staggered along it so they do not overlap.
-                let ((x1, y1), (x2, y2)) = (points[points.len() - 2], points[points.len() - 1]);
-                let t = [0.5, 0.75, 0.25][entering_before[k] % 3];
-                let (lx, ly) = cubic_point((x1, y1), (x2, y2), t);
+                path.push_str(&format!(" L {} {}", in_port[k], top - 2));
                 SvgEdge {
                     path,
+                    fan_out: e.fan_out.is_some(),
                     label: e.label.clone(),
-                    label_x: lx,
-                    label_y: ly + 4,
+                    label_x: in_port[k],
+                    label_y: top - LABEL_RISE,
+                    label_width: label_width(&e.label),
                 }
             })
             .collect();
-        let height = if rows.is_empty() {
-            2 * MARGIN + BOX_HEIGHT
-        } else {
-            row_y(rows.len() - 1) + BOX_HEIGHT + MARGIN
-        };
+
+        let clusters = graph
+            .groups
+            .iter()
+            .enumerate()
+            .filter_map(|(c, group)| {
+                let members = (0..n).filter(|&i| graph.nodes[i].cluster == Some(c));
+                let (top, bottom) = members.fold((usize::MAX, 0), |(t, b), i| {
+                    (t.min(node_layer[i]), b.max(node_layer[i]))
+                });
+                (top != usize::MAX).then(|| {
+                    let (x, width) = placed.bands[c];
+                    let y = row_y(top) - CLUSTER_TOP;
+                    SvgCluster {
+                        x: x + shift,
+                        y,
+                        width,
+                        height: row_y(bottom) + BOX_HEIGHT + CLUSTER_BOTTOM - y,
+                        title: group.title.clone(),
+                    }
+                })
+            })
+            .collect::<Vec<_>>();
+
+        let depth = node_layer.iter().map(|l| l + 1).max().unwrap_or(1);
+        let mut height = row_y(depth - 1) + BOX_HEIGHT + CLUSTER_BOTTOM + MARGIN;
+        let legend_y = graph.edges.iter().any(|e| e.fan_out.is_some()).then(|| {
+            height += LEGEND_HEIGHT;
+            height - MARGIN - LEGEND_HEIGHT + 8
+        });
+        let right = (0..layered.layer.len())
+            .map(|i| cx[i] + width[i] / 2 + STACK)
+            .chain(clusters.iter().map(|c| c.x + c.width))
+            .max()
+            .unwrap_or(MARGIN + MIN_BOX_WIDTH);
+        let legend_width = if legend_y.is_some() { 590 } else { 0 };
         SvgLayout {
-            width: content_width + 2 * MARGIN,
+            width: (right + MARGIN).max(legend_width + 2 * MARGIN),
             height,
+            clusters,
             nodes,
             edges,
+            legend_y,
         }
     }
-}
-
-/// The point at `t` of the vertical-tangent cubic from `a` to `b` drawn by the edges.
-fn cubic_point(a: (i64, i64), b: (i64, i64), t: f64) -> (i64, i64) {
-    let bend = ((b.1 - a.1) / 2) as f64;
-    let (x1, y1, x2, y2) = (a.0 as f64, a.1 as f64, b.0 as f64, b.1 as f64);
-    let u = 1.0 - t;
-    let x = u * u * u * x1 + 3.0 * u * u * t * x1 + 3.0 * u * t * t * x2 + t * t * t * x2;
-    let y = u * u * u * y1
-        + 3.0 * u * u * t * (y1 + bend)
-        + 3.0 * u * t * t * (y2 - bend)
-        + t * t * t * y2;
-    (x.round() as i64, y.round() as i64)
 }
 
 /// Escapes text for XML content and attribute values.
