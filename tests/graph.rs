@@ -226,8 +226,10 @@ fn workflow() -> wt::spec::resolved::Workflow {
         &text,
         &codegen_only::registry(),
         &codegen_only::signatures(),
+        &Default::default(),
     )
     .unwrap()
+    .workflow
 }
 
 fn picture(format: Format) -> String {
