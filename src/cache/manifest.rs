@@ -36,10 +36,30 @@ impl BlobRef {
 }
 
 impl Manifest {
-    /// The canonical bytes of the manifest (what the action cache stores).
+    /// The canonical bytes of the manifest (what the action cache stores): the canonical JSON
+    /// of its value, written directly (outputs are sorted already, and `digest` sorts before
+    /// `size`), since every build digests every step's manifest as an input of the next.
     pub fn to_canonical_json(&self) -> Vec<u8> {
-        let value = serde_json::to_value(self).expect("manifests serialize");
-        crate::digest::canonical_json(&value).into_bytes()
+        let mut out = String::with_capacity(16 + self.outputs.len() * 110);
+        out.push_str("{\"outputs\":{");
+        for (i, (name, blob)) in self.outputs.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&serde_json::to_string(name).expect("strings serialize"));
+            out.push_str(":{\"digest\":");
+            out.push_str(&serde_json::to_string(&blob.digest).expect("strings serialize"));
+            out.push_str(",\"size\":");
+            out.push_str(&blob.size.to_string());
+            out.push('}');
+        }
+        out.push_str("}}");
+        out.into_bytes()
+    }
+
+    /// The digest a step's manifest has as an input of the steps after it.
+    pub fn digest(&self) -> String {
+        crate::digest::bytes(&self.to_canonical_json())
     }
 
     /// Parses stored bytes, checking that every digest is well formed (a digest becomes a file
@@ -104,6 +124,27 @@ mod tests {
             "{text}"
         );
         assert_eq!(Manifest::from_json(text.as_bytes()).unwrap(), m);
+    }
+
+    /// The hand-written bytes are exactly the generic canonical JSON of the value, so keys and
+    /// stored entries are the same as they always were.
+    #[test]
+    fn canonical_json_is_the_generic_one() {
+        let outputs = [
+            "z.py",
+            "a/b.json",
+            "é",
+            "Q\"uote\\",
+            "\u{1}",
+            "pkg/__init__.py",
+        ]
+        .iter()
+        .map(|n| (n.to_string(), BlobRef::of(n.as_bytes())))
+        .collect();
+        let m = Manifest { outputs };
+        let generic = crate::digest::canonical_json(&serde_json::to_value(&m).unwrap());
+        assert_eq!(String::from_utf8(m.to_canonical_json()).unwrap(), generic);
+        assert_eq!(m.digest(), crate::digest::bytes(generic.as_bytes()));
     }
 
     #[test]

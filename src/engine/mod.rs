@@ -37,6 +37,10 @@ pub struct Engine {
     produced: Mutex<HashMap<String, String>>,
     /// What each step was last built with, for `--explain`.
     journal: explain::Journal,
+    /// Manifests of keys already found whole in the local cache by this process: targets
+    /// sharing a step (ten workflows over one library share its solve and discovery) look it
+    /// up and check its blobs once.
+    hits: Mutex<HashMap<String, crate::cache::Manifest>>,
     /// Print a line per step that runs.
     pub verbose: bool,
     /// A progress bar on a terminal (plain lines otherwise).
@@ -50,6 +54,7 @@ impl Engine {
             key_locks: Mutex::new(HashMap::new()),
             produced: Mutex::new(HashMap::new()),
             journal: explain::Journal::default(),
+            hits: Mutex::new(HashMap::new()),
             verbose,
             progress: (verbose && std::io::IsTerminal::is_terminal(&std::io::stderr())).then(
                 || {
@@ -181,7 +186,7 @@ impl Engine {
                         .steps()
                         .get(step)
                         .with_context(|| format!("step `{step}` has not run"))?;
-                    crate::digest::json(&serde_json::to_value(&r.manifest)?)
+                    r.manifest.digest()
                 }
                 None => action.input_digest(name, t)?,
             };
@@ -198,11 +203,21 @@ impl Engine {
         let run_again = action
             .rerun()
             .filter(|_| !self.produced.lock().expect("produced").contains_key(&key));
-        let lookup = if run_again.is_some() {
-            Lookup::Miss
-        } else {
-            self.cache.get_action(&key)?
+        let known = self.hits.lock().expect("hits").get(&key).cloned();
+        let lookup = match (run_again.is_some(), known) {
+            (true, _) => Lookup::Miss,
+            (false, Some(manifest)) => Lookup::Hit {
+                manifest,
+                source: crate::cache::HitSource::Local,
+            },
+            (false, None) => self.cache.get_action(&key)?,
         };
+        if let Lookup::Hit { manifest, .. } = &lookup {
+            self.hits
+                .lock()
+                .expect("hits")
+                .insert(key.clone(), manifest.clone());
+        }
         let (manifest, outcome, why) = match lookup {
             Lookup::Hit { manifest, source } => {
                 let producer = self.produced.lock().expect("produced").get(&key).cloned();
