@@ -32,11 +32,12 @@ pub(crate) struct Store {
     cas: PathBuf,
     ac: PathBuf,
     tmp: PathBuf,
-    /// `size inode ctime` of blob files by digest, as this process last saw them: entries of
-    /// many targets name the same blobs, and a no-op build checks each entry's blobs, so each
-    /// blob is `stat`ed once per process instead of once per entry naming it. Forgotten
-    /// whenever this process writes, touches or removes a file of the store.
-    stats: Mutex<HashMap<String, String>>,
+    /// `size inode ctime` of blob files by digest, as last seen during the current build
+    /// (`None` outside one): entries of many targets name the same blobs, and a no-op build
+    /// checks each entry's blobs, so each blob is `stat`ed once per build instead of once per
+    /// entry naming it. Forgotten whenever this process writes, touches or removes a file of
+    /// the store, and when the build ends (a long-lived process must see another's gc).
+    stats: Mutex<Option<HashMap<String, String>>>,
 }
 
 /// One file of `cas/` or `ac/`.
@@ -67,7 +68,7 @@ impl Store {
             ac: dir.join("ac"),
             tmp: dir.join("tmp"),
             dir,
-            stats: Mutex::new(HashMap::new()),
+            stats: Mutex::new(None),
         };
         let not_writable = |source| CacheError::NotWritable {
             path: root.to_path_buf(),
@@ -85,15 +86,16 @@ impl Store {
         Ok(())
     }
 
-    /// Appends `size inode ctime` of a blob file to `out` (memoized, see [`Store::stats`]);
-    /// `None` when it is missing.
+    /// Appends `size inode ctime` of a blob file to `out` (memoized during a build, see
+    /// [`Store::stats`]); `None` when it is missing.
     pub fn push_blob_stat(&self, digest: &str, out: &mut String) -> Option<()> {
         use std::os::unix::fs::MetadataExt;
         if let Some(s) = self
             .stats
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .get(digest)
+            .as_ref()
+            .and_then(|m| m.get(digest))
         {
             out.push_str(s);
             return Some(());
@@ -107,16 +109,32 @@ impl Store {
             meta.ctime_nsec()
         );
         out.push_str(&s);
-        self.stats
+        if let Some(memo) = self
+            .stats
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(digest.to_string(), s);
+            .as_mut()
+        {
+            memo.insert(digest.to_string(), s);
+        }
         Some(())
     }
 
-    /// Drops the memo of blob stats (a file of the store changed).
+    /// Starts (`true`) or ends (`false`) remembering blob stats, forgetting what was seen.
+    pub fn remember_stats(&self, on: bool) {
+        *self.stats.lock().unwrap_or_else(|e| e.into_inner()) = on.then(HashMap::new);
+    }
+
+    /// Drops the memo of blob stats (a file of the store changed); keeps remembering if on.
     pub fn forget_stats(&self) {
-        self.stats.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        if let Some(m) = self
+            .stats
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_mut()
+        {
+            m.clear();
+        }
     }
 
     pub fn blob_path(&self, digest: &str) -> PathBuf {
@@ -317,6 +335,12 @@ impl Cache {
             });
         }
         Ok(())
+    }
+
+    /// Remembers blob stats for the duration of a build ([`Store::stats`]): `true` when it
+    /// starts, `false` when it ends.
+    pub fn remember_blob_stats(&self, on: bool) {
+        self.store.remember_stats(on);
     }
 
     /// Reads the action-cache entry of a (valid) key without checking its blobs.

@@ -37,9 +37,9 @@ pub struct Engine {
     produced: Mutex<HashMap<String, String>>,
     /// What each step was last built with, for `--explain`.
     journal: explain::Journal,
-    /// Manifests of keys already found whole in the local cache by this process: targets
-    /// sharing a step (ten workflows over one library share its solve and discovery) look it
-    /// up and check its blobs once.
+    /// Manifests of keys already found whole in the local cache during the current build:
+    /// targets sharing a step (ten workflows over one library share its solve and discovery)
+    /// look it up and check its blobs once.
     hits: Mutex<HashMap<String, crate::cache::Manifest>>,
     /// Print a line per step that runs.
     pub verbose: bool,
@@ -152,10 +152,16 @@ impl Engine {
         if let Some(bar) = &self.progress {
             bar.set_length(bar.length().unwrap_or(0) + graph.node_count() as u64);
         }
+        // What is known to be whole in the cache holds for this build only: a long-lived
+        // process (`wt serve`) must see another process's gc at its next build.
+        self.hits.lock().expect("hits").clear();
+        self.cache.remember_blob_stats(true);
         let outcome = scheduler::run(&graph, jobs, |t, r| {
             let action = actions.get(&rules[r].action).expect("actions were checked");
             self.run_step(&rules[r], action, &targets[t])
         });
+        self.cache.remember_blob_stats(false);
+        self.hits.lock().expect("hits").clear();
         self.journal.flush(self.cache_root());
         let mut report = BuildReport {
             failures: Vec::new(),
