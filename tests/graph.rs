@@ -76,7 +76,12 @@ fn elements<'a>(svg: &'a str, tag: &str, class: &str) -> Vec<&'a str> {
 }
 
 fn node_boxes(svg: &str) -> Vec<Rect> {
-    elements(svg, "rect", "node")
+    rects(svg, "node")
+}
+
+/// The `<rect>`s of one class.
+fn rects(svg: &str, class: &str) -> Vec<Rect> {
+    elements(svg, "rect", class)
         .into_iter()
         .map(|el| {
             let (x, y) = (num(el, "x"), num(el, "y"));
@@ -89,7 +94,6 @@ fn node_boxes(svg: &str) -> Vec<Rect> {
         })
         .collect()
 }
-
 /// The rectangle each edge label covers: `data-width` wide, one 11px line around its baseline.
 fn label_boxes(svg: &str) -> Vec<Rect> {
     elements(svg, "text", "label")
@@ -265,20 +269,8 @@ fn the_dot_and_mermaid_pictures_match_their_snapshots() {
 }
 
 fn frames(svg: &str) -> Vec<Rect> {
-    elements(svg, "rect", "cluster")
-        .into_iter()
-        .map(|el| {
-            let (x, y) = (num(el, "x"), num(el, "y"));
-            Rect {
-                x0: x,
-                y0: y,
-                x1: x + num(el, "width"),
-                y1: y + num(el, "height"),
-            }
-        })
-        .collect()
+    rects(svg, "cluster")
 }
-
 #[test]
 fn boxes_labels_and_frames_never_overlap_and_edges_avoid_boxes() {
     let svg = picture(Format::Svg);

@@ -88,7 +88,7 @@ pub fn initial(g: &Layered, order: &[usize]) -> Rows {
 }
 
 /// Neighbours of every item: `(above, below)`.
-fn neighbours(g: &Layered) -> (Vec<Vec<usize>>, Vec<Vec<usize>>) {
+pub(super) fn neighbours(g: &Layered) -> (Vec<Vec<usize>>, Vec<Vec<usize>>) {
     let mut up = vec![Vec::new(); g.layer.len()];
     let mut down = vec![Vec::new(); g.layer.len()];
     for &(a, b) in &g.edges {

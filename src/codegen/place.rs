@@ -130,15 +130,7 @@ pub fn place(g: &Layered, rows: &Rows, room: &Room) -> Placement {
         }
     }
 
-    let (up, down) = {
-        let mut up = vec![Vec::new(); g.layer.len()];
-        let mut down = vec![Vec::new(); g.layer.len()];
-        for &(a, b) in &g.edges {
-            down[a].push(b);
-            up[b].push(a);
-        }
-        (up, down)
-    };
+    let (up, down) = super::order::neighbours(g);
     // Centres of the items of layer `l`; a cluster's are centred in its band until the final
     // pass places them.
     let row_centres = |state: &State, l: usize, cx: &mut [i64]| {
