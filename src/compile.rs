@@ -19,8 +19,6 @@ use std::path::{Path, PathBuf};
 pub const DEFAULT_PREFIX: &str = "wt";
 /// Default name of the environment variable holding the results URL.
 pub const RESULTS_ENV_VAR: &str = "WT_RESULTS";
-/// Platforms the generated pixi workspace targets.
-pub const PLATFORMS: &[&str] = &["linux-64", "linux-aarch64", "osx-arm64", "osx-64", "win-64"];
 
 /// `wt-<id with hyphens>-workflow`.
 pub fn release_name(prefix: &str, id: &str) -> String {
@@ -153,7 +151,7 @@ fn dependencies(
         docker: docker_context(out_dir, pypi),
         channels,
         // The lock's platforms, in the published order.
-        platforms: PLATFORMS
+        platforms: crate::config::PLATFORMS
             .iter()
             .filter(|p| platforms.contains(p))
             .map(|p| p.to_string())

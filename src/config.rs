@@ -60,9 +60,10 @@ pub struct RunConfig {
     pub results_store: Option<String>,
 }
 
-/// The platforms a lock covers when wt.toml does not say.
-pub const DEFAULT_PLATFORMS: &[&str] =
-    &["linux-64", "linux-aarch64", "osx-64", "osx-arm64", "win-64"];
+/// The platforms a lock covers when wt.toml does not say, in the order generated pixi.toml
+/// files list them (the published compiler's order; a workspace's own platforms are listed in
+/// this order too).
+pub const PLATFORMS: &[&str] = &["linux-64", "linux-aarch64", "osx-arm64", "osx-64", "win-64"];
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -90,7 +91,7 @@ impl CondaConfig {
                 .map(|p| p.trim().to_string())
                 .filter(|p| !p.is_empty())
                 .collect(),
-            _ => DEFAULT_PLATFORMS.iter().map(|p| p.to_string()).collect(),
+            _ => PLATFORMS.iter().map(|p| p.to_string()).collect(),
         }
     }
 }

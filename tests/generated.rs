@@ -33,7 +33,7 @@ fn root() -> PathBuf {
 fn generate(name: &str) -> BTreeMap<String, String> {
     let spec_path = root().join("workflows").join(name).join("spec.yaml");
     let text = std::fs::read_to_string(&spec_path).unwrap();
-    codegen_only::generate(&text, spec_path.parent().unwrap(), wt::compile::PLATFORMS)
+    codegen_only::generate(&text, spec_path.parent().unwrap(), wt::config::PLATFORMS)
 }
 
 #[test]

@@ -25,7 +25,7 @@ fn fixture() -> PathBuf {
 /// graph.svg of the fixture's workspace, as `wt compile` writes it.
 fn compiled_svg() -> String {
     let text = std::fs::read_to_string(fixture()).unwrap();
-    let files = codegen_only::generate(&text, fixture().parent().unwrap(), wt::compile::PLATFORMS);
+    let files = codegen_only::generate(&text, fixture().parent().unwrap(), wt::config::PLATFORMS);
     files["graph.svg"].clone()
 }
 

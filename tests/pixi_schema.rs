@@ -177,7 +177,7 @@ fn example_workspaces_match_pixis_schema() {
         let text = generate_pixi(
             &std::fs::read_to_string(spec).unwrap(),
             spec.parent().unwrap(),
-            wt::compile::PLATFORMS,
+            wt::config::PLATFORMS,
         );
         problems.extend(violations(&v, &label, &parse_manifest(&label, &text)));
     }
@@ -277,7 +277,7 @@ fn every_dependency_form_matches_pixis_schema() {
     let v = validator(&pixi_schema());
     // Never written: paths are only made relative to it.
     let spec_dir = root().join("workflows/all_forms");
-    let text = generate_pixi(ALL_FORMS_SPEC, &spec_dir, wt::compile::PLATFORMS);
+    let text = generate_pixi(ALL_FORMS_SPEC, &spec_dir, wt::config::PLATFORMS);
     let label = "pixi.toml generated from ALL_FORMS_SPEC";
     let doc = parse_manifest(label, &text);
     // The spec's forms all made it into the manifest, so the schema really sees them.
@@ -318,7 +318,7 @@ fn a_broken_manifest_is_rejected() {
     let text = generate_pixi(
         &std::fs::read_to_string(&spec).unwrap(),
         spec.parent().unwrap(),
-        wt::compile::PLATFORMS,
+        wt::config::PLATFORMS,
     );
     let mut doc = parse_manifest(&label, &text);
     assert_eq!(violations(&v, &label, &doc), Vec::<String>::new());
