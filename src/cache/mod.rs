@@ -40,7 +40,7 @@
 //! [`Cache::warnings`]), and after the first transport failure it is not asked again by this
 //! `Cache`, so a dead server costs at most one connect timeout.
 
-mod action;
+mod action_cache;
 mod error;
 mod evictable;
 mod file_lock;

@@ -177,7 +177,7 @@ impl Session {
         let lock = self
             .ctx
             .output(state, "solve", crate::steps::solve::LOCK_FILE)?;
-        crate::steps::discover_step::environment(&self.ctx, state, &lock)
+        crate::steps::discover::environment(&self.ctx, state, &lock)
     }
 }
 

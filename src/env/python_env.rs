@@ -1,7 +1,7 @@
 //! Python environments built from a lock, keyed by what goes into them.
 //!
 //! An environment is created once per distinct key (the lock, and how its `path:` libraries are
-//! installed: [`crate::steps::discover_step::environment_key`]) under `<cache>/envs/<key>` and
+//! installed: [`crate::steps::discover::environment_key`]) under `<cache>/envs/<key>` and
 //! reused afterwards: the caller installs the locked conda
 //! packages, Python among them, then the PyPI files into that Python. Creation happens under a
 //! file lock, and a `.complete` marker is written last, so concurrent wt processes share one

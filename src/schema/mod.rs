@@ -29,7 +29,7 @@ mod pyrepr;
 mod refs;
 mod rjsf;
 mod ui;
-mod unbound;
+mod unbound_params;
 mod validate;
 
 pub use connections::data_connection_property_names;
@@ -41,7 +41,7 @@ pub use params::params_schema;
 pub use pyrepr::py_repr;
 pub use refs::follow as follow_ref;
 pub use rjsf::rjsf_schema;
-pub use unbound::{Unbound, UnboundInstance, unbound};
+pub use unbound_params::{Unbound, UnboundInstance, unbound};
 pub use validate::{check_schema, validate};
 
 #[cfg(test)]

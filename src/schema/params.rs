@@ -7,7 +7,7 @@
 //! params document is rejected before the run starts instead of failing deep inside a task.
 
 use super::ui;
-use super::unbound::unbound;
+use super::unbound_params::unbound;
 use crate::spec::resolved::Workflow;
 use serde_json::{Map, Value as Json, json};
 

@@ -8,7 +8,7 @@
 
 use super::overrides::apply_overrides;
 use super::ui;
-use super::unbound::unbound;
+use super::unbound_params::unbound;
 use crate::spec::model::WorkflowEntry;
 use crate::spec::resolved::Workflow;
 use serde_json::{Map, Value as Json, json};

@@ -50,9 +50,9 @@ pub fn json_body(body: Body) -> Result<Value, ApiError> {
     }
     let doc = serde_json::from_slice(&bytes)
         .map_err(|e| ApiError::bad_request(format!("the request body is not valid JSON: {e}")))?;
-    let wide = super::exact::wide_integers(&bytes);
+    let wide = super::exact_json::wide_integers(&bytes);
     if !wide.is_empty() {
-        return Err(ApiError::validation(super::exact::wide_items(&wide)));
+        return Err(ApiError::validation(super::exact_json::wide_items(&wide)));
     }
     Ok(doc)
 }

@@ -14,7 +14,7 @@
 //! Body read timeouts are the router's (`app::read_body_in_time`), since only a handler knows
 //! when it reads a body.
 
-use super::bare_errors::BareErrors;
+use super::hyper_error_bodies::BareErrors;
 use axum::Router;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};

@@ -27,17 +27,17 @@
 //! limits) with [`bare_errors`].
 
 pub mod app;
-pub mod bare_errors;
-pub mod confine;
 pub mod error;
-pub mod exact;
+pub mod exact_json;
 pub mod handlers;
+pub mod hyper_error_bodies;
 pub mod invoker;
 pub mod listen;
 pub mod lithops_settings;
 pub mod openapi;
 pub mod pubsub;
 pub mod request;
+pub mod results_confinement;
 pub mod run_history;
 pub mod run_progress;
 pub mod run_settings;

@@ -55,9 +55,9 @@ pub fn decode(body: &[u8]) -> Result<Map<String, Value>, String> {
         .ok_or("`message.data` is not base64")?;
     let message: Value = serde_json::from_slice(&bytes)
         .map_err(|e| format!("`message.data` is not a JSON RunWorkflow message: {e}"))?;
-    let wide = super::exact::wide_integers(&bytes);
+    let wide = super::exact_json::wide_integers(&bytes);
     if !wide.is_empty() {
-        return Err(super::exact::describe_wide(&wide));
+        return Err(super::exact_json::describe_wide(&wide));
     }
     match message.get("payload") {
         Some(Value::Object(payload)) => Ok(payload.clone()),

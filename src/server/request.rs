@@ -199,8 +199,8 @@ pub fn results_location(
     };
     let path = crate::workspace::normalize(&path);
     let roots = config.results_roots();
-    if !super::confine::allowed(&path, &roots) {
-        return Err(super::confine::refusal(&path, &roots));
+    if !super::results_confinement::allowed(&path, &roots) {
+        return Err(super::results_confinement::refusal(&path, &roots));
     }
     Ok(ResultsLocation::Local(path))
 }

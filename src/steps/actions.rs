@@ -3,7 +3,7 @@
 //! whichever step lists an input.
 
 use super::target::TargetState;
-use super::{BuildContext, codegen, discover_step, inputs, package, solve};
+use super::{BuildContext, codegen, discover, inputs, package, solve};
 use crate::engine::{Action, Actions, Outputs};
 use anyhow::Result;
 use std::collections::BTreeMap;
@@ -53,7 +53,7 @@ fn run_solve(ctx: &BuildContext, t: &TargetState, _key: &str) -> Result<Outputs>
 
 fn run_discover(ctx: &BuildContext, t: &TargetState, _key: &str) -> Result<Outputs> {
     let lock = ctx.output(t, "solve", solve::LOCK_FILE)?;
-    discover_step::run(ctx, t, &lock)
+    discover::run(ctx, t, &lock)
 }
 
 fn run_codegen(ctx: &BuildContext, t: &TargetState, _key: &str) -> Result<Outputs> {

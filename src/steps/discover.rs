@@ -1,108 +1,146 @@
-//! Discovery: which registered functions the workflow's task libraries provide.
-//!
-//! Runs `wt-registry --format json` inside the workflow's environment, as a subprocess and from
-//! an empty working folder, so task code is imported only there and never into wt. The
-//! registry CLI exits 0 even when a task module fails to import (it prints a warning and goes
-//! on); wt treats such a partial registry as an error that shows the warning, because a
-//! workflow compiled against it would silently miss tasks.
-//!
-//! The registry schema hides parameters annotated `Field(exclude=True)`, which real task
-//! libraries use for every input a workflow binds (dataframes, widgets, upstream results). So
-//! discovery also runs wt's own introspection program ([`INTROSPECT_PY`]) in the same
-//! environment, which reports every task's full signature and return type: what binding and
-//! edge checks read.
+//! The discover step: build the environment from the lock, then run discovery in it.
 
-use crate::contracts::{RegistryOutput, Signatures};
-use crate::env::python_env::PythonEnv;
-use anyhow::{Context, Result, bail};
-use std::process::Command;
+use super::introspect::{run_introspection, run_registry};
+use super::{BuildContext, TargetState};
+use crate::env::python_env::{PythonEnv, materialize, reinstall_path_sources, run_install};
+use anyhow::{Context, Result};
+use std::collections::BTreeMap;
 
-/// Runs `wt-registry --format json` in `env` and checks the result is complete.
-pub fn run_registry(env: &PythonEnv) -> Result<RegistryOutput> {
-    let exe = env.bin("wt-registry");
-    if !exe.is_file() {
-        bail!(
-            "the environment has no `wt-registry` executable ({}).\n  = help: task libraries must depend on the `wt-registry` package",
-            exe.display()
-        );
-    }
-    let scratch = tempfile::tempdir().context("could not create a temporary folder")?;
-    let out = Command::new(&exe)
-        .args(["--format", "json"])
-        .current_dir(scratch.path())
-        .env("PYTHONDONTWRITEBYTECODE", "1")
-        .env_remove("PYTHONPATH")
-        .output()
-        .with_context(|| format!("could not run {}", exe.display()))?;
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    if !out.status.success() {
-        bail!(
-            "task discovery failed (wt-registry exited with {}):\n{}",
-            out.status,
-            stderr.trim_end()
-        );
-    }
-    // The registry's own messages only: a library may print Python warnings while it imports
-    // (deprecations, pydantic's notes) without losing a task.
-    let warnings: Vec<&str> = stderr
-        .lines()
-        .filter(|l| l.starts_with("Warning: Could not import") || l.starts_with("Error:"))
-        .collect();
-    if !warnings.is_empty() {
-        bail!(
-            "a task library could not be imported during discovery, so its tasks would be missing:\n{}\n  = help: fix the import error above (run the module with the environment's python to see the full traceback: {})",
-            stderr.trim_end(),
-            env.python().display()
-        );
-    }
-    let registry: RegistryOutput = serde_json::from_slice(&out.stdout).with_context(|| {
-        format!(
-            "wt-registry printed output that is not a registry: {}",
-            String::from_utf8_lossy(&out.stdout)
-        )
-    })?;
-    Ok(registry)
+/// The environment of a target, built from this machine's part of the lock: its conda
+/// packages (Python itself among them) linked in by rattler, its PyPI files installed into that
+/// Python by uv exactly as pinned (no resolution, hashes checked), then its `path:`
+/// requirements without dependencies (theirs are in the lock), and checked to hold what every
+/// installed package requires ([`crate::env::env_check`]). No interpreter of the host is
+/// involved. Installs compile bytecode: every process wt starts in the environment (discovery,
+/// runs) sets PYTHONDONTWRITEBYTECODE so that it stays as built, and would otherwise compile
+/// every module it imports from source, each time.
+///
+/// `path:` libraries are installed editable where they can be
+/// ([`crate::env::pypi::ResolvedPypi::installs_editable`]), so the environment is keyed by what
+/// goes into it ([`environment_key`]) rather than by their sources: editing a task re-runs
+/// discovery in the same environment instead of building a new one.
+pub fn environment(ctx: &BuildContext, t: &TargetState, lock: &[u8]) -> Result<PythonEnv> {
+    let tools = ctx.tools()?;
+    let cache = ctx.cache_root();
+    let (platform, conda, pypi) = super::solve::for_this_machine(lock)?;
+    let python = conda
+        .iter()
+        .find(|r| r.package_record.name.as_normalized() == "python")
+        .map(|r| r.package_record.version.to_string())
+        .with_context(|| {
+            format!(
+                "the lock of {} has no conda `python` for this machine; lock it again with `wt --update-lock build {}`",
+                t.target.label, t.target.label
+            )
+        })?;
+    let key = environment_key(ctx, t, lock)?;
+    materialize(cache, &key[..32], |env| {
+        crate::conda::install::install(&conda, &env.dir, platform, &python, cache, ctx.offline)?;
+        let scratch = tempfile::tempdir()?;
+        let pins = scratch.path().join("requirements.txt");
+        let lines: Vec<String> = pypi.iter().map(|p| p.install_line()).collect();
+        std::fs::write(&pins, lines.join("\n") + "\n")?;
+        // Exactly the given files, into the environment's Python, bytecode compiled.
+        let install = || {
+            let mut cmd = tools.uv(cache);
+            cmd.args([
+                "pip",
+                "install",
+                "--quiet",
+                "--no-deps",
+                "--compile-bytecode",
+            ])
+            .arg("--python")
+            .arg(env.python());
+            cmd
+        };
+        let mut cmd = install();
+        cmd.arg("-r").arg(&pins);
+        run_install(cmd, &t.pypi)?;
+        let paths: Vec<&crate::env::pypi::ResolvedPypi> =
+            t.pypi.iter().filter(|p| p.abs_path.is_some()).collect();
+        if !paths.is_empty() {
+            let mut cmd = install();
+            reinstall_path_sources(&mut cmd, &t.pypi, ctx.offline);
+            for p in &paths {
+                cmd.args(p.env_uv_args());
+            }
+            run_install(cmd, &t.pypi)?;
+        }
+        crate::env::env_check::check(tools, cache, &env.python(), &t.target.label.to_string())
+    })
 }
 
-/// The introspection program, run with the environment's interpreter (see its docstring).
-pub const INTROSPECT_PY: &str = include_str!("introspect.py");
+/// The key of a target's environment: the lock, wt's sources (they decide how it is built),
+/// and for each `path:` library its location, whether it is installed editable, its manifests
+/// (pyproject.toml, setup.*: its dependencies and entry points) and, for a library installed
+/// as a copy, its whole source tree. An editable library's other sources are read live, so
+/// they are not part of the key. Environments are local to a machine, so the absolute
+/// location is part of it (an editable install points there).
+pub fn environment_key(ctx: &BuildContext, t: &TargetState, lock: &[u8]) -> Result<String> {
+    use serde_json::json;
+    let mut libraries = Vec::new();
+    for p in &t.pypi {
+        let Some(path) = &p.abs_path else { continue };
+        let editable = p.installs_editable();
+        let sources = if editable {
+            None
+        } else {
+            Some(ctx.tree_digest(path).with_context(|| {
+                format!(
+                    "cannot read the source of `{}` at {}",
+                    p.req.name.value,
+                    path.display()
+                )
+            })?)
+        };
+        libraries.push(json!([
+            p.req.name.value,
+            path.display().to_string(),
+            editable,
+            sources
+        ]));
+    }
+    Ok(crate::digest::json(&json!({
+        "environment": 2,
+        "lock": crate::digest::bytes(lock),
+        "wt": super::inputs::digest_of("wt-sources", ctx, t)?,
+        "manifests": super::inputs::digest_of("path-manifests", ctx, t)?,
+        "libraries": libraries,
+    })))
+}
 
-/// Runs [`INTROSPECT_PY`] in `env` and checks it describes every task of `registry`.
-pub fn run_introspection(env: &PythonEnv, registry: &RegistryOutput) -> Result<Signatures> {
-    let scratch = tempfile::tempdir().context("could not create a temporary folder")?;
-    let script = scratch.path().join("wt_introspect.py");
-    std::fs::write(&script, INTROSPECT_PY)?;
-    // -I (isolated) ignores PYTHON* variables, PYTHONDONTWRITEBYTECODE among them: -B keeps
-    // the environment, and the sources of editable libraries, free of new bytecode.
-    let out = Command::new(env.python())
-        .args(["-I", "-B"])
-        .arg(&script)
-        .current_dir(scratch.path())
-        .env("PYTHONDONTWRITEBYTECODE", "1")
-        .output()
-        .with_context(|| format!("could not run {}", env.python().display()))?;
-    if !out.status.success() {
-        bail!(
-            "reading the signatures of the registered tasks failed ({}):\n{}\n  = help: wt runs its introspection program with {} after `wt-registry`; the message above names the task or module at fault",
-            out.status,
-            String::from_utf8_lossy(&out.stderr).trim_end(),
-            env.python().display()
-        );
+/// Discovery found no task: located at the spec's `requirements`, which name the libraries
+/// that should have registered some.
+fn no_tasks(t: &TargetState) -> anyhow::Error {
+    let message = if t.spec.requirements.is_empty() {
+        "no registered tasks were discovered: `requirements` names no task library"
+    } else {
+        "no registered tasks were discovered: no library of `requirements` registers a task"
+    };
+    let diagnostic = crate::diag::Diagnostic::new(t.spec.requirements_span, message).help(
+        "list the task libraries the workflow uses (`- name: my-tasks\n    path: ../my-tasks`); a library registers functions with `@register()` from `wt_registry` and declares its task module under the `wt_registry` entry points of its pyproject.toml:\n      [project.entry-points.\"wt_registry\"]\n      tasks = \"my_package.tasks\"",
+    );
+    anyhow::anyhow!(crate::diag::Rendered(t.file.render(&[diagnostic])))
+}
+
+/// The discover step's outputs: the registry, and the full signatures of its tasks.
+pub const REGISTRY_FILE: &str = "registry.json";
+pub const SIGNATURES_FILE: &str = "signatures.json";
+
+/// Runs discovery and returns [`REGISTRY_FILE`] and [`SIGNATURES_FILE`].
+pub fn run(ctx: &BuildContext, t: &TargetState, lock: &[u8]) -> Result<BTreeMap<String, Vec<u8>>> {
+    let env = environment(ctx, t, lock)?;
+    let registry = run_registry(&env)?;
+    if registry.entries.is_empty() {
+        return Err(no_tasks(t));
     }
-    let signatures: Signatures = serde_json::from_slice(&out.stdout).with_context(|| {
-        format!(
-            "the introspection program printed output that is not a signature list: {}",
-            String::from_utf8_lossy(&out.stdout)
-        )
-    })?;
-    if let Some(missing) = registry
-        .entries
-        .keys()
-        .find(|fqn| !signatures.tasks.contains_key(*fqn))
-    {
-        bail!(
-            "the introspection program did not describe `{missing}`, which wt-registry reports.\n  = help: a task registered outside the `wt_registry` entry points cannot be introspected; declare its module under that entry-point group"
-        );
-    }
-    Ok(signatures)
+    let signatures = run_introspection(&env, &registry)?;
+    Ok(BTreeMap::from([
+        (REGISTRY_FILE.into(), serde_json::to_vec_pretty(&registry)?),
+        (
+            SIGNATURES_FILE.into(),
+            serde_json::to_vec_pretty(&signatures)?,
+        ),
+    ]))
 }

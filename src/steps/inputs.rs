@@ -21,7 +21,7 @@ pub fn digest_of(name: &str, ctx: &BuildContext, t: &TargetState) -> Result<Stri
             "features": runtime::FEATURES,
             "lock-format": runtime::LOCK_FORMAT
         })),
-        "introspector" => digest::bytes(super::discover::INTROSPECT_PY.as_bytes()),
+        "introspector" => digest::bytes(super::introspect::INTROSPECT_PY.as_bytes()),
         "platforms" => digest::json(&json!(ctx.conda.platform_names())),
         "path-manifests" => {
             let mut parts = Vec::new();

@@ -2,7 +2,7 @@
 //! tasks it names. Codegen and the fingerprint inputs need it; it runs once per target.
 
 use super::BuildContext;
-use super::discover_step::{REGISTRY_FILE, SIGNATURES_FILE};
+use super::discover::{REGISTRY_FILE, SIGNATURES_FILE};
 use super::target::TargetState;
 use crate::cache::BlobRef;
 use crate::diag::Rendered;

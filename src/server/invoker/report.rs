@@ -3,7 +3,7 @@
 //! The result travels as the text the workflow wrote ([`ExactJson`]), so its numbers reach
 //! the client exactly (a Python integer of any size stays one).
 
-use crate::server::exact::ExactJson;
+use crate::server::exact_json::ExactJson;
 use crate::server::secrets::Redactor;
 use serde::{Deserialize, Serialize};
 
