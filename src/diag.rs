@@ -183,6 +183,15 @@ fn scalar_width(line: &str, col: usize) -> usize {
     }
 }
 
+/// `text` with each line indented by four spaces (a tool's own output quoted under a message).
+pub fn indent(text: &str) -> String {
+    text.trim_end()
+        .lines()
+        .map(|l| format!("    {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The closest candidate to `word` by edit distance, if it is close enough to be a likely typo.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let mut best: Option<(f64, &str)> = None;

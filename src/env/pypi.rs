@@ -186,6 +186,13 @@ pub fn compiles_code(root: &Path) -> bool {
         })
 }
 
+/// `[project] name` of the pyproject.toml in `dir`, when there is one.
+pub fn declared_project_name(dir: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(dir.join("pyproject.toml")).ok()?;
+    let doc: toml::Value = toml::from_str(&text).ok()?;
+    Some(doc.get("project")?.get("name")?.as_str()?.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

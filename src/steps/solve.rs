@@ -116,7 +116,7 @@ fn check_path_names(t: &TargetState) -> Result<()> {
     let mut diagnostics = Vec::new();
     for p in &t.pypi {
         let Some(dir) = &p.abs_path else { continue };
-        let Some(declared) = declared_project_name(dir) else {
+        let Some(declared) = crate::env::pypi::declared_project_name(dir) else {
             continue;
         };
         let written = &p.req.name;
@@ -140,13 +140,6 @@ fn check_path_names(t: &TargetState) -> Result<()> {
     } else {
         Err(anyhow!(Rendered(t.file.render(&diagnostics))))
     }
-}
-
-/// `[project] name` of the pyproject.toml in `dir`, when there is one.
-pub(super) fn declared_project_name(dir: &std::path::Path) -> Option<String> {
-    let text = std::fs::read_to_string(dir.join("pyproject.toml")).ok()?;
-    let doc: toml::Value = toml::from_str(&text).ok()?;
-    Some(doc.get("project")?.get("name")?.as_str()?.to_string())
 }
 
 /// A distribution name as PEP 503 compares it: lower case, runs of `-_.` as one `-`.
@@ -196,7 +189,7 @@ fn conda_failure(
                         "the channel of conda requirement `{}` cannot be read ({}):\n{}",
                         r.name.value,
                         r.channel.value.base_url,
-                        indent(&message)
+                        crate::diag::indent(&message)
                     ),
                 )
                 .help(if crate::conda::net::is_untrusted_certificate(&message) {
@@ -250,7 +243,7 @@ fn conda_failure(
                     first.span,
                     format!(
                         "the conda requirements cannot all be met on {platform}:\n{}",
-                        indent(&explanation)
+                        crate::diag::indent(&explanation)
                     ),
                 )
                 .help(format!(
@@ -273,8 +266,10 @@ fn conda_failure(
 /// Python itself cannot be locked: no channel has it, or it cannot be read.
 fn python_failure(t: &TargetState, f: &SolveFailure) -> anyhow::Error {
     let why = match f {
-        SolveFailure::Channel { message, .. } => format!(":\n{}", indent(message)),
-        SolveFailure::Conflict { explanation, .. } => format!(":\n{}", indent(explanation)),
+        SolveFailure::Channel { message, .. } => format!(":\n{}", crate::diag::indent(message)),
+        SolveFailure::Conflict { explanation, .. } => {
+            format!(":\n{}", crate::diag::indent(explanation))
+        }
         _ => String::new(),
     };
     anyhow!(
@@ -285,14 +280,6 @@ fn python_failure(t: &TargetState, f: &SolveFailure) -> anyhow::Error {
         python_requirement().channel.value.base_url,
         crate::conda::mirror::ENV
     )
-}
-
-pub(super) fn indent(text: &str) -> String {
-    text.trim_end()
-        .lines()
-        .map(|l| format!("    {l}"))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// The current platform's part of a lock: what an environment on this machine installs.

@@ -11,14 +11,15 @@
 //! path, so the lock stays shareable), with the dependencies their pyproject.toml declares, or
 //! a build of them says when it does not list them (see [`library_metadata`]).
 
-use super::solve::{declared_project_name, indent};
 use super::{BuildContext, TargetState};
 use crate::conda::lock::{LocalSource, Locked};
+use crate::diag::indent;
 use crate::diag::{Diagnostic, Rendered};
 use crate::env::closure::{self, Root};
 use crate::env::core_metadata::{self, CoreMetadata};
 use crate::env::git_source::{self, GitPin};
 use crate::env::library_metadata;
+use crate::env::pypi::declared_project_name;
 use crate::env::pypi::relative_path;
 use crate::env::pypi_lock::{self, PypiPin, PypiRequest};
 use crate::env::pypi_platform;
