@@ -37,7 +37,9 @@ pub fn check_text(
     };
     match validated {
         Ok(workflow) => {
-            let judged = judge(&workflow.findings, levels, &workflow.spec);
+            let judged = judge(&workflow.findings, levels, |id| {
+                workflow.spec.instance_lints(id)
+            });
             errors.extend(judged.errors);
             if errors.is_empty() {
                 Ok(Checked {

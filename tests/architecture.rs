@@ -196,6 +196,89 @@ fn top_level_modules_depend_one_way() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// Per folder of src/ (below the root): each module of the folder (a file, or a subfolder's
+/// mod.rs) -> the modules of the same folder it uses, through `super::x` or `crate::<folder>::x`.
+fn sibling_dependencies(src: &Path) -> BTreeMap<String, BTreeMap<String, BTreeSet<String>>> {
+    let mut folders: BTreeMap<String, BTreeMap<String, BTreeSet<String>>> = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(src) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(src).unwrap().to_path_buf();
+        if rel.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let parts: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        // The module's own name and the folder it is a module of.
+        let (name, folder) = if parts.last().is_some_and(|p| p == "mod.rs") {
+            if parts.len() < 3 {
+                continue; // a top-level folder's mod.rs: the other test's business
+            }
+            (
+                parts[parts.len() - 2].clone(),
+                parts[..parts.len() - 2].join("/"),
+            )
+        } else {
+            if parts.len() < 2 {
+                continue;
+            }
+            let file = parts.last().unwrap();
+            (
+                file.trim_end_matches(".rs").to_string(),
+                parts[..parts.len() - 1].join("/"),
+            )
+        };
+        let code = code_of(&std::fs::read_to_string(entry.path()).unwrap());
+        let mut used = BTreeSet::new();
+        for prefix in [
+            "super::".to_string(),
+            format!("crate::{}::", folder.replace('/', "::")),
+        ] {
+            for (at, _) in code.match_indices(&prefix) {
+                if prefix == "super::" && code[..at].ends_with("super::") {
+                    continue;
+                }
+                let rest = &code[at + prefix.len()..];
+                if rest.starts_with("super::") {
+                    continue;
+                }
+                let path = &rest[..rest.find([';', '(', ' ', '\n']).unwrap_or(rest.len())];
+                let path = if path.starts_with('{') {
+                    &rest[..rest.find('}').map_or(rest.len(), |e| e + 1)]
+                } else {
+                    path
+                };
+                used.extend(crate_paths(&format!("crate::{path}")));
+            }
+        }
+        used.remove(&name);
+        folders.entry(folder).or_default().insert(name, used);
+    }
+    // Keep only names that are modules of the folder.
+    for modules in folders.values_mut() {
+        let names: BTreeSet<String> = modules.keys().cloned().collect();
+        for used in modules.values_mut() {
+            used.retain(|u| names.contains(u));
+        }
+    }
+    folders
+}
+
+#[test]
+fn files_of_one_module_depend_one_way() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut problems = Vec::new();
+    for (folder, deps) in sibling_dependencies(&src) {
+        for module in deps.keys() {
+            if let Some(cycle) = cycle_from(module, &deps, &mut vec![module.clone()]) {
+                problems.push(format!("cycle in src/{folder}: {}", cycle.join(" -> ")));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 #[test]
 fn the_engine_knows_nothing_of_what_it_builds() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");

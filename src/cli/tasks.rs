@@ -5,7 +5,7 @@ use super::session::Session;
 use crate::contracts::{RegistryOutput, Signatures};
 use crate::spec::json_type::Typed;
 use crate::spec::validate::KnownTasks;
-use crate::steps::discover::{REGISTRY_FILE, SIGNATURES_FILE};
+use crate::steps::{REGISTRY_FILE, SIGNATURES_FILE};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
 

@@ -1,4 +1,4 @@
-//! The axum application: routes, shared state and middleware.
+//! The axum application: routes and middleware (the state handlers share is `super::state`).
 //!
 //! Middleware, outermost first: request logging (`tracing`, one line per request: method,
 //! path, status, duration, run id — never the query string or body), CORS (any origin,
@@ -11,6 +11,7 @@ use super::handlers;
 use super::invoker::cloud_batch::CloudBatchInvoker;
 use super::invoker::local::LocalInvoker;
 use super::runs::Runs;
+use super::state::{AppState, LoggedRunId};
 use super::workflows::{ServedWorkflow, Workflows};
 use axum::Router;
 use axum::body::{Body, HttpBody};
@@ -24,23 +25,6 @@ use std::time::Instant;
 use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::SizeAbove;
 use tower_http::cors::{Any, CorsLayer};
-
-/// What every handler shares.
-#[derive(Clone)]
-pub struct AppState {
-    /// Turns true when the shutdown grace period is over: blocking runs still going are
-    /// stopped and answered 503.
-    pub stopping: tokio::sync::watch::Receiver<bool>,
-    pub workflows: Arc<Workflows>,
-    pub config: Arc<ServerConfig>,
-    pub runs: Arc<Runs>,
-    pub local: LocalInvoker,
-    pub cloud_batch: CloudBatchInvoker,
-}
-
-/// The run id of a request, put in the response's extensions for the request log.
-#[derive(Clone, Debug)]
-pub struct LoggedRunId(pub String);
 
 pub fn router(
     workflows: Vec<ServedWorkflow>,

@@ -1,13 +1,13 @@
 //! The endpoints (`wt_runner` of wt-runner 0.3.1; docs/compatibility.md, “Endpoints”): health,
 //! runs, schemas, conversions, the OpenAPI document.
 
-use super::app::{AppState, LoggedRunId};
 use super::error::ApiError;
 use super::invoker::{
     Completion, InvokeError, Invoker, InvokerKind, Outcome, RunRequest, StopReason,
 };
 use super::request::{Fields, run_request, trace_context};
 use super::secrets::Redactor;
+use super::state::{AppState, LoggedRunId};
 use super::workflows::{SelectError, ServedWorkflow};
 use axum::Json;
 use axum::body::Bytes;

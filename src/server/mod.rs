@@ -44,6 +44,7 @@ pub mod run_settings;
 pub mod runs;
 pub mod secrets;
 pub mod spans;
+pub mod state;
 pub mod ui;
 pub mod workflows;
 

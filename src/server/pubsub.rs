@@ -14,7 +14,6 @@
 //! bounded by the server's Pub/Sub timeout (570 s by default, the push deadline; the peer
 //! meant to apply this cap but did not).
 
-use super::app::{AppState, LoggedRunId};
 use super::handlers::RequestSpan;
 use super::handlers::{Body, select};
 use super::invoker::local::write_result;
@@ -23,6 +22,7 @@ use super::invoker::{
     TraceContext, random_hex,
 };
 use super::request::{Fields, results_location, run_request, trace_context};
+use super::state::{AppState, LoggedRunId};
 use axum::Json;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};

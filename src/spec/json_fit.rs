@@ -42,7 +42,7 @@ fn misfit_at(p: Typed, c: Typed, depth: usize) -> Option<Misfit> {
     if depth > MAX_DEPTH {
         return None;
     }
-    if let Some(verdict) = frames::compare(p, c) {
+    if let Some(verdict) = frame_misfit(p, c) {
         return verdict;
     }
     if !p.kinds().intersects(c.kinds()) {
@@ -79,6 +79,17 @@ fn misfit_at(p: Typed, c: Typed, depth: usize) -> Option<Misfit> {
     }
 }
 
+/// The columns' verdict when both sides are pandera frames (`None` when either is not).
+fn frame_misfit(p: Typed, c: Typed) -> Option<Option<Misfit>> {
+    frames::compare(p, c).map(|differs| {
+        differs.map(|detail| Misfit {
+            path: String::new(),
+            detail,
+            lint: Some(Lint::FrameColumns),
+        })
+    })
+}
+
 fn kind_misfit(p: Typed, c: Typed) -> Misfit {
     Misfit {
         path: String::new(),
@@ -89,7 +100,7 @@ fn kind_misfit(p: Typed, c: Typed) -> Misfit {
 
 /// One member of the producer's type against one of the consumer's.
 fn shape_misfit(p: Typed, c: Typed, depth: usize) -> Option<Misfit> {
-    if let Some(verdict) = frames::compare(p, c) {
+    if let Some(verdict) = frame_misfit(p, c) {
         return verdict;
     }
     let (pk, ck) = (p.kinds(), c.kinds());

@@ -74,6 +74,10 @@ pub enum Elements<'a> {
     Unknown,
 }
 
+/// The key discovery adds to a schema node that is a pandera frame: its model and columns
+/// (`super::frames`).
+pub const FRAME_KEY: &str = "x-wt-frame";
+
 /// "Any value": what a missing or unreadable schema means.
 static ANYTHING: Json = Json::Bool(true);
 
@@ -235,7 +239,7 @@ impl<'a> Typed<'a> {
             return "…".into();
         }
         if let Some(model) = self
-            .get(super::frames::FRAME_KEY)
+            .get(FRAME_KEY)
             .and_then(|f| f.get("model"))
             .and_then(Json::as_str)
         {

@@ -8,7 +8,6 @@
 //! wt.toml's `[lints]` table, else the lint's default.
 
 use crate::diag::Diagnostic;
-use crate::spec::model::Spec;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -107,17 +106,17 @@ pub struct Judged {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// Applies levels to `findings`: the instance's own `lints:` first, then `workspace` (wt.toml),
-/// then each lint's default. Every reported finding says where its level came from and how to
-/// change it.
-pub fn judge(findings: &[Finding], workspace: &LintLevels, spec: &Spec) -> Judged {
+/// Applies levels to `findings`: the instance's own `lints:` (`own`: an instance id to its
+/// levels) first, then `workspace` (wt.toml), then each lint's default. Every reported finding
+/// says where its level came from and how to change it.
+pub fn judge<'s>(
+    findings: &[Finding],
+    workspace: &LintLevels,
+    own: impl Fn(&str) -> Option<&'s LintLevels>,
+) -> Judged {
     let mut judged = Judged::default();
     for f in findings {
-        let own = spec
-            .flat_instances()
-            .into_iter()
-            .find(|(i, _)| i.id.value == f.instance)
-            .and_then(|(i, _)| i.lints.get(&f.lint).copied());
+        let own = own(&f.instance).and_then(|levels| levels.get(&f.lint).copied());
         let (level, source) = match (own, workspace.get(&f.lint)) {
             (Some(level), _) => (level, "by this task instance's `lints:`"),
             (None, Some(&level)) => (level, "by wt.toml's `[lints]`"),

@@ -1,6 +1,7 @@
 //! spec.yaml: the model, its parser (with source positions) and its validation.
 
 pub mod edges;
+pub mod fields;
 pub mod frames;
 pub mod json_fit;
 pub mod json_type;

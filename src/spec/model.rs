@@ -39,6 +39,14 @@ pub struct Spec {
 impl Spec {
     /// Every task instance in execution order (groups flattened), with the index of the group
     /// (in `workflow`) that holds it.
+    /// The `lints:` levels of the task instance `id` (for `super::lints::judge`).
+    pub fn instance_lints(&self, id: &str) -> Option<&super::lints::LintLevels> {
+        self.flat_instances()
+            .into_iter()
+            .find(|(i, _)| i.id.value == id)
+            .map(|(i, _)| &i.lints)
+    }
+
     pub fn flat_instances(&self) -> Vec<(&TaskInstance, Option<usize>)> {
         let mut out = Vec::new();
         for (i, entry) in self.workflow.iter().enumerate() {

@@ -5,8 +5,8 @@
 //! conda requirement. Unlike the published implementation, a relative `path:` is accepted and
 //! resolved against the spec's folder, so a repository can be checked out anywhere.
 
+use super::fields::{Fields, expect_str};
 use super::model::{Channel, CondaRequirement, PypiRequirement, Requirement, Spanned};
-use super::parse::{Fields, expect_str};
 use super::pypi_grammar;
 use super::shape;
 use crate::diag::{Diagnostic, did_you_mean};

@@ -1,5 +1,5 @@
 //! The shape of `spec.yaml`: every mapping the parser reads, its keys, what each holds and
-//! what it means. The parser takes the keys it allows from here (`parse::Fields`), and `wt
+//! what it means. The parser takes the keys it allows from here (`fields::Fields`), and `wt
 //! schema spec` writes the JSON Schema editors use from here (`spec_schema`), so the two
 //! cannot drift apart.
 

@@ -1,7 +1,7 @@
 //! The discover step: build the environment from the lock, then run discovery in it.
 
 use super::introspect::{run_introspection, run_registry};
-use super::{BuildContext, TargetState};
+use super::{BuildContext, REGISTRY_FILE, SIGNATURES_FILE, TargetState};
 use crate::env::python_env::{PythonEnv, materialize, reinstall_path_sources, run_install};
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
@@ -123,10 +123,6 @@ fn no_tasks(t: &TargetState) -> anyhow::Error {
     );
     anyhow::anyhow!(crate::diag::Rendered(t.file.render(&[diagnostic])))
 }
-
-/// The discover step's outputs: the registry, and the full signatures of its tasks.
-pub const REGISTRY_FILE: &str = "registry.json";
-pub const SIGNATURES_FILE: &str = "signatures.json";
 
 /// Runs discovery and returns [`REGISTRY_FILE`] and [`SIGNATURES_FILE`].
 pub fn run(ctx: &BuildContext, t: &TargetState, lock: &[u8]) -> Result<BTreeMap<String, Vec<u8>>> {

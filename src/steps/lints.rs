@@ -12,7 +12,7 @@ pub fn judge_target(ctx: &BuildContext, t: &TargetState) -> Result<()> {
         return Ok(());
     }
     let findings = t.findings.get().map(Vec::as_slice).unwrap_or_default();
-    let judged = crate::spec::lints::judge(findings, &ctx.lints, &t.spec);
+    let judged = crate::spec::lints::judge(findings, &ctx.lints, |id| t.spec.instance_lints(id));
     if !judged.errors.is_empty() {
         return Err(anyhow!(Rendered(t.file.render(&judged.errors))));
     }

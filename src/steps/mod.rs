@@ -15,6 +15,12 @@ pub mod solve_pypi;
 pub mod target;
 pub mod validated;
 
+/// The discover step's outputs, which validation and `wt tasks` read: the registry, and the
+/// full signatures of its tasks. Here rather than in `discover` so that readers of discovery
+/// do not depend on the step that runs it.
+pub const REGISTRY_FILE: &str = "registry.json";
+pub const SIGNATURES_FILE: &str = "signatures.json";
+
 pub use actions::actions;
 pub use context::BuildContext;
 pub use target::TargetState;

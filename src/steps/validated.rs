@@ -2,8 +2,8 @@
 //! tasks it names. Codegen and the fingerprint inputs need it; it runs once per target.
 
 use super::BuildContext;
-use super::discover::{REGISTRY_FILE, SIGNATURES_FILE};
 use super::target::TargetState;
+use super::{REGISTRY_FILE, SIGNATURES_FILE};
 use crate::cache::BlobRef;
 use crate::diag::Rendered;
 use crate::spec::validate::KnownTasks;
