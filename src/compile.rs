@@ -17,8 +17,6 @@ use std::path::{Path, PathBuf};
 
 /// Default prefix of release names.
 pub const DEFAULT_PREFIX: &str = "wt";
-/// Default name of the environment variable holding the results URL.
-pub const RESULTS_ENV_VAR: &str = "WT_RESULTS";
 
 /// `wt-<id with hyphens>-workflow`.
 pub fn release_name(prefix: &str, id: &str) -> String {
@@ -80,7 +78,7 @@ pub fn generate(
         params_json: &params,
         rjsf_json: &rjsf,
         fingerprint: &fingerprint_fields,
-        results_env_var: RESULTS_ENV_VAR,
+        results_env_var: crate::env_vars::RESULTS,
         dependencies: &dependencies,
     })
     .map_err(|e| anyhow::anyhow!("code generation failed: {e}"))?;

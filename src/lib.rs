@@ -12,6 +12,7 @@ pub mod diag;
 pub mod digest;
 pub mod engine;
 pub mod env;
+pub mod env_vars;
 pub mod fingerprint;
 pub mod http_tls;
 pub mod label;

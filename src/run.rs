@@ -125,7 +125,7 @@ pub fn results_dir(arg: Option<&str>) -> PathBuf {
     let raw = arg
         .map(str::to_string)
         .or_else(|| {
-            std::env::var(crate::compile::RESULTS_ENV_VAR)
+            std::env::var(crate::env_vars::RESULTS)
                 .ok()
                 .filter(|v| !v.is_empty())
         })
@@ -234,7 +234,10 @@ pub fn execute(
         cmd.arg("--workers").arg(n.to_string());
     }
     if let Some(path) = &options.lithops_config {
-        cmd.env("LITHOPS_CONFIG_FILE", crate::workspace::absolute(path));
+        cmd.env(
+            crate::env_vars::LITHOPS_CONFIG_FILE,
+            crate::workspace::absolute(path),
+        );
     }
     if let Some(store) = &options.results_store {
         cmd.args(store.cli_args());
@@ -259,12 +262,15 @@ pub fn execute(
     // found before the finder of an editable install).
     let status = cmd
         .env(
-            crate::compile::RESULTS_ENV_VAR,
+            crate::env_vars::RESULTS,
             format!("file://{}", results.display()),
         )
-        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .env(crate::env_vars::PYTHONDONTWRITEBYTECODE, "1")
         .env("PYTHONSAFEPATH", "1")
-        .env("PYTHONPATH", crate::workspace::absolute(workspace))
+        .env(
+            crate::env_vars::PYTHONPATH,
+            crate::workspace::absolute(workspace),
+        )
         .status()
         .with_context(|| format!("could not start {}", python.display()))?;
     drop(lithops_state);

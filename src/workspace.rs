@@ -25,7 +25,7 @@ pub fn cache_dir(explicit: Option<&Path>, workspace: Option<&Path>) -> PathBuf {
     if let Some(p) = explicit {
         return absolute(p);
     }
-    if let Some(p) = std::env::var_os("WT_CACHE_DIR").filter(|v| !v.is_empty()) {
+    if let Some(p) = std::env::var_os(crate::env_vars::CACHE_DIR).filter(|v| !v.is_empty()) {
         return absolute(Path::new(&p));
     }
     if let Some(root) = workspace {

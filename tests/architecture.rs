@@ -21,7 +21,10 @@ const LAYERS: &[(&str, &[&str])] = &[
         "models",
         &["spec", "config", "http_tls", "pytext", "contracts"],
     ),
-    ("foundations", &["yaml", "diag", "digest", "workspace"]),
+    (
+        "foundations",
+        &["yaml", "diag", "digest", "workspace", "env_vars"],
+    ),
 ];
 
 /// Top-level module -> the top-level modules it uses.

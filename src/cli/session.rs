@@ -38,7 +38,7 @@ impl Session {
         crate::spec::requirements::set_workspace_channels(conda.channels.clone());
         let cache_dir = match (
             &cli.cache_dir,
-            std::env::var_os("WT_CACHE_DIR").filter(|v| !v.is_empty()),
+            std::env::var_os(crate::env_vars::CACHE_DIR).filter(|v| !v.is_empty()),
             &config.cache.dir,
         ) {
             (Some(d), _, _) => crate::workspace::absolute(d),

@@ -46,7 +46,7 @@ impl Tools {
     /// with `UV_CACHE_DIR`. What wt derives from downloaded files (their METADATA) is kept
     /// there too, so it lives and is shared exactly as long as the downloads.
     pub fn download_cache(cache: &Path) -> PathBuf {
-        match std::env::var_os("UV_CACHE_DIR").filter(|v| !v.is_empty()) {
+        match std::env::var_os(crate::env_vars::UV_CACHE_DIR).filter(|v| !v.is_empty()) {
             Some(dir) => PathBuf::from(dir),
             None => cache.join("uv"),
         }
@@ -55,7 +55,7 @@ impl Tools {
     /// A `uv` command with its download/build cache at [`Tools::download_cache`].
     pub fn uv(&self, cache: &Path) -> Command {
         let mut cmd = Command::new(&self.uv);
-        cmd.env("UV_CACHE_DIR", Self::download_cache(cache));
+        cmd.env(crate::env_vars::UV_CACHE_DIR, Self::download_cache(cache));
         cmd.env("UV_NO_PROGRESS", "1")
             .env_remove("VIRTUAL_ENV")
             .env_remove("UV_PROJECT_ENVIRONMENT");

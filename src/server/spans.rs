@@ -80,7 +80,7 @@ impl Spans {
                 }
             },
             Some("gcp") => {
-                let endpoint = match get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") {
+                let endpoint = match get(crate::env_vars::OTEL_TRACES_ENDPOINT) {
                     Some(url) => url,
                     None => format!(
                         "{}/v1/traces",
@@ -167,7 +167,7 @@ impl Spans {
             }
             Destination::Otlp { endpoint, headers } => {
                 let mut env = vec![(
-                    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT".to_string(),
+                    crate::env_vars::OTEL_TRACES_ENDPOINT.to_string(),
                     endpoint.clone(),
                 )];
                 if !headers.is_empty() {

@@ -30,8 +30,8 @@ pub fn run_registry(env: &PythonEnv) -> Result<RegistryOutput> {
     let out = Command::new(&exe)
         .args(["--format", "json"])
         .current_dir(scratch.path())
-        .env("PYTHONDONTWRITEBYTECODE", "1")
-        .env_remove("PYTHONPATH")
+        .env(crate::env_vars::PYTHONDONTWRITEBYTECODE, "1")
+        .env_remove(crate::env_vars::PYTHONPATH)
         .output()
         .with_context(|| format!("could not run {}", exe.display()))?;
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -78,7 +78,7 @@ pub fn run_introspection(env: &PythonEnv, registry: &RegistryOutput) -> Result<S
         .args(["-I", "-B"])
         .arg(&script)
         .current_dir(scratch.path())
-        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .env(crate::env_vars::PYTHONDONTWRITEBYTECODE, "1")
         .output()
         .with_context(|| format!("could not run {}", env.python().display()))?;
     if !out.status.success() {

@@ -168,7 +168,7 @@ pub fn job_environment(
         env.insert(k.to_string(), json!(v));
     }
     env.insert(
-        crate::compile::RESULTS_ENV_VAR.into(),
+        crate::env_vars::RESULTS.into(),
         json!(request.results.url()),
     );
     env

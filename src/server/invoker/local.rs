@@ -336,9 +336,9 @@ impl LocalInvoker {
         }
         args.extend(self.reuse_args(req).into_iter().map(Into::into));
         let mut set: Vec<(String, String)> = vec![
-            (crate::compile::RESULTS_ENV_VAR.into(), req.results.url()),
+            (crate::env_vars::RESULTS.into(), req.results.url()),
             (super::leftovers::RUN_MARKER.into(), req.run_id.clone()),
-            ("PYTHONDONTWRITEBYTECODE".into(), "1".into()),
+            (crate::env_vars::PYTHONDONTWRITEBYTECODE.into(), "1".into()),
         ];
         set.extend(self.settings.iter().cloned());
         set.extend(req.settings.iter().cloned());
@@ -353,7 +353,10 @@ impl LocalInvoker {
         }
         set.extend(req.trace.env().into_iter().map(|(k, v)| (k.to_string(), v)));
         if let Some(path) = lithops {
-            set.push(("LITHOPS_CONFIG_FILE".into(), path.display().to_string()));
+            set.push((
+                crate::env_vars::LITHOPS_CONFIG_FILE.into(),
+                path.display().to_string(),
+            ));
         }
         if let Some(path) = &req.progress {
             set.push(("WT_RUN_PROGRESS".into(), path.display().to_string()));

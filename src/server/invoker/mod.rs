@@ -113,10 +113,10 @@ impl TraceContext {
     pub fn env(&self) -> Vec<(&'static str, String)> {
         let mut out = Vec::new();
         if let Some(v) = &self.traceparent {
-            out.push(("TRACEPARENT", v.clone()));
+            out.push((crate::env_vars::TRACEPARENT, v.clone()));
         }
         if let Some(v) = &self.tracestate {
-            out.push(("TRACESTATE", v.clone()));
+            out.push((crate::env_vars::TRACESTATE, v.clone()));
         }
         out
     }

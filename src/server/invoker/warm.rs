@@ -56,7 +56,7 @@ impl Launcher {
             }
             _ => {
                 let mut c = tokio::process::Command::new(&wf.python);
-                c.env_remove("PYTHONPATH");
+                c.env_remove(crate::env_vars::PYTHONPATH);
                 c
             }
         };
@@ -161,7 +161,7 @@ impl WarmWorker {
         let _ = std::fs::remove_file(&self.socket);
         let mut cmd = self.launcher.python_module(&self.workflow, "warm");
         cmd.arg(&self.socket)
-            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .env(crate::env_vars::PYTHONDONTWRITEBYTECODE, "1")
             .envs(self.settings.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -267,7 +267,11 @@ impl WarmWorker {
 }
 
 /// Variables set per run, never taken from the worker's (the server's) environment.
-pub const PER_RUN: [&str; 3] = ["TRACEPARENT", "TRACESTATE", "LITHOPS_CONFIG_FILE"];
+pub const PER_RUN: [&str; 3] = [
+    crate::env_vars::TRACEPARENT,
+    crate::env_vars::TRACESTATE,
+    crate::env_vars::LITHOPS_CONFIG_FILE,
+];
 
 async fn log_lines(reader: impl tokio::io::AsyncBufRead + Unpin, workflow: String) {
     let mut lines = reader.lines();
