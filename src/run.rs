@@ -219,20 +219,15 @@ pub fn execute(
         .tempfile()?;
     std::io::Write::write_all(&mut config_file, serde_json::to_string(config)?.as_bytes())?;
     let mut cmd = Command::new(python);
-    cmd.args(["-m", &format!("{package}.cli"), "run", "--config-file"])
-        .arg(config_file.path())
-        .args([
-            "--execution-mode",
-            options.mode.as_str(),
-            if options.mock_io {
-                "--mock-io"
-            } else {
-                "--no-mock-io"
-            },
-        ]);
-    if let Some(n) = options.workers {
-        cmd.arg("--workers").arg(n.to_string());
-    }
+    cmd.args(["-m", &format!("{package}.cli")]).args(
+        crate::codegen::cli_args::RunArgs {
+            params: crate::codegen::cli_args::Params::File(config_file.path()),
+            execution_mode: options.mode.as_str(),
+            mock_io: options.mock_io,
+            workers: options.workers.map(|n| n as usize),
+        }
+        .to_args(),
+    );
     if let Some(path) = &options.lithops_config {
         cmd.env(
             crate::env_vars::LITHOPS_CONFIG_FILE,

@@ -24,6 +24,7 @@
 //! [`order`] and [`place`]).
 
 pub mod airflow_dag;
+pub mod cli_args;
 pub mod dag;
 pub mod dot;
 pub mod graph;

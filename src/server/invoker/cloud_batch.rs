@@ -190,21 +190,15 @@ pub fn job(
         })?;
     let config_json = serde_json::to_string(&request.params)
         .map_err(|e| InvokeError::Internal(format!("cannot serialise params: {e}")))?;
-    let commands = json!([
-        "pixi",
-        "run",
-        request.workflow.release,
-        "run",
-        "--config-json",
-        config_json,
-        "--execution-mode",
-        request.execution_mode,
-        if request.mock_io {
-            "--mock-io"
-        } else {
-            "--no-mock-io"
-        }
-    ]);
+    let run = crate::codegen::cli_args::RunArgs {
+        params: crate::codegen::cli_args::Params::Json(config_json),
+        execution_mode: &request.execution_mode,
+        mock_io: request.mock_io,
+        workers: None,
+    };
+    let mut commands = vec![json!("pixi"), json!("run"), json!(request.workflow.release)];
+    commands.extend(run.to_args().iter().map(|a| json!(a.to_string_lossy())));
+    let commands = json!(commands);
     let mut task_spec = json!({
         "runnables": [{
             "container": {"imageUri": image, "commands": commands},

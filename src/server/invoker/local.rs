@@ -318,22 +318,13 @@ impl LocalInvoker {
     /// The environment is the server's, plus the settings, the request's secrets, its trace
     /// context, its Lithops configuration file and `WT_RESULTS`.
     fn launch(&self, req: &RunRequest, config: &Path, lithops: Option<&Path>) -> RunLaunch {
-        let mut args: Vec<std::ffi::OsString> = vec![
-            "run".into(),
-            "--config-file".into(),
-            config.into(),
-            "--execution-mode".into(),
-            req.execution_mode.clone().into(),
-            if req.mock_io {
-                "--mock-io"
-            } else {
-                "--no-mock-io"
-            }
-            .into(),
-        ];
-        if let Some(n) = self.workers_per_run {
-            args.extend(["--workers".into(), n.to_string().into()]);
+        let mut args = crate::codegen::cli_args::RunArgs {
+            params: crate::codegen::cli_args::Params::File(config),
+            execution_mode: &req.execution_mode,
+            mock_io: req.mock_io,
+            workers: self.workers_per_run,
         }
+        .to_args();
         args.extend(self.reuse_args(req).into_iter().map(Into::into));
         let mut set: Vec<(String, String)> = vec![
             (crate::env_vars::RESULTS.into(), req.results.url()),
