@@ -60,7 +60,9 @@ fn racy_margin(sig: &Signature) -> u128 {
 
 fn stamp_path(cache: &Path, out_dir: &Path) -> PathBuf {
     let id = crate::digest::bytes(out_dir.to_string_lossy().as_bytes());
-    cache.join("stamps").join(format!("{}.json", &id[..24]))
+    crate::cache::Layout(cache)
+        .stamps()
+        .join(format!("{}.json", &id[..24]))
 }
 
 fn signature(path: &Path) -> Option<Signature> {

@@ -14,7 +14,7 @@ use std::time::SystemTime;
 
 /// The folder of the default store of task results under the cache root `cache`.
 pub fn folder(cache: &Path) -> PathBuf {
-    cache.join("results")
+    super::Layout(cache).results()
 }
 
 /// Every stored result of the default store.

@@ -40,15 +40,16 @@ pub fn run(cli: &Cli, cmd: &Command) -> Result<i32> {
             );
             // Derived data, which `gc --max-size` bounds with the steps' outputs.
             let mut total = s.total_bytes;
-            for (dir, what) in [
-                ("envs", "Python environments"),
-                ("conda/pkgs", "conda packages"),
-                ("conda/repodata", "conda repodata"),
+            let layout = crate::cache::Layout(cache.root());
+            for (path, what) in [
+                (layout.envs(), "Python environments"),
+                (layout.conda_packages(), "conda packages"),
+                (layout.conda_repodata(), "conda repodata"),
             ] {
-                let path = cache.root().join(dir);
                 if path.is_dir() {
                     let bytes = crate::cache::folder_bytes(&path);
                     total += bytes;
+                    let dir = path.strip_prefix(cache.root()).unwrap_or(&path).display();
                     println!("{what} ({dir}/): {}", human_size(bytes));
                 }
             }
@@ -57,7 +58,7 @@ pub fn run(cli: &Cli, cmd: &Command) -> Result<i32> {
                 println!("max-size (wt.toml): {}", human_size(max));
             }
             // uv's own; `uv cache prune` bounds it.
-            let uv = cache.root().join("uv");
+            let uv = crate::cache::Layout(cache.root()).uv();
             if uv.is_dir() {
                 println!(
                     "uv's cache (uv/, not bounded by gc): {}",
@@ -96,8 +97,8 @@ pub fn run(cli: &Cli, cmd: &Command) -> Result<i32> {
         Command::Clean => {
             cache.clean()?;
             // Environments and conda caches are wt's too (uv's cache is left: it may be shared).
-            for dir in ["envs", "conda"] {
-                let path = cache.root().join(dir);
+            let layout = crate::cache::Layout(cache.root());
+            for path in [layout.envs(), layout.conda()] {
                 match std::fs::remove_dir_all(&path) {
                     Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                         anyhow::bail!("could not remove {}: {e}", path.display())

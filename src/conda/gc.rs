@@ -18,8 +18,8 @@ use std::time::SystemTime;
 /// The extracted packages and cached repodata under `<cache>/conda`. Waits for running
 /// installs to finish, then holds the package cache until the returned values are dropped.
 pub fn conda_caches(cache: &Path) -> Result<Vec<Evictable>, CacheError> {
-    let mut out = packages(&cache.join("conda").join("pkgs"))?;
-    out.extend(repodata(&cache.join("conda").join("repodata"))?);
+    let mut out = packages(&crate::cache::Layout(cache).conda_packages())?;
+    out.extend(repodata(&crate::cache::Layout(cache).conda_repodata())?);
     Ok(out)
 }
 

@@ -40,7 +40,7 @@ pub fn install(
         .with_context(|| format!("invalid Python version `{python_version}`"))?;
     let python_info = PythonInfo::from_version(&python, None, platform)
         .map_err(|e| anyhow!("cannot place Python packages for Python {python_version}: {e}"))?;
-    let package_cache = PackageCache::new(cache.join("conda").join("pkgs"));
+    let package_cache = PackageCache::new(crate::cache::Layout(cache).conda_packages());
     let client = LazyClient::from(net::client(offline)?);
     let prefix = Prefix::create(prefix)
         .with_context(|| format!("could not prepare {} for conda packages", prefix.display()))?;

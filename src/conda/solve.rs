@@ -168,9 +168,9 @@ fn gateway(req: &CondaRequest) -> anyhow::Result<Gateway> {
         source.cache_action = CacheAction::ForceCacheOnly;
     }
     Ok(Gateway::builder()
-        .with_cache_dir(req.cache.join("conda").join("repodata"))
+        .with_cache_dir(crate::cache::Layout(req.cache).conda_repodata())
         .with_package_cache(rattler_cache::package_cache::PackageCache::new(
-            req.cache.join("conda").join("pkgs"),
+            crate::cache::Layout(req.cache).conda_packages(),
         ))
         .with_client(net::client(req.offline)?)
         .with_channel_config(FetchConfig {

@@ -20,7 +20,9 @@ type TargetRecords = BTreeMap<String, Record>;
 /// One file per target (a no-op build reads each once, not once per step).
 fn path(cache: &Path, label: &str) -> PathBuf {
     let id = &digest::bytes(label.as_bytes())[..16];
-    cache.join("explain").join(format!("{id}.json"))
+    crate::cache::Layout(cache)
+        .explain()
+        .join(format!("{id}.json"))
 }
 
 /// The explain records of a build's targets: read once per target, written back once, and

@@ -62,7 +62,7 @@ fn scan(envs: &Path) -> Result<BTreeMap<String, Key>, CacheError> {
 
 /// The published, complete environments under `<cache>/envs`.
 pub fn environments(cache: &Path) -> Result<Vec<Evictable>, CacheError> {
-    let envs = cache.join("envs");
+    let envs = crate::cache::Layout(cache).envs();
     let mut out = Vec::new();
     for (key, found) in scan(&envs)? {
         let (Some(link), Some(build)) = (found.link, found.published) else {
@@ -95,7 +95,7 @@ pub fn environments(cache: &Path) -> Result<Vec<Evictable>, CacheError> {
 /// Deletes the leftovers of every key nobody holds: builds no link points at, dangling links,
 /// half-made links, and lock files of keys with nothing left. Returns how many were deleted.
 pub fn remove_leftovers(cache: &Path) -> Result<usize, CacheError> {
-    let envs = cache.join("envs");
+    let envs = crate::cache::Layout(cache).envs();
     let mut removed = 0;
     for (key, found) in scan(&envs)? {
         let lock = envs.join(format!("{key}.lock"));

@@ -83,7 +83,7 @@ pub fn materialize(
     key: &str,
     install: impl FnOnce(&PythonEnv) -> Result<()>,
 ) -> Result<PythonEnv> {
-    let envs = cache.join("envs");
+    let envs = crate::cache::Layout(cache).envs();
     fs::create_dir_all(&envs).with_context(|| format!("could not create {}", envs.display()))?;
     let link = envs.join(key);
     let lock_path = envs.join(format!("{key}.lock"));

@@ -48,7 +48,7 @@ impl Tools {
     pub fn download_cache(cache: &Path) -> PathBuf {
         match std::env::var_os(crate::env_vars::UV_CACHE_DIR).filter(|v| !v.is_empty()) {
             Some(dir) => PathBuf::from(dir),
-            None => cache.join("uv"),
+            None => crate::cache::Layout(cache).uv(),
         }
     }
 

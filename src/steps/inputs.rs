@@ -97,9 +97,8 @@ fn fingerprint<'t>(
         )
         .as_bytes(),
     );
-    let memo = ctx
-        .cache_root()
-        .join("memo")
+    let memo = crate::cache::Layout(ctx.cache_root())
+        .memo()
         .join(format!("{}.json", &memo_key[..32]));
     let remembered = std::fs::read(&memo)
         .ok()
