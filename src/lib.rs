@@ -1,4 +1,9 @@
 //! `wt`: a build tool for workflow DAGs of typed Python functions.
+//!
+//! The binary (`src/main.rs`) calls [`cli::main`]. Public are the modules the integration
+//! tests and benches drive directly (the command line, the spec model and its checks, the
+//! generated files, the cache, environments, the server); the build engine, the steps and
+//! their bookkeeping are the crate's own.
 
 pub mod cache;
 pub mod check;
@@ -8,22 +13,22 @@ pub mod compile;
 pub mod conda;
 pub mod config;
 pub mod contracts;
-pub mod diag;
+mod diag;
 pub mod digest;
-pub mod engine;
+mod engine;
 pub mod env;
-pub mod env_vars;
-pub mod fingerprint;
-pub mod http_tls;
-pub mod label;
-pub mod load;
-pub mod project;
-pub mod pytext;
-pub mod run;
+mod env_vars;
+mod fingerprint;
+mod http_tls;
+mod label;
+mod load;
+mod project;
+mod pytext;
+mod run;
 pub mod schema;
 pub mod server;
 pub mod spec;
-pub mod stamp;
-pub mod steps;
+mod stamp;
+mod steps;
 pub mod workspace;
 pub mod yaml;

@@ -1,7 +1,6 @@
 //! Reading a spec file; its errors are rendered with file, line and column ([`crate::diag`]).
 
 use crate::diag::{self, Diagnostic};
-use crate::spec::model::Spec;
 use std::path::{Path, PathBuf};
 
 /// A spec file read from disk.
@@ -55,11 +54,6 @@ impl SpecFile {
     /// Renders warnings against this file ("" for none).
     pub fn render_warnings(&self, diagnostics: &[Diagnostic]) -> String {
         diag::render_warnings(&self.source(), diagnostics)
-    }
-
-    pub fn parse(&self) -> Result<Spec, crate::diag::Rendered> {
-        crate::spec::parse::parse_spec(&self.text)
-            .map_err(|d| crate::diag::Rendered(self.render(&d)))
     }
 }
 
