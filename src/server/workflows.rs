@@ -2,20 +2,22 @@
 //!
 //! The peer resolves a rattler matchspec to an installed pixi package per request. Here the
 //! set is fixed when the server starts, and a request names one of its members by
-//! - `matchspec`: `[channel::]<release name>[ <version constraint>]`, e.g.
+//! - `matchspec`: a conda matchspec read by `rattler_conda_types` (as the published runner
+//!   reads it), `[channel::]<release name>[ <version constraint>]`, e.g.
 //!   `wt-add-then-double-workflow`, `wt-add-then-double-workflow ==0.0.0`,
-//!   `wt-add-then-double-workflow>=0.0,<1`; the name is compared case-insensitively with `_`
-//!   and `-` equivalent (so the package name works too), the constraint against the
+//!   `wt-add-then-double-workflow>=0.0,<1`; an exact name is compared case-insensitively with
+//!   `_` and `-` equivalent (so the package name works too), the constraint against the
 //!   workspace's VERSION.yaml;
 //! - or `label`: the build label, e.g. `//workflows/add_then_double`.
 //!
 //! Either is only ever compared with the served entries: nothing is resolved on disk or run.
 //! Without either, a server holding exactly one workflow uses it.
 
+use rattler_conda_types::{MatchSpec, PackageName, PackageNameMatcher, ParseStrictness};
 use serde::Serialize;
 use serde_json::Value as Json;
-use std::cmp::Ordering;
 use std::path::PathBuf;
+use std::str::FromStr;
 use std::sync::Arc;
 
 /// One compiled workflow the server runs.
@@ -173,11 +175,11 @@ impl Workflows {
     }
 
     fn by_matchspec(&self, text: &str) -> Result<Arc<ServedWorkflow>, SelectError> {
-        let spec = MatchSpec::parse(text).map_err(SelectError::Invalid)?;
+        let spec = parse_matchspec(text).map_err(SelectError::Invalid)?;
         let Some(w) = self
             .list
             .iter()
-            .find(|w| normalize(&w.release) == normalize(&spec.name))
+            .find(|w| name_matches(&spec.name, &w.release))
         else {
             return Err(SelectError::NotFound(format!(
                 "no served workflow matches `{}`; served: {}",
@@ -185,18 +187,42 @@ impl Workflows {
                 self.describe()
             )));
         };
-        if let Some(c) = &spec.constraint
-            && !c.matches(&w.version)
-        {
-            return Err(SelectError::NotFound(format!(
-                "{} is served at version {}, which does not satisfy `{}`; served: {}",
-                w.release,
-                w.version,
-                shorten(&c.text),
-                self.describe()
-            )));
+        if let Some(constraint) = &spec.version {
+            let fits = rattler_conda_types::Version::from_str(&w.version)
+                .is_ok_and(|v| constraint.matches(&v));
+            if !fits {
+                return Err(SelectError::NotFound(format!(
+                    "{} is served at version {}, which does not satisfy `{}`; served: {}",
+                    w.release,
+                    w.version,
+                    shorten(&constraint.to_string()),
+                    self.describe()
+                )));
+            }
         }
         Ok(w.clone())
+    }
+}
+
+/// A request's matchspec, read by rattler as the published runner reads it (lenient conda
+/// matchspec syntax: `[channel::]name[ version]`, versions such as `==0.1.2`, `>=0.1,<1`,
+/// `0.1.*`, `~=0.1.0`, `<0.1|>=0.1.2`). The channel is not compared: the served set is fixed.
+fn parse_matchspec(text: &str) -> Result<MatchSpec, String> {
+    let text = text.trim();
+    if text.len() > 256 {
+        return Err("the matchspec is longer than 256 characters".into());
+    }
+    MatchSpec::from_str(text, ParseStrictness::Lenient)
+        .map_err(|e| format!("`{}` is not a matchspec: {e}", shorten(text)))
+}
+
+/// Whether a matchspec's name names the release: an exact name compared case-insensitively
+/// with `_` and `-` equivalent (so the Python package's name works too), a glob or regex as
+/// rattler matches them.
+fn name_matches(name: &PackageNameMatcher, release: &str) -> bool {
+    match name {
+        PackageNameMatcher::Exact(n) => normalize(n.as_source()) == normalize(release),
+        other => PackageName::from_str(release).is_ok_and(|r| other.matches(&r)),
     }
 }
 
@@ -211,201 +237,6 @@ pub fn shorten(text: &str) -> String {
         format!("{clean}…")
     } else {
         clean
-    }
-}
-
-/// `[channel::]name[ constraint]`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct MatchSpec {
-    pub name: String,
-    pub constraint: Option<Constraint>,
-}
-
-impl MatchSpec {
-    pub fn parse(text: &str) -> Result<MatchSpec, String> {
-        let text = text.trim();
-        if text.len() > 256 {
-            return Err("the matchspec is longer than 256 characters".into());
-        }
-        let rest = match text.rfind("::") {
-            Some(i) => &text[i + 2..],
-            None => text,
-        };
-        let end = rest
-            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
-            .unwrap_or(rest.len());
-        let name = &rest[..end];
-        let constraint = rest[end..].trim();
-        if name.is_empty() {
-            return Err(format!(
-                "`{}` does not start with a package name (letters, digits, `-`, `_`, `.`)",
-                shorten(text)
-            ));
-        }
-        let constraint = if constraint.is_empty() {
-            None
-        } else {
-            Some(Constraint::parse(constraint)?)
-        };
-        Ok(MatchSpec {
-            name: name.to_string(),
-            constraint,
-        })
-    }
-}
-
-/// A version constraint: `|`-separated alternatives of `,`-separated clauses, each
-/// `==v` (exact), `!=v`, `>=v`, `<=v`, `>v`, `<v`, `~=v` (compatible release), `=v` or `v*` /
-/// `v.*` (prefix), or a bare `v` (exact).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Constraint {
-    pub text: String,
-    any_of: Vec<Vec<(Op, Vec<Segment>)>>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Op {
-    Eq,
-    Ne,
-    Ge,
-    Le,
-    Gt,
-    Lt,
-    Compatible,
-    Prefix,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Segment {
-    Num(u64),
-    Text(String),
-}
-
-impl PartialOrd for Segment {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Segment {
-    fn cmp(&self, other: &Self) -> Ordering {
-        match (self, other) {
-            (Segment::Num(a), Segment::Num(b)) => a.cmp(b),
-            // A pre-release tag sorts before any number (1.0.rc1 < 1.0.0).
-            (Segment::Text(_), Segment::Num(_)) => Ordering::Less,
-            (Segment::Num(_), Segment::Text(_)) => Ordering::Greater,
-            (Segment::Text(a), Segment::Text(b)) => a.cmp(b),
-        }
-    }
-}
-
-fn parse_version(text: &str) -> Result<Vec<Segment>, String> {
-    let text = text.trim();
-    if text.is_empty()
-        || !text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '+'))
-    {
-        return Err(format!("`{}` is not a version", shorten(text)));
-    }
-    Ok(text
-        .split(['.', '_', '-', '+'])
-        .map(|s| match s.parse::<u64>() {
-            Ok(n) => Segment::Num(n),
-            Err(_) => Segment::Text(s.to_ascii_lowercase()),
-        })
-        .collect())
-}
-
-/// Compares with missing trailing segments as 0 (1.0 == 1.0.0).
-fn compare(a: &[Segment], b: &[Segment]) -> Ordering {
-    let zero = Segment::Num(0);
-    for i in 0..a.len().max(b.len()) {
-        let x = a.get(i).unwrap_or(&zero);
-        let y = b.get(i).unwrap_or(&zero);
-        match x.cmp(y) {
-            Ordering::Equal => continue,
-            other => return other,
-        }
-    }
-    Ordering::Equal
-}
-
-impl Constraint {
-    pub fn parse(text: &str) -> Result<Constraint, String> {
-        let mut any_of = Vec::new();
-        for alternative in text.split('|') {
-            let mut all = Vec::new();
-            for clause in alternative.split(',') {
-                let clause = clause.trim();
-                let ops = [
-                    ("==", Op::Eq),
-                    ("!=", Op::Ne),
-                    (">=", Op::Ge),
-                    ("<=", Op::Le),
-                    ("~=", Op::Compatible),
-                    (">", Op::Gt),
-                    ("<", Op::Lt),
-                    ("=", Op::Prefix),
-                ];
-                let (op, version) = ops
-                    .iter()
-                    .find_map(|(p, op)| clause.strip_prefix(p).map(|v| (*op, v)))
-                    .unwrap_or((Op::Eq, clause));
-                let version = version.trim();
-                let (op, version) = match version
-                    .strip_suffix(".*")
-                    .or_else(|| version.strip_suffix('*'))
-                {
-                    Some(v) if matches!(op, Op::Eq | Op::Prefix) => (Op::Prefix, v),
-                    Some(_) => {
-                        return Err(format!(
-                            "cannot read the version constraint `{}`: `*` only goes with `=` or `==`",
-                            shorten(text)
-                        ));
-                    }
-                    None => (op, version),
-                };
-                let version = parse_version(version).map_err(|e| {
-                    format!(
-                        "cannot read the version constraint `{}`: {e}",
-                        shorten(text)
-                    )
-                })?;
-                all.push((op, version));
-            }
-            any_of.push(all);
-        }
-        Ok(Constraint {
-            text: text.to_string(),
-            any_of,
-        })
-    }
-
-    pub fn matches(&self, version: &str) -> bool {
-        let Ok(v) = parse_version(version) else {
-            return false;
-        };
-        self.any_of.iter().any(|all| {
-            all.iter().all(|(op, want)| {
-                let ord = compare(&v, want);
-                match op {
-                    Op::Eq => ord == Ordering::Equal,
-                    Op::Ne => ord != Ordering::Equal,
-                    Op::Ge => ord != Ordering::Less,
-                    Op::Le => ord != Ordering::Greater,
-                    Op::Gt => ord == Ordering::Greater,
-                    Op::Lt => ord == Ordering::Less,
-                    Op::Prefix => v.len() >= want.len() && compare(&v[..want.len()], want).is_eq(),
-                    Op::Compatible => {
-                        let head = &want[..want.len().saturating_sub(1).max(1)];
-                        ord != Ordering::Less
-                            && v.len() >= head.len()
-                            && compare(&v[..head.len()], head).is_eq()
-                    }
-                }
-            })
-        })
     }
 }
 
