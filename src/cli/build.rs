@@ -43,7 +43,7 @@ pub fn build(cli: &Cli, args: &Args) -> Result<i32> {
     session.ctx.finish_progress();
     failures.extend(report.failures.iter().cloned());
     let mut written = 0;
-    for (s, fresh) in states.iter().zip(freshness(&session, &states, &report)) {
+    for (s, fresh) in states.iter().zip(freshness(&session, &states)) {
         if report.failures.iter().any(|(l, _)| l == &s.target.label) || fresh {
             continue;
         }
@@ -93,7 +93,7 @@ pub fn check(cli: &Cli, args: &Args) -> Result<i32> {
     session.ctx.finish_progress();
     failures.extend(report.failures.iter().cloned());
     let mut stale = 0;
-    for (s, fresh) in states.iter().zip(freshness(&session, &states, &report)) {
+    for (s, fresh) in states.iter().zip(freshness(&session, &states)) {
         if report.failures.iter().any(|(l, _)| l == &s.target.label) || fresh {
             continue;
         }
@@ -139,21 +139,17 @@ fn denied(args: &Args, warned: usize) -> bool {
     false
 }
 
-/// Per state, whether its workspace on disk is stamped as holding this build's package
-/// (checked on all cores: a no-op build `stat`s every written file).
-fn freshness(
-    session: &Session,
-    states: &[crate::steps::TargetState],
-    report: &crate::engine::BuildReport,
-) -> Vec<bool> {
+/// Per state, whether its workspace on disk is stamped as holding this build's package (a
+/// failed target has none); checked on all cores, since a no-op build `stat`s every written
+/// file.
+fn freshness(session: &Session, states: &[crate::steps::TargetState]) -> Vec<bool> {
     use rayon::prelude::*;
     states
         .par_iter()
         .map(|s| {
-            !report.failures.iter().any(|(l, _)| l == &s.target.label)
-                && s.result("package").is_some_and(|r| {
-                    crate::stamp::is_fresh(session.ctx.cache_root(), &s.out_dir, &r.key)
-                })
+            s.result("package").is_some_and(|r| {
+                crate::stamp::is_fresh(session.ctx.cache_root(), &s.out_dir, &r.key)
+            })
         })
         .collect()
 }

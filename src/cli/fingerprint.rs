@@ -16,8 +16,7 @@ pub struct Args {
 
 pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     let session = Session::open(cli, &args.spec)?;
-    let state = session.build_one(&args.spec, None, Some("discover"))?;
-    crate::steps::validated::validate_workflow(&session.ctx, &state)?;
+    let state = session.validated_one(&args.spec)?;
     let wf = state.workflow.get().expect("validated");
     let fp = crate::fingerprint::fingerprint(wf);
     println!("structural: {}", fp.structural);

@@ -150,6 +150,14 @@ impl Session {
         Ok(state)
     }
 
+    /// The workflow of `spec` validated against its discovered tasks, with nothing compiled
+    /// (what `wt fingerprint` and `wt graph` need).
+    pub fn validated_one(&self, spec: &Path) -> Result<TargetState> {
+        let state = self.build_one(spec, None, Some("discover"))?;
+        crate::steps::validated::validate_workflow(&self.ctx, &state)?;
+        Ok(state)
+    }
+
     /// Builds the workflow of `spec` ([`Session::build_one`]) and writes its workspace (to
     /// `out`, else next to the spec): what `wt compile`, `wt run` and `wt python` start with.
     /// Returns the target, the workspace's files and whether anything was written.
