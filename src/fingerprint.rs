@@ -52,7 +52,7 @@ const FORMAT: u32 = 2;
 /// Schema keywords that only describe, never constrain.
 const COSMETIC_KEYWORDS: &[&str] = &["title", "description", "default", "examples"];
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Fingerprint {
     pub structural: String,
     pub cosmetic: String,

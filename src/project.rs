@@ -81,7 +81,6 @@ pub fn prepare(
         results: Default::default(),
         workflow: Default::default(),
         fingerprint: Default::default(),
-        findings: Default::default(),
         warnings: Default::default(),
     })
 }

@@ -108,29 +108,21 @@ fn fingerprint<'t>(
         None => {
             super::validated::validate_workflow(ctx, t)?;
             let wf = t.workflow.get().expect("validated");
-            let fp = crate::fingerprint::fingerprint(wf);
             let v = Validated {
-                structural: fp.structural,
-                cosmetic: fp.cosmetic,
+                fingerprint: crate::fingerprint::fingerprint(wf),
                 findings: wf.findings.clone(),
             };
             crate::workspace::write_memo(&memo, &serde_json::to_vec(&v)?);
             v
         }
     };
-    let _ = t.findings.set(validated.findings);
-    super::lints::judge_target(ctx, t)?;
-    Ok(t.fingerprint
-        .get_or_init(|| crate::fingerprint::Fingerprint {
-            structural: validated.structural,
-            cosmetic: validated.cosmetic,
-        }))
+    super::lints::judge_target(ctx, t, &validated.findings)?;
+    Ok(t.fingerprint.get_or_init(|| validated.fingerprint))
 }
 
 /// What validating a spec yields that a build needs again: its fingerprints and lint findings.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Validated {
-    structural: String,
-    cosmetic: String,
+    fingerprint: crate::fingerprint::Fingerprint,
     findings: Vec<crate::spec::lints::Finding>,
 }

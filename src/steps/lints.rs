@@ -4,14 +4,15 @@
 use super::BuildContext;
 use super::target::TargetState;
 use crate::diag::Rendered;
+use crate::spec::lints::Finding;
 use anyhow::{Result, anyhow};
 
-/// Fails the target when a finding is denied; otherwise records the rendered warnings.
-pub fn judge_target(ctx: &BuildContext, t: &TargetState) -> Result<()> {
+/// Fails the target when one of its `findings` is denied; otherwise records the rendered
+/// warnings.
+pub fn judge_target(ctx: &BuildContext, t: &TargetState, findings: &[Finding]) -> Result<()> {
     if t.warnings.get().is_some() {
         return Ok(());
     }
-    let findings = t.findings.get().map(Vec::as_slice).unwrap_or_default();
     let judged = crate::spec::lints::judge(findings, &ctx.lints, |id| t.spec.instance_lints(id));
     if !judged.errors.is_empty() {
         return Err(anyhow!(Rendered(t.file.render(&judged.errors))));

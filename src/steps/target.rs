@@ -22,8 +22,6 @@ pub struct TargetState {
     pub workflow: OnceLock<Workflow>,
     /// The workflow's fingerprint, computed once.
     pub fingerprint: OnceLock<crate::fingerprint::Fingerprint>,
-    /// What the spec's lints found (from validation, or the memo of a cached build).
-    pub findings: OnceLock<Vec<crate::spec::lints::Finding>>,
     /// The findings that are warnings at this build's lint levels, rendered ("" for none).
     pub warnings: OnceLock<String>,
 }
