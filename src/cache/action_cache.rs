@@ -98,7 +98,6 @@ impl Cache {
             return Ok(Blobs::Complete);
         }
         let verdict = self.check_blobs(manifest)?;
-        self.store.forget_stats();
         if matches!(verdict, Blobs::Complete)
             && let Some(sig) = self.blob_signature(manifest)
         {

@@ -3,9 +3,9 @@
 //! remaining entry references.
 //!
 //! "Used" is the entry file's mtime: set when the entry is written and on a hit (at most once
-//! per half [`GC_GRACE`]); derived data says itself when it was last used. Blobs have no LRU of their own: a blob lives as long
-//! as some entry references it. Derived data used within [`GC_GRACE`] or held by a running
-//! process is never evicted.
+//! per half [`GC_GRACE`]); derived data says itself when it was last used. Blobs have no LRU
+//! of their own: a blob lives as long as some entry references it. Derived data used within
+//! [`GC_GRACE`] or held by a running process is never evicted.
 //!
 //! gc may run while builds run. A build stores its blobs, then its entry; a blob stored (or
 //! re-stored, which refreshes its mtime) in the last [`GC_GRACE`] is never deleted, so a

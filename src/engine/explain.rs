@@ -36,22 +36,19 @@ pub struct Journal {
 impl Journal {
     /// The inputs `step` of `label` was last built with.
     pub fn previous(&self, cache: &Path, label: &str, step: &str) -> Option<Record> {
-        let known = self.targets.lock().expect("journal").contains_key(label);
-        if !known {
-            let read: TargetRecords = std::fs::read(path(cache, label))
-                .ok()
-                .and_then(|b| serde_json::from_slice(&b).ok())
-                .unwrap_or_default();
-            self.targets
-                .lock()
-                .expect("journal")
-                .entry(label.to_string())
-                .or_insert_with(|| (read.clone(), read));
+        if let Some((_, now)) = self.targets.lock().expect("journal").get(label) {
+            return now.get(step).cloned();
         }
-        self.targets.lock().expect("journal")[label]
-            .1
-            .get(step)
-            .cloned()
+        // Read without holding the lock: other targets' steps go on meanwhile.
+        let read: TargetRecords = std::fs::read(path(cache, label))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
+        let mut targets = self.targets.lock().expect("journal");
+        let (_, now) = targets
+            .entry(label.to_string())
+            .or_insert_with(|| (read.clone(), read));
+        now.get(step).cloned()
     }
 
     /// Notes what `step` of `label` was built with now.

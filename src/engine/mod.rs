@@ -216,14 +216,17 @@ impl Engine {
                 manifest,
                 source: crate::cache::HitSource::Local,
             },
-            (false, None) => self.cache.get_action(&key)?,
+            (false, None) => {
+                let found = self.cache.get_action(&key)?;
+                if let Lookup::Hit { manifest, .. } = &found {
+                    self.hits
+                        .lock()
+                        .expect("hits")
+                        .insert(key.clone(), manifest.clone());
+                }
+                found
+            }
         };
-        if let Lookup::Hit { manifest, .. } = &lookup {
-            self.hits
-                .lock()
-                .expect("hits")
-                .insert(key.clone(), manifest.clone());
-        }
         let (manifest, outcome, why) = match lookup {
             Lookup::Hit { manifest, source } => {
                 let producer = self.produced.lock().expect("produced").get(&key).cloned();
