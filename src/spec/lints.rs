@@ -28,7 +28,7 @@ impl Lint {
     pub const ALL: &'static [Lint] = &[Lint::SkipFlow, Lint::FrameColumns];
 
     /// The name wt.toml and specs use.
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             Lint::SkipFlow => "skip-flow",
             Lint::FrameColumns => "frame-columns",
@@ -46,8 +46,8 @@ impl Lint {
         }
     }
 
-    /// What the lint reports, for the spec's JSON Schema and the README.
-    pub fn description(self) -> &'static str {
+    /// What the lint reports, for the spec's JSON Schema (`super::shape::LINTS`).
+    pub const fn description(self) -> &'static str {
         match self {
             Lint::SkipFlow => {
                 "A task that may be skipped feeds one without skip conditions whose parameter cannot take the skip sentinel (default: warn)."
@@ -69,19 +69,18 @@ pub enum Level {
 }
 
 impl Level {
-    pub const NAMES: &'static [&'static str] = &["allow", "warn", "deny"];
+    pub const ALL: &'static [Level] = &[Level::Allow, Level::Warn, Level::Deny];
 
     pub fn parse(name: &str) -> Option<Level> {
-        match name {
-            "allow" => Some(Level::Allow),
-            "warn" => Some(Level::Warn),
-            "deny" => Some(Level::Deny),
-            _ => None,
-        }
+        Level::ALL.iter().copied().find(|l| l.name() == name)
     }
 
-    pub fn name(self) -> &'static str {
-        Level::NAMES[self as usize]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Level::Allow => "allow",
+            Level::Warn => "warn",
+            Level::Deny => "deny",
+        }
     }
 }
 
@@ -153,9 +152,10 @@ mod tests {
         for &lint in Lint::ALL {
             assert_eq!(Lint::parse(lint.name()), Some(lint));
         }
-        for name in Level::NAMES {
-            assert_eq!(Level::parse(name).map(Level::name), Some(*name));
+        for &level in Level::ALL {
+            assert_eq!(Level::parse(level.name()), Some(level));
         }
+        assert_eq!(Level::parse("ignore"), None);
         assert_eq!(Lint::parse("skip_flow"), None);
     }
 

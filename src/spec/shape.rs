@@ -3,6 +3,7 @@
 //! schema spec` writes the JSON Schema editors use from here (`spec_schema`), so the two
 //! cannot drift apart.
 
+use super::lints::{Level, Lint};
 use serde_json::{Map, Value as Json, json};
 
 /// One mapping of the spec.
@@ -261,27 +262,23 @@ pub static TASK_INSTANCE: Section = Section {
 };
 
 const LEVEL: Shape = Shape::OneOf(&[
-    Shape::Const("allow"),
-    Shape::Const("warn"),
-    Shape::Const("deny"),
+    Shape::Const(Level::Allow.name()),
+    Shape::Const(Level::Warn.name()),
+    Shape::Const(Level::Deny.name()),
 ]);
 
-/// One key per lint of `crate::spec::lints::Lint` (a test keeps the two lists equal).
+/// One key per lint of `crate::spec::lints::Lint` (a test checks that none is left out).
 pub static LINTS: Section = Section {
     what: "lints",
     def: "lints",
     description: "Lint levels: `allow` (silent), `warn` (printed, the build goes on) or `deny` (an error).",
     closed: true,
     keys: &[
+        key(Lint::SkipFlow.name(), LEVEL, Lint::SkipFlow.description()),
         key(
-            "skip-flow",
+            Lint::FrameColumns.name(),
             LEVEL,
-            "A task that may be skipped feeds one without skip conditions whose parameter cannot take the skip sentinel (default: warn).",
-        ),
-        key(
-            "frame-columns",
-            LEVEL,
-            "A pandera data frame lacks a column its consumer requires, or declares it with another dtype (default: deny).",
+            Lint::FrameColumns.description(),
         ),
     ],
 };
