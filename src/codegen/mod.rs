@@ -143,7 +143,6 @@ struct Context<'a> {
     env_references: Vec<(String, String)>,
     pixi: pixi::PixiContext,
     mermaid: String,
-    svg: svg::SvgLayout,
     /// Set per DAG variant.
     dag: Option<DagModule>,
     /// Set per graph DAG variant.
@@ -191,13 +190,16 @@ pub fn generate(input: &CodegenInput) -> Result<BTreeMap<String, String>, Codege
             .collect(),
         pixi: pixi::PixiContext::new(input.dependencies, input.release_name),
         mermaid: readme::mermaid(workflow, &graph),
-        svg: svg::SvgLayout::of(&graph),
         dag: None,
         graph: None,
     };
 
     let pkg = input.package_name;
     let mut files = BTreeMap::new();
+    files.insert(
+        "graph.svg".to_string(),
+        picture::render_svg(&env, &graph, input.release_name)?,
+    );
     let mut render_to = |template: &str, path: String, ctx: &Context| {
         let text = render::render(&env, template, &Value::from(minijinja::value::Serde(ctx)))
             .map_err(|source| CodegenError::Template {
@@ -208,9 +210,10 @@ pub fn generate(input: &CodegenInput) -> Result<BTreeMap<String, String>, Codege
         Ok::<(), CodegenError>(())
     };
     for (template, _) in render::TEMPLATES {
+        // Rendered below: the DAG modules once per variant, the picture as `wt graph` draws it.
         if matches!(
             *template,
-            "package/dags/run_sequential.py" | "package/dags/run_graph.py"
+            "package/dags/run_sequential.py" | "package/dags/run_graph.py" | "graph.svg"
         ) {
             continue;
         }

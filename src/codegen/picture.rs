@@ -35,20 +35,32 @@ pub fn picture(workflow: &Workflow, title: &str, format: Format) -> Result<Strin
 
 /// graph.svg, as the workspace holds it.
 pub fn svg_file(graph: &Graph, title: &str) -> Result<String, CodegenError> {
-    let template = |source| CodegenError::Template {
-        name: "graph.svg".into(),
-        source,
-    };
-    let env = render::environment().map_err(template)?;
+    let env = render::environment().map_err(template_error)?;
+    render_svg(&env, graph, title)
+}
+
+/// graph.svg with the templates already loaded (codegen renders every file with one set).
+pub(super) fn render_svg(
+    env: &minijinja::Environment,
+    graph: &Graph,
+    title: &str,
+) -> Result<String, CodegenError> {
     let ctx = SvgContext {
         header: HEADER,
         release_name: title,
         svg: svg::SvgLayout::of(graph),
     };
     render::render(
-        &env,
+        env,
         "graph.svg",
         &Value::from(minijinja::value::Serde(&ctx)),
     )
-    .map_err(template)
+    .map_err(template_error)
+}
+
+fn template_error(source: minijinja::Error) -> CodegenError {
+    CodegenError::Template {
+        name: "graph.svg".into(),
+        source,
+    }
 }
