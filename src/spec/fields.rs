@@ -31,21 +31,25 @@ impl<'n, 'e> Fields<'n, 'e> {
         self.node.get(key)
     }
 
+    /// A required key's node; its absence is reported at the mapping, with `help`.
+    fn required(&mut self, key: &str, help: String) -> Option<&'n Node> {
+        let found = self.node.get(key);
+        if found.is_none() {
+            self.errors.push(
+                Diagnostic::new(
+                    self.node.span,
+                    format!("This {} is missing `{key}`.", self.what),
+                )
+                .help(help),
+            );
+        }
+        found
+    }
+
     /// A required string field; reports its absence at the mapping.
     pub fn required_str(&mut self, key: &str) -> Option<Spanned<String>> {
-        match self.node.get(key) {
-            None => {
-                self.errors.push(
-                    Diagnostic::new(
-                        self.node.span,
-                        format!("This {} is missing `{key}`.", self.what),
-                    )
-                    .help(format!("Add `{key}: ...`.")),
-                );
-                None
-            }
-            Some(v) => expect_str(v, key, self.errors).map(|s| Spanned::new(s.to_string(), v.span)),
-        }
+        let v = self.required(key, format!("Add `{key}: ...`."))?;
+        expect_str(v, key, self.errors).map(|s| Spanned::new(s.to_string(), v.span))
     }
 
     pub fn optional_str(&mut self, key: &str) -> Option<Spanned<String>> {
@@ -55,29 +59,18 @@ impl<'n, 'e> Fields<'n, 'e> {
 
     /// A required scalar read as text (versions may be written as numbers: `version: 1.2`).
     pub fn required_scalar_text(&mut self, key: &str) -> Option<Spanned<String>> {
-        match self.node.get(key) {
-            None => {
-                self.errors.push(
-                    Diagnostic::new(
-                        self.node.span,
-                        format!("This {} is missing `{key}`.", self.what),
-                    )
-                    .help(format!("Add `{key}: ...` (`\"*\"` for any).")),
-                );
+        let v = self.required(key, format!("Add `{key}: ...` (`\"*\"` for any)."))?;
+        match &v.kind {
+            NodeKind::Str(_) | NodeKind::Int(_) | NodeKind::Float(_) => {
+                Some(Spanned::new(v.key_text(), v.span))
+            }
+            _ => {
+                self.errors.push(Diagnostic::new(
+                    v.span,
+                    format!("`{key}` must be a string, found {}.", v.type_name()),
+                ));
                 None
             }
-            Some(v) => match &v.kind {
-                NodeKind::Str(_) | NodeKind::Int(_) | NodeKind::Float(_) => {
-                    Some(Spanned::new(v.key_text(), v.span))
-                }
-                _ => {
-                    self.errors.push(Diagnostic::new(
-                        v.span,
-                        format!("`{key}` must be a string, found {}.", v.type_name()),
-                    ));
-                    None
-                }
-            },
         }
     }
 
