@@ -70,7 +70,11 @@ fn the_scaffold_builds_runs_and_checks_as_it_is() {
     assert_eq!(stdout(&in_dir(&demo, &run)), "60");
     let mocked = [&run[..], &["--mock-io"]].concat();
     assert_eq!(stdout(&in_dir(&demo, &mocked)), "1080");
-    stdout(&in_dir(&demo, &["--quiet", "check", "//..."]));
+    // What its CI file runs: up to date, and no lint warns.
+    stdout(&in_dir(
+        &demo,
+        &["--quiet", "check", "--deny-warnings", "//..."],
+    ));
 
     // `wt new workflow` adds one over the library: only `read_numbers` runs from the form
     // alone (`scale` and `total` take inputs only a spec binds).
