@@ -31,9 +31,12 @@ build: tools
 demo: build
 	@scripts/demo.sh "$(WT)"
 
+# The tests build in the release profile, as `make build` does: after `make demo` they reuse
+# its compiled dependencies and binary (one compile of the tree, not a debug one beside it), and
+# the binary they drive is the one users run.
 test: tools
 	@scripts/install-airflow.sh
-	cargo test --locked
+	cargo test --release --locked
 
 bench: build
 	cargo bench --locked --bench build

@@ -15,6 +15,7 @@ use reqwest_middleware::{ClientBuilder, ClientWithMiddleware};
 /// certificate: ignoring it would only move the problem to a later, vaguer TLS error.
 pub fn client(offline: bool) -> Result<ClientWithMiddleware> {
     let roots = certs::from_env()?;
+    crate::http_tls::install_default_provider();
     let inner = reqwest::Client::builder()
         .user_agent(concat!("wt/", env!("CARGO_PKG_VERSION")))
         .tls_certs_merge(roots.certificates)

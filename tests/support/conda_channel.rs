@@ -1,6 +1,6 @@
 //! A local conda channel for tests: small `noarch: python` packages written with
-//! rattler_package_streaming and indexed with rattler_index, reproducibly (fixed file times,
-//! single-threaded compression, and the indexer's wall-clock `indexed_timestamp` removed).
+//! rattler_package_streaming and indexed here, reproducibly (fixed file times, single-threaded
+//! compression, no wall-clock index time).
 
 use rattler_conda_types::compression_level::CompressionLevel;
 use serde_json::json;
@@ -105,43 +105,51 @@ fn write(base: &Path, rel: &str, bytes: &[u8]) {
     std::fs::write(path, bytes).unwrap();
 }
 
-/// Indexes the channel and strips the wall-clock `indexed_timestamp` the indexer adds, so the
-/// same packages always give the same repodata.json.
+/// Writes `noarch/repodata.json` for every package of the folder: the record of each is its
+/// `info/index.json` plus the archive's size and digests, as conda-index and rattler-index
+/// write it (without their wall-clock `indexed_timestamp`, so the same packages always give the
+/// same file).
 fn index(channel: &Path) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(rattler_index::index_fs(rattler_index::IndexFsConfig {
-        channel: channel.to_path_buf(),
-        target_platform: None,
-        repodata_patch: None,
-        write_zst: false,
-        write_shards: false,
-        repodata_revisions: vec![],
-        package_revision_assignment: Default::default(),
-        force: true,
-        max_parallel: 1,
-        multi_progress: None,
-    }))
-    .unwrap();
-    let _ = std::fs::remove_dir_all(channel.join(".tmp"));
-    for entry in std::fs::read_dir(channel).unwrap() {
-        let repodata = entry.unwrap().path().join("repodata.json");
-        if !repodata.is_file() {
-            continue;
-        }
-        let mut v: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(&repodata).unwrap()).unwrap();
-        for key in ["packages", "packages.conda"] {
-            if let Some(m) = v.get_mut(key).and_then(|m| m.as_object_mut()) {
-                for rec in m.values_mut() {
-                    if let Some(o) = rec.as_object_mut() {
-                        o.remove("indexed_timestamp");
-                    }
-                }
-            }
-        }
-        std::fs::write(&repodata, serde_json::to_vec(&v).unwrap()).unwrap();
+    let noarch = channel.join("noarch");
+    let mut records = serde_json::Map::new();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&noarch)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "conda"))
+        .collect();
+    files.sort();
+    for file in files {
+        let bytes = std::fs::read(&file).unwrap();
+        let index: rattler_conda_types::package::IndexJson =
+            rattler_package_streaming::seek::read_package_file(&file).unwrap();
+        let mut record = serde_json::to_value(&index).unwrap();
+        let o = record.as_object_mut().unwrap();
+        o.insert(
+            "md5".into(),
+            json!(hex::encode(rattler_digest::compute_bytes_digest::<
+                rattler_digest::Md5,
+            >(&bytes))),
+        );
+        o.insert(
+            "sha256".into(),
+            json!(hex::encode(rattler_digest::compute_bytes_digest::<
+                rattler_digest::Sha256,
+            >(&bytes))),
+        );
+        o.insert("size".into(), json!(bytes.len()));
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        records.insert(name, record);
     }
+    let repodata = json!({
+        "info": {"subdir": "noarch"},
+        "packages": {},
+        "packages.conda": records,
+        "removed": [],
+        "repodata_version": 1,
+    });
+    std::fs::write(
+        noarch.join("repodata.json"),
+        serde_json::to_vec(&repodata).unwrap(),
+    )
+    .unwrap();
 }

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Times a newcomer's first loop: `make demo`, then `make test`, on a clean clone of this
+# checkout with an empty cargo home (every crate downloaded and compiled) and empty pip, uv and
+# npm download caches (every PyPI and npm package fetched again). Debian packages (chromium,
+# nginx) and the Rust toolchain are taken as installed. Prints the two wall times and their sum.
+#
+#   scripts/first-loop.sh [--keep]   # --keep leaves the clone and its caches for inspection
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+keep=false
+[ "${1:-}" = "--keep" ] && keep=true
+work="$(mktemp -d "${TMPDIR:-/tmp}/wt-first-loop.XXXXXX")"
+cleanup() { $keep || rm -rf "$work"; }
+trap cleanup EXIT
+git clone --quiet "$root" "$work/wt"
+export CARGO_HOME="$work/cargo-home"
+export XDG_CACHE_HOME="$work/cache"      # pip's and uv's download caches
+export npm_config_cache="$work/npm-cache"
+unset CARGO_TARGET_DIR WT_CACHE_DIR
+mkdir -p "$CARGO_HOME"
+# rustup's proxies (cargo, rustc) stay on PATH; the toolchain lives in RUSTUP_HOME.
+export RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
+cd "$work/wt"
+timed() {
+  local name="$1" log="$work/$1.log" start end
+  start=$(date +%s.%N)
+  if ! make "$name" >"$log" 2>&1; then
+    echo "make $name failed; its output: $log" >&2
+    keep=true
+    exit 1
+  fi
+  end=$(date +%s.%N)
+  python3 -c "print(f'{$end - $start:.0f}')"
+}
+demo=$(timed demo)
+test=$(timed test)
+fmt() { printf '%dm %02ds' $(($1 / 60)) $(($1 % 60)); }
+echo "make demo: $(fmt "$demo")"
+echo "make test: $(fmt "$test")"
+echo "together:  $(fmt $((demo + test)))  ($(nproc) cores, $(git -C "$work/wt" rev-parse --short HEAD))"
