@@ -287,6 +287,43 @@ fn the_engine_knows_nothing_of_what_it_builds() {
     }
 }
 
+/// Commands ask `project` for what a build gave (files, environment, discovery, the validated
+/// workflow) and never reach into a step, nor name one: renaming or adding a step is the
+/// business of `steps`, `project` and rules/ alone.
+#[test]
+fn commands_reach_the_build_through_project() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let cli = &dependencies(&src)["cli"];
+    assert!(
+        !cli.contains("steps"),
+        "cli uses crate::steps; go through crate::project"
+    );
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let steps: Vec<String> = std::fs::read_dir(&rules)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert!(steps.len() >= 4, "rules/ declares the steps: {steps:?}");
+    let mut named = Vec::new();
+    for entry in walkdir::WalkDir::new(&src) {
+        let entry = entry.unwrap();
+        let path = entry.path();
+        let rel = path.strip_prefix(&src).unwrap();
+        if path.extension().is_none_or(|e| e != "rs") || rel.starts_with("steps") {
+            continue;
+        }
+        let code = code_of(&std::fs::read_to_string(path).unwrap());
+        for step in &steps {
+            if code.contains(&format!("\"{step}\"")) {
+                named.push(format!("src/{} names the step \"{step}\"", rel.display()));
+            }
+        }
+    }
+    assert!(named.is_empty(), "{}", named.join("\n"));
+}
+
 #[test]
 fn the_reader_sees_every_kind_of_use() {
     let code = code_of(

@@ -1,9 +1,9 @@
 //! `wt build [TARGETS]` and `wt check [TARGETS]`.
 
 use super::Cli;
-use super::session::{Session, report_warnings};
-use crate::compile::{WriteOutcome, write_tree};
+use crate::compile::WriteOutcome;
 use crate::engine::target::StepOutcome;
+use crate::project::{Project, Stage, report_warnings};
 use anyhow::Result;
 
 #[derive(clap::Args)]
@@ -18,39 +18,30 @@ pub struct Args {
     pub deny_warnings: bool,
 }
 
-fn targets(cli: &Cli, args: &Args) -> Result<(Session, Vec<crate::label::Target>)> {
+fn targets(cli: &Cli, args: &Args) -> Result<(Project, Vec<crate::label::Target>)> {
     let cwd = std::env::current_dir()?;
-    let session = Session::open(cli, &cwd)?;
+    let project = cli.project(&cwd)?;
     if crate::workspace::find_root(&cwd).is_none() {
         anyhow::bail!(
             "no wt.toml in {} or any parent folder.\n  = help: `wt build` works inside a workspace: create a wt.toml at its root",
             cwd.display()
         );
     }
-    let patterns = if args.targets.is_empty() {
-        vec!["//...".to_string()]
-    } else {
-        args.targets.clone()
-    };
-    let targets = crate::label::resolve(&session.root, &patterns)?;
-    Ok((session, targets))
+    let targets = project.targets(&args.targets)?;
+    Ok((project, targets))
 }
 
 pub fn build(cli: &Cli, args: &Args) -> Result<i32> {
-    let (session, targets) = targets(cli, args)?;
-    let (states, mut failures) = session.prepare(&targets, None);
-    let report = session.build(&states, None)?;
-    session.ctx.finish_progress();
-    failures.extend(report.failures.iter().cloned());
+    let (project, targets) = targets(cli, args)?;
+    let built = project.build(&targets, Stage::Packaged)?;
+    let succeeded: Vec<_> = built.succeeded().collect();
     let mut written = 0;
-    for (s, fresh) in states.iter().zip(freshness(&session, &states)) {
-        if report.failures.iter().any(|(l, _)| l == &s.target.label) || fresh {
+    for (s, fresh) in succeeded.iter().zip(project.written(&succeeded)) {
+        if fresh {
             continue;
         }
-        let files = session.ctx.outputs(s, "package")?;
-        let outcome = write_tree(&s.out_dir, &files)?;
-        stamp(&session, s, &files);
-        if outcome == WriteOutcome::Written {
+        let files = project.files(s)?;
+        if project.write(s, &files)? == WriteOutcome::Written {
             written += 1;
             if !cli.quiet {
                 eprintln!(
@@ -63,10 +54,11 @@ pub fn build(cli: &Cli, args: &Args) -> Result<i32> {
         }
     }
     if args.explain {
-        print!("{}", explain_table(&report));
+        print!("{}", explain_table(&built.report));
     }
-    let warned = report_warnings(&states);
-    print_failures(&failures);
+    let warned = report_warnings(&built.states);
+    print_failures(&built.failures);
+    let report = &built.report;
     if !cli.quiet {
         eprintln!(
             "{} target(s): {} step(s) ran, {} shared, {} from cache; {} workspace(s) written, {} failed",
@@ -75,11 +67,11 @@ pub fn build(cli: &Cli, args: &Args) -> Result<i32> {
             report.shared(),
             report.steps.len() - report.executed() - report.shared(),
             written,
-            failures.len()
+            built.failures.len()
         );
     }
-    super::gc::auto_gc(&session, cli.quiet);
-    Ok(if failures.is_empty() && !denied(args, warned) {
+    super::gc::auto_gc(&project, cli.quiet);
+    Ok(if built.failures.is_empty() && !denied(args, warned) {
         0
     } else {
         1
@@ -87,17 +79,15 @@ pub fn build(cli: &Cli, args: &Args) -> Result<i32> {
 }
 
 pub fn check(cli: &Cli, args: &Args) -> Result<i32> {
-    let (session, targets) = targets(cli, args)?;
-    let (states, mut failures) = session.prepare(&targets, None);
-    let report = session.build(&states, None)?;
-    session.ctx.finish_progress();
-    failures.extend(report.failures.iter().cloned());
+    let (project, targets) = targets(cli, args)?;
+    let built = project.build(&targets, Stage::Packaged)?;
+    let succeeded: Vec<_> = built.succeeded().collect();
     let mut stale = 0;
-    for (s, fresh) in states.iter().zip(freshness(&session, &states)) {
-        if report.failures.iter().any(|(l, _)| l == &s.target.label) || fresh {
+    for (s, fresh) in succeeded.iter().zip(project.written(&succeeded)) {
+        if fresh {
             continue;
         }
-        let files = session.ctx.outputs(s, "package")?;
+        let files = project.files(s)?;
         let diffs = crate::compile::diff_tree(&s.out_dir, &files);
         if !diffs.is_empty() {
             stale += 1;
@@ -112,17 +102,17 @@ pub fn check(cli: &Cli, args: &Args) -> Result<i32> {
         }
     }
     if args.explain {
-        print!("{}", explain_table(&report));
+        print!("{}", explain_table(&built.report));
     }
-    let warned = report_warnings(&states);
-    print_failures(&failures);
+    let warned = report_warnings(&built.states);
+    print_failures(&built.failures);
     if stale > 0 {
         println!(
             "{stale} workspace(s) differ from what their specs produce.\n  = help: run `wt build` and commit the result"
         );
     }
     Ok(
-        if stale == 0 && failures.is_empty() && !denied(args, warned) {
+        if stale == 0 && built.failures.is_empty() && !denied(args, warned) {
             0
         } else {
             1
@@ -137,31 +127,6 @@ fn denied(args: &Args, warned: usize) -> bool {
         return true;
     }
     false
-}
-
-/// Per state, whether its workspace on disk is stamped as holding this build's package (a
-/// failed target has none); checked on all cores, since a no-op build `stat`s every written
-/// file.
-fn freshness(session: &Session, states: &[crate::steps::TargetState]) -> Vec<bool> {
-    use rayon::prelude::*;
-    states
-        .par_iter()
-        .map(|s| {
-            s.result("package").is_some_and(|r| {
-                crate::stamp::is_fresh(session.ctx.cache_root(), &s.out_dir, &r.key)
-            })
-        })
-        .collect()
-}
-
-fn stamp(
-    session: &Session,
-    s: &crate::steps::TargetState,
-    files: &std::collections::BTreeMap<String, Vec<u8>>,
-) {
-    if let Some(r) = s.result("package") {
-        crate::stamp::record(session.ctx.cache_root(), &s.out_dir, &r.key, files.keys());
-    }
 }
 
 fn print_failures(failures: &[(String, String)]) {

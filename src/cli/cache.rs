@@ -1,7 +1,6 @@
 //! `wt cache stats|gc|verify|clean`.
 
 use super::Cli;
-use super::session::Session;
 use crate::cache::human_size;
 use anyhow::Result;
 
@@ -26,8 +25,8 @@ pub enum Command {
 }
 
 pub fn run(cli: &Cli, cmd: &Command) -> Result<i32> {
-    let session = Session::open(cli, &std::env::current_dir()?)?;
-    let cache = &session.ctx.engine.cache;
+    let project = cli.project(&std::env::current_dir()?)?;
+    let cache = project.cache();
     match cmd {
         Command::Stats => {
             let s = cache.stats()?;
@@ -54,7 +53,7 @@ pub fn run(cli: &Cli, cmd: &Command) -> Result<i32> {
                 }
             }
             println!("total: {} (what gc --max-size bounds)", human_size(total));
-            if let Some(max) = session.max_cache_size {
+            if let Some(max) = project.max_cache_size {
                 println!("max-size (wt.toml): {}", human_size(max));
             }
             // uv's own; `uv cache prune` bounds it.
@@ -67,7 +66,7 @@ pub fn run(cli: &Cli, cmd: &Command) -> Result<i32> {
             }
         }
         Command::Gc { max_size } => {
-            let max = match (max_size, session.max_cache_size) {
+            let max = match (max_size, project.max_cache_size) {
                 (Some(size), _) => crate::cache::parse_size(size).map_err(anyhow::Error::msg)?,
                 (None, Some(size)) => size,
                 (None, None) => anyhow::bail!(

@@ -1,7 +1,6 @@
 //! `wt compile SPEC [--out DIR]`: build one workflow and write its workspace.
 
 use super::Cli;
-use super::session::Session;
 use crate::compile::WriteOutcome;
 use anyhow::Result;
 use std::path::PathBuf;
@@ -16,8 +15,8 @@ pub struct Args {
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
-    let session = Session::open(cli, &args.spec)?;
-    let (state, _, outcome) = session.write_one(&args.spec, args.out.as_deref())?;
+    let project = cli.project(&args.spec)?;
+    let (state, _, outcome) = project.write_spec(&args.spec, args.out.as_deref())?;
     let what = match outcome {
         WriteOutcome::Written => "Compiled",
         WriteOutcome::Unchanged => "Up to date",

@@ -1,7 +1,6 @@
 //! `wt fingerprint SPEC`: the structural and cosmetic digests of a workflow.
 
 use super::Cli;
-use super::session::Session;
 use anyhow::Result;
 use std::path::PathBuf;
 
@@ -15,9 +14,9 @@ pub struct Args {
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
-    let session = Session::open(cli, &args.spec)?;
-    let state = session.validated_one(&args.spec)?;
-    let wf = state.workflow.get().expect("validated");
+    let project = cli.project(&args.spec)?;
+    let state = project.validated_spec(&args.spec)?;
+    let wf = project.workflow(&state)?;
     let fp = crate::fingerprint::fingerprint(wf);
     println!("structural: {}", fp.structural);
     println!("cosmetic: {}", fp.cosmetic);

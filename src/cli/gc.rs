@@ -1,8 +1,8 @@
 //! Garbage collection as the CLI runs it: `wt cache gc`, and the gc a build runs on its own
 //! under wt.toml's `[cache] max-size`.
 
-use super::session::Session;
 use crate::cache::human_size;
+use crate::project::Project;
 use anyhow::Result;
 
 /// How often a build may run gc on its own (wt.toml's `[cache] max-size`): measuring the
@@ -29,11 +29,11 @@ pub fn collect_garbage(
 /// wt process on the cache) is more than [`AUTO_GC_INTERVAL`] ago. The stamp
 /// `<cache>/gc.stamp` is set before gc runs, so concurrent builds do not all run it. A failed
 /// gc is a warning: the build itself succeeded.
-pub fn auto_gc(session: &Session, quiet: bool) {
-    let Some(max) = session.max_cache_size else {
+pub fn auto_gc(project: &Project, quiet: bool) {
+    let Some(max) = project.max_cache_size else {
         return;
     };
-    let cache = &session.ctx.engine.cache;
+    let cache = project.cache();
     let stamp = cache.root().join("gc.stamp");
     let recent = std::fs::metadata(&stamp)
         .and_then(|m| m.modified())

@@ -4,7 +4,6 @@
 //! task's function); nothing else is built.
 
 use super::Cli;
-use super::session::Session;
 use crate::codegen::picture::{self, Format};
 use anyhow::Result;
 use std::path::PathBuf;
@@ -28,9 +27,9 @@ pub struct Args {
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
-    let session = Session::open(cli, &args.spec)?;
-    let state = session.validated_one(&args.spec)?;
-    let wf = state.workflow.get().expect("validated");
+    let project = cli.project(&args.spec)?;
+    let state = project.validated_spec(&args.spec)?;
+    let wf = project.workflow(&state)?;
     let title = crate::compile::release_name(crate::compile::DEFAULT_PREFIX, &wf.spec.id.value);
     let format = match args.format {
         FormatArg::Svg => Format::Svg,

@@ -12,11 +12,11 @@ mod python;
 mod run;
 mod schema;
 pub mod serve;
-mod session;
 mod tasks;
 
+use crate::project::{Options, Project};
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Parser)]
 #[command(
@@ -95,6 +95,23 @@ pub enum Command {
     /// Print a JSON Schema: `wt schema spec` for spec.yaml.
     #[command(subcommand)]
     Schema(schema::Command),
+}
+
+impl Cli {
+    /// Opens the workspace containing `start` with the build options of the command line.
+    fn project(&self, start: &Path) -> anyhow::Result<Project> {
+        let options = Options {
+            cache_dir: self.cache_dir.clone(),
+            remote_cache: self.remote_cache.clone(),
+            remote_cache_read_only: self.remote_cache_read_only,
+            remote_cache_header: self.remote_cache_header.clone(),
+            jobs: self.jobs,
+            quiet: self.quiet,
+            offline: self.offline,
+            update_lock: self.update_lock,
+        };
+        Project::open(&options, start)
+    }
 }
 
 /// Runs the CLI and returns the process exit code.

@@ -4,7 +4,7 @@
 //! library's tasks are discovered as `wt tasks` discovers them.
 
 use super::Cli;
-use super::session::Session;
+use crate::project::Project;
 use crate::spec::python::{is_identifier, is_keyword};
 use crate::spec::resolved::KnownTask;
 use crate::spec::validate::KnownTasks;
@@ -30,34 +30,34 @@ pub struct WorkflowArgs {
 pub fn run(cli: &Cli, cmd: &Command) -> Result<i32> {
     let Command::Workflow(args) = cmd;
     let cwd = std::env::current_dir()?;
-    let session = Session::open(cli, &cwd)?;
+    let project = cli.project(&cwd)?;
     let id = &args.id;
     if !is_identifier(id) || is_keyword(id) {
         bail!(
             "`{id}` is not a Python identifier (letters, digits and `_`, not starting with a digit)"
         );
     }
-    let dir = session.root.join("workflows").join(id);
+    let dir = project.root.join("workflows").join(id);
     let spec = dir.join("spec.yaml");
     if spec.exists() {
         bail!("{} already exists", spec.display());
     }
     let library = match &args.library {
         Some(l) => crate::workspace::absolute(l),
-        None => only_library(&session.root)?,
+        None => only_library(&project.root)?,
     };
     let name = distribution_name(&library)?;
-    let path = match library.strip_prefix(&session.root) {
+    let path = match library.strip_prefix(&project.root) {
         Ok(inside) => Path::new("../..").join(inside),
         Err(_) => library.clone(),
     };
-    let head = head(&session.root, id, &name, &path);
+    let head = head(&project.root, id, &name, &path);
     std::fs::create_dir_all(&dir)?;
     // The library's tasks, discovered over a spec with no task instances yet; nothing is
     // left behind when that fails.
     let tasks = std::fs::write(&spec, format!("{head}workflow: []\n"))
         .map_err(anyhow::Error::from)
-        .and_then(|()| discovered(&session, &spec));
+        .and_then(|()| discovered(&project, &spec));
     let tasks = match tasks {
         Ok(t) => t,
         Err(e) => {
@@ -144,8 +144,8 @@ fn distribution_name(library: &Path) -> Result<String> {
         .with_context(|| format!("{} has no [project] name", file.display()))
 }
 
-fn discovered(session: &Session, spec: &Path) -> Result<KnownTasks> {
-    let (registry, signatures) = super::tasks::discovered(session, spec)?;
+fn discovered(project: &Project, spec: &Path) -> Result<KnownTasks> {
+    let (registry, signatures) = super::tasks::discovered(project, spec)?;
     Ok(KnownTasks::from_registry(&registry, &signatures))
 }
 

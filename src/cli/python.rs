@@ -3,7 +3,6 @@
 //! debugger's interpreter.
 
 use super::Cli;
-use super::session::Session;
 use anyhow::Result;
 use std::path::PathBuf;
 
@@ -17,8 +16,8 @@ pub struct Args {
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
-    let session = Session::open(cli, &args.spec)?;
-    let (state, _, _) = session.write_one(&args.spec, args.out.as_deref())?;
-    println!("{}", session.environment(&state)?.python().display());
+    let project = cli.project(&args.spec)?;
+    let (state, _, _) = project.write_spec(&args.spec, args.out.as_deref())?;
+    println!("{}", project.environment(&state)?.python().display());
     Ok(0)
 }

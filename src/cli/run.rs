@@ -2,7 +2,7 @@
 //! [--execution-mode sequential|parallel|async] [--workers N] [--lithops-config FILE]`.
 
 use super::Cli;
-use super::session::Session;
+use crate::project::Project;
 use crate::run::{
     ExecutionMode, Outcome, ResultsStore, RunOptions, execute, format_violations_against,
     read_config, results_dir,
@@ -63,28 +63,26 @@ pub struct Args {
 
 pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     let config = read_config(args.config_json.as_deref(), args.config_file.as_deref())?;
-    let session = Session::open(cli, &args.spec)?;
-    let (state, files, _) = session.write_one(&args.spec, args.out.as_deref())?;
-    let params: serde_json::Value =
-        serde_json::from_slice(&files[&format!("{}/params.json", package_of(&state))])?;
+    let project = cli.project(&args.spec)?;
+    let (state, files, _) = project.write_spec(&args.spec, args.out.as_deref())?;
+    let params = crate::project::package_json(&state, &files, "params.json")?;
     let violations = crate::schema::validate(&config, &params);
     if !violations.is_empty() {
         eprint!("{}", format_violations_against(&violations, Some(&params)));
         return Ok(Outcome::Invalid as i32);
     }
-    crate::steps::validated::validate_workflow(&session.ctx, &state)?;
-    let wf = state.workflow.get().expect("validated");
+    let wf = project.workflow(&state)?;
     let unset = unset_env_references(wf);
     if !unset.is_empty() {
         eprint!("{}", state.file.render(&unset));
         return Ok(Outcome::Invalid as i32);
     }
-    let env = session.environment(&state)?;
+    let env = project.environment(&state)?;
     let results = results_dir(args.results.as_deref());
     let (outcome, result) = execute(
         &env.python(),
         &state.out_dir,
-        &package_of(&state),
+        &crate::project::names(&state).package,
         &config,
         &results,
         RunOptions {
@@ -92,7 +90,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
             mode: args.execution_mode,
             workers: args.workers,
             lithops_config: args.lithops_config.clone(),
-            results_store: results_store(&session, args)?,
+            results_store: results_store(&project, args)?,
         },
     )?;
     match outcome {
@@ -118,8 +116,8 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
 /// `<cache>/results`; reused unless `--no-reuse`, when `--reuse` or `[run] reuse` says so. A run
 /// that neither reuses nor explains and names no store keeps no results (the plain sequential
 /// DAG runs).
-fn results_store(session: &Session, args: &Args) -> Result<Option<ResultsStore>> {
-    let configured = &session.config.run;
+fn results_store(project: &Project, args: &Args) -> Result<Option<ResultsStore>> {
+    let configured = &project.config.run;
     let reuse = (args.reuse || configured.reuse) && !args.no_reuse;
     if let Some(age) = args.reuse_max_age
         && !(age.is_finite() && age >= 0.0)
@@ -140,8 +138,8 @@ fn results_store(session: &Session, args: &Args) -> Result<Option<ResultsStore>>
             .display()
             .to_string(),
         (None, Some(url)) if url.contains("://") => url.clone(),
-        (None, Some(dir)) => session.root.join(dir).display().to_string(),
-        (None, None) => crate::cache::task_results::folder(session.ctx.cache_root())
+        (None, Some(dir)) => project.root.join(dir).display().to_string(),
+        (None, None) => crate::cache::task_results::folder(project.cache().root())
             .display()
             .to_string(),
     };
@@ -174,9 +172,4 @@ fn unset_env_references(wf: &crate::spec::resolved::Workflow) -> Vec<crate::diag
             ))
         })
         .collect()
-}
-
-fn package_of(state: &crate::steps::TargetState) -> String {
-    crate::compile::release_name(crate::compile::DEFAULT_PREFIX, &state.spec.id.value)
-        .replace('-', "_")
 }

@@ -2,9 +2,8 @@
 //! then serves them with the runner HTTP API (see [`crate::server`]).
 
 use super::Cli;
-use super::session::Session;
-use crate::compile::{DEFAULT_PREFIX, release_name, write_tree};
 use crate::diag::Rendered;
+use crate::project::{Names, Project, Stage, TargetState};
 use crate::server::{CloudBatchConfig, ServedWorkflow, ServerConfig};
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
@@ -139,8 +138,8 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
                 .display()
                 .to_string(),
             None => {
-                let session = Session::open(cli, &cwd)?;
-                crate::cache::task_results::folder(session.ctx.cache_root())
+                let project = cli.project(&cwd)?;
+                crate::cache::task_results::folder(project.cache().root())
                     .display()
                     .to_string()
             }
@@ -227,54 +226,34 @@ fn init_logging() {
 /// Builds `patterns` (default `//...`) in the workspace containing `start`, writes their
 /// workspaces, prepares their environments, and describes them for the server.
 pub fn load_workflows(cli: &Cli, start: &Path, patterns: &[String]) -> Result<Vec<ServedWorkflow>> {
-    let session = Session::open(cli, start)?;
+    let project = cli.project(start)?;
     if crate::workspace::find_root(start).is_none() {
         bail!(
             "no wt.toml in {} or any parent folder.\n  = help: `wt serve` works inside a workspace: create a wt.toml at its root",
             start.display()
         );
     }
-    let patterns = if patterns.is_empty() {
-        vec!["//...".to_string()]
-    } else {
-        patterns.to_vec()
-    };
-    let targets = crate::label::resolve(&session.root, &patterns)?;
-    let (states, mut failures) = session.prepare(&targets, None);
-    let report = session.build(&states, None)?;
-    session.ctx.finish_progress();
-    super::session::report_warnings(&states);
-    failures.extend(report.failures.iter().cloned());
-    if !failures.is_empty() {
-        let text: Vec<String> = failures
+    let targets = project.targets(patterns)?;
+    let built = project.build(&targets, Stage::Packaged)?;
+    crate::project::report_warnings(&built.states);
+    if !built.failures.is_empty() {
+        let text: Vec<String> = built
+            .failures
             .iter()
             .map(|(label, err)| format!("{label} failed:\n{}", err.trim_end()))
             .collect();
         bail!(Rendered(text.join("\n\n")));
     }
     let mut out: Vec<ServedWorkflow> = Vec::new();
-    for s in &states {
-        let files = session.ctx.outputs(s, "package")?;
-        let key = s.result("package").map(|r| r.key);
-        let fresh = key
-            .as_deref()
-            .is_some_and(|k| crate::stamp::is_fresh(session.ctx.cache_root(), &s.out_dir, k));
+    let states: Vec<_> = built.states.iter().collect();
+    for (s, fresh) in states.iter().zip(project.written(&states)) {
+        let files = project.files(s)?;
         if !fresh {
-            write_tree(&s.out_dir, &files)?;
-            if let Some(k) = &key {
-                crate::stamp::record(session.ctx.cache_root(), &s.out_dir, k, files.keys());
-            }
+            project.write(s, &files)?;
         }
-        let release = release_name(DEFAULT_PREFIX, &s.spec.id.value);
-        let package = release.replace('-', "_");
-        let json_file = |name: &str| -> Result<serde_json::Value> {
-            let path = format!("{package}/{name}");
-            let bytes = files
-                .get(&path)
-                .with_context(|| format!("{} has no {path}", s.target.label))?;
-            serde_json::from_slice(bytes).with_context(|| format!("{path} is not JSON"))
-        };
-        let env = session.environment(s)?;
+        let Names { release, package } = crate::project::names(s);
+        let json_file = |name: &str| crate::project::package_json(s, &files, name);
+        let env = project.environment(s)?;
         let metadata = |key: &str| {
             s.spec
                 .metadata
@@ -296,7 +275,7 @@ pub fn load_workflows(cli: &Cli, start: &Path, patterns: &[String]) -> Result<Ve
             workspace: s.out_dir.clone(),
             python: env.python(),
             env_hold: Some(env.hold.clone()),
-            env_references: env_references(&session, s)?,
+            env_references: env_references(&project, s)?,
             tasks: task_nodes(s),
         };
         if let Some(other) = out.iter().find(|w| w.release == workflow.release) {
@@ -314,12 +293,8 @@ pub fn load_workflows(cli: &Cli, start: &Path, patterns: &[String]) -> Result<Ve
 
 /// The `${{ env.X }}` variables the workflow of `s` reads, each with where (one entry per
 /// name: its first use).
-fn env_references(
-    session: &Session,
-    s: &crate::steps::TargetState,
-) -> Result<Vec<(String, String)>> {
-    crate::steps::validated::validate_workflow(&session.ctx, s)?;
-    let wf = s.workflow.get().expect("validated");
+fn env_references(project: &Project, s: &TargetState) -> Result<Vec<(String, String)>> {
+    let wf = project.workflow(s)?;
     let mut out: Vec<(String, String)> = Vec::new();
     for (inst, r) in wf.env_references() {
         if out.iter().any(|(n, _)| *n == r.name) {
@@ -338,7 +313,7 @@ fn env_references(
 }
 
 /// The DAG of a validated workflow, for the run page.
-fn task_nodes(s: &crate::steps::TargetState) -> Vec<crate::server::workflows::TaskNode> {
+fn task_nodes(s: &TargetState) -> Vec<crate::server::workflows::TaskNode> {
     let Some(wf) = s.workflow.get() else {
         return Vec::new();
     };

@@ -1,11 +1,10 @@
 //! `wt tasks SPEC`: what the spec's task libraries register.
 
 use super::Cli;
-use super::session::Session;
 use crate::contracts::{RegistryOutput, Signatures};
+use crate::project::Project;
 use crate::spec::json_type::Typed;
 use crate::spec::validate::KnownTasks;
-use crate::steps::{REGISTRY_FILE, SIGNATURES_FILE};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
 
@@ -23,8 +22,8 @@ pub struct Args {
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
-    let session = Session::open(cli, &args.spec)?;
-    let (registry, signatures) = discovered(&session, &args.spec)?;
+    let project = cli.project(&args.spec)?;
+    let (registry, signatures) = discovered(&project, &args.spec)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&registry)?);
     } else if args.signatures {
@@ -39,12 +38,9 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
 }
 /// What discovery found for the spec's requirements: the registry and the full signatures
 /// (built up to the discover step, through the cache).
-pub fn discovered(session: &Session, spec: &Path) -> Result<(RegistryOutput, Signatures)> {
-    let state = session.build_one(spec, None, Some("discover"))?;
-    let output = |name| session.ctx.output(&state, "discover", name);
-    let registry = serde_json::from_slice(&output(REGISTRY_FILE)?)?;
-    let signatures = serde_json::from_slice(&output(SIGNATURES_FILE)?)?;
-    Ok((registry, signatures))
+pub fn discovered(project: &Project, spec: &Path) -> Result<(RegistryOutput, Signatures)> {
+    let state = project.build_spec(spec, None, crate::project::Stage::Discovered)?;
+    project.discovered(&state)
 }
 
 /// One block per task: reference and return type, description, tags, then one line per

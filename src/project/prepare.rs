@@ -1,4 +1,5 @@
-//! Turning targets into build states and build results into workspaces on disk.
+//! A target's build state before any step ran: its spec read and parsed, its `path:` PyPI
+//! libraries checked, and where its workspace goes.
 
 use crate::compile::{DEFAULT_PREFIX, release_name};
 use crate::config::Config;
@@ -12,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 /// Where a target's workspace goes: `--out`, else `<root>/<out-dir>/<label path>/<release>`
 /// when wt.toml sets `build.out-dir`, else next to the spec.
-pub fn out_dir(
+fn out_dir(
     root: &Path,
     config: &Config,
     target: &Target,

@@ -37,10 +37,10 @@ pub fn actions(ctx: &BuildContext) -> Actions<'_, TargetState> {
         reruns_on_update_lock,
     };
     let mut actions = Actions::new();
-    actions.register("solve", step(run_solve, true));
-    actions.register("discover", step(run_discover, false));
-    actions.register("codegen", step(run_codegen, false));
-    actions.register("package", step(run_package, false));
+    actions.register(super::SOLVE, step(run_solve, true));
+    actions.register(super::DISCOVER, step(run_discover, false));
+    actions.register(super::CODEGEN, step(run_codegen, false));
+    actions.register(super::PACKAGE, step(run_package, false));
     actions
 }
 
@@ -52,7 +52,7 @@ fn run_solve(ctx: &BuildContext, t: &TargetState, _key: &str) -> Result<Outputs>
 }
 
 fn run_discover(ctx: &BuildContext, t: &TargetState, _key: &str) -> Result<Outputs> {
-    let lock = ctx.output(t, "solve", solve::LOCK_FILE)?;
+    let lock = ctx.output(t, super::SOLVE, solve::LOCK_FILE)?;
     discover::run(ctx, t, &lock)
 }
 
@@ -61,7 +61,7 @@ fn run_codegen(ctx: &BuildContext, t: &TargetState, _key: &str) -> Result<Output
 }
 
 fn run_package(ctx: &BuildContext, t: &TargetState, _key: &str) -> Result<Outputs> {
-    let generated = ctx.outputs(t, "codegen")?;
-    let lock = ctx.output(t, "solve", solve::LOCK_FILE)?;
+    let generated = ctx.outputs(t, super::CODEGEN)?;
+    let lock = ctx.output(t, super::SOLVE, solve::LOCK_FILE)?;
     package::run(generated, lock)
 }

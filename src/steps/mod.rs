@@ -21,6 +21,13 @@ pub mod validated;
 pub const REGISTRY_FILE: &str = "registry.json";
 pub const SIGNATURES_FILE: &str = "signatures.json";
 
+/// The steps' names, as rules/ declares them and the engine keys their results. Only `steps`
+/// and `project` name a step: commands ask `project` for what they need.
+pub const SOLVE: &str = "solve";
+pub const DISCOVER: &str = "discover";
+pub const CODEGEN: &str = "codegen";
+pub const PACKAGE: &str = "package";
+
 pub use actions::actions;
 pub use context::BuildContext;
 pub use target::TargetState;

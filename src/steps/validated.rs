@@ -25,7 +25,9 @@ pub fn validate_workflow(ctx: &BuildContext, t: &TargetState) -> Result<()> {
 
 /// The discover step's outputs this target validates against: (registry, signatures) blobs.
 fn discovery_blobs(t: &TargetState) -> Result<(BlobRef, BlobRef)> {
-    let discover = t.result("discover").context("validation needs discovery")?;
+    let discover = t
+        .result(super::DISCOVER)
+        .context("validation needs discovery")?;
     let blob = |name: &str| {
         discover
             .manifest
