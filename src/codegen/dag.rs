@@ -1,7 +1,7 @@
 //! The sequential DAG modules: `dags/run_sequential.py` and its mock-io variant.
 //!
 //! Each task instance becomes one `wt_task` method chain (docs/compatibility.md, “The sequential
-//! DAG”):
+//! DAG”), whose shape `templates/package/dags/run_sequential.py.j2` holds:
 //!
 //! ```text
 //! <id> = (
@@ -16,6 +16,8 @@
 //! )
 //! ```
 //!
+//! This module chooses the names and writes the bound values as Python ([`Statement`]).
+//!
 //! An instance whose result nothing reads (and that is not the terminal one) is written as a
 //! bare expression statement instead of an assignment, so the module passes ruff's unused
 //! variable check. Instance ids are the result variables and registry aliases the imported
@@ -27,9 +29,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 
 use super::imports::{FromImport, from_import_block};
-use super::python::{
-    INDENT, exploded_call, exploded_list, is_identifier, py_str, py_value, py_variable,
-};
+use super::python::{RefNames, exploded_call, is_identifier, py_str, py_value, py_variable};
 use crate::spec::resolved::{Instance, KnownTask, Workflow};
 
 /// Names the DAG module binds or reads besides the instance results and task functions.
@@ -124,7 +124,9 @@ pub struct Mock {
     pub call: String,
 }
 
-/// Everything the DAG template needs, already rendered as Python.
+/// What `run_sequential.py.j2` needs. The module's shape (each instance's method chain, its
+/// links and their order) is the template's; this holds names and the Python expressions of
+/// bound values, each already indented for the one place the template puts it.
 #[derive(Debug, Clone, Serialize)]
 pub struct DagModule {
     pub mock_io: bool,
@@ -133,8 +135,8 @@ pub struct DagModule {
     /// `from x import y` lines (third-party section), newline-terminated.
     pub third_party_imports: String,
     pub mocks: Vec<Mock>,
-    /// One statement per instance, each indented for the body of `main`.
-    pub statements: Vec<String>,
+    /// One statement per instance, in execution order.
+    pub statements: Vec<Statement>,
     /// The variable `main` returns (absent for an empty workflow).
     pub terminal: Option<String>,
 }
@@ -163,23 +165,13 @@ impl DagModule {
             .iter()
             .map(|inst| {
                 let id = inst.def.id.value.as_str();
-                let chain = chain(inst, &names, mocked(&inst.task));
                 let is_terminal = workflow.terminal().is_some_and(|t| t.def.id.value == id);
-                let mut stmt = String::new();
-                if mocked(&inst.task) {
-                    stmt.push_str(&format!(
-                        "{INDENT}# `{id}` calls a mocked io task: its inputs are not validated.\n"
-                    ));
-                }
-                if read.contains(id) || is_terminal {
-                    stmt.push_str(&format!("{INDENT}{} = {chain}\n", names.var(id)));
-                } else {
-                    stmt.push_str(&format!(
-                        "{INDENT}# No later task reads the result of `{id}`.\n"
-                    ));
-                    stmt.push_str(&format!("{INDENT}{chain}\n"));
-                }
-                stmt
+                Statement::of(
+                    inst,
+                    &names,
+                    mocked(&inst.task),
+                    read.contains(id) || is_terminal,
+                )
             })
             .collect();
 
@@ -250,103 +242,111 @@ pub fn imports(workflow: &Workflow, names: &DagNames, mock_io: bool, env_via_os:
     }
 }
 
-/// The parenthesized method chain of one instance, starting at the `=` of a line indented
-/// one level (the body of `main`).
-fn chain(inst: &Instance, names: &DagNames, mocked: bool) -> String {
-    let var = |id: &str| names.var(id);
-    let links_indent = 2;
-    let mut links = vec![format!("task({})", names.alias(&inst.task))];
-    if !mocked {
-        links.push(".validate()".into());
-    }
-    links.push(format!(
-        ".set_task_instance_id({})",
-        py_str(&inst.def.id.value)
-    ));
-    links.push(".handle_errors()".into());
-    links.push(".with_tracing()".into());
-    if let Some(skipif) = &inst.skipif {
-        let conditions: Vec<String> = skipif.conditions.iter().map(|c| names.alias(c)).collect();
-        links.push(exploded_call(
-            ".skipif",
-            &[
-                format!(
-                    "conditions={}",
-                    exploded_list(&conditions, links_indent + 1)
-                ),
-                format!("unpack_depth={}", skipif.unpack_depth),
-            ],
-            links_indent,
-        ));
-    }
+/// One instance's method chain in `main`, as `run_sequential.py.j2` writes it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Statement {
+    /// The instance id, as the spec spells it (in comments and as a string).
+    pub id: String,
+    /// The variable bound to the result; `None` when nothing reads it (a bare expression
+    /// statement, so the module passes ruff's unused-variable check).
+    pub var: Option<String>,
+    /// The task function's name in the module.
+    pub alias: String,
+    /// A mocked io task: its inputs are not validated.
+    pub mocked: bool,
+    pub skipif: Option<SkipifArgs>,
+    /// `name=value` bindings of the spec's `partial` whose names are identifiers.
+    pub keywords: Vec<Binding>,
+    /// Bindings whose names are not identifiers (Python keywords): passed through `**{...}`.
+    pub other_keywords: Vec<Binding>,
+    pub fan_out: Option<FanOutArgs>,
+}
 
-    let params_splat = format!("**(params.get({}) or {{}})", py_str(&inst.def.id.value));
-    let mut args = Vec::new();
-    let mut odd_keys = Vec::new();
-    for (key, value) in &inst.def.partial {
-        if is_identifier(&key.value) {
-            args.push(format!(
-                "{}={}",
-                key.value,
-                py_value(&value.value, links_indent + 1, &var)
-            ));
-        } else {
-            odd_keys.push((key, value));
-        }
-    }
-    if !odd_keys.is_empty() {
-        // Argument names that are Python keywords can only be passed through a dict.
-        let inner = INDENT.repeat(links_indent + 2);
-        let mut dict = String::from("**{\n");
-        for (key, value) in odd_keys {
-            dict.push_str(&format!(
-                "{inner}{}: {},\n",
-                py_str(&key.value),
-                py_value(&value.value, links_indent + 2, &var)
-            ));
-        }
-        dict.push_str(&INDENT.repeat(links_indent + 1));
-        dict.push('}');
-        args.push(dict);
-    }
-    if args.is_empty() {
-        links.push(format!(".partial({params_splat})"));
-    } else {
-        args.push(params_splat);
-        links.push(exploded_call(".partial", &args, links_indent));
-    }
+/// A bound argument: its name and its value as Python.
+#[derive(Debug, Clone, Serialize)]
+pub struct Binding {
+    pub name: String,
+    pub value: String,
+}
 
-    match inst.def.fan_out() {
-        None => links.push(".call()".into()),
-        Some((op, is_mapvalues)) => {
-            let argnames: Vec<String> = op.argnames.iter().map(|a| py_str(&a.value)).collect();
-            let values: Vec<String> = op
-                .argvalues
-                .iter()
-                .map(|v| py_variable(&v.value, &var))
-                .collect();
-            let argvalues = if op.argvalues_is_list || values.len() != 1 {
-                exploded_list(&values, links_indent + 1)
+/// The arguments of `.skipif(...)` (or the graph's `Skipif(...)`).
+#[derive(Debug, Clone, Serialize)]
+pub struct SkipifArgs {
+    /// The condition functions' names.
+    pub conditions: Vec<String>,
+    pub unpack_depth: i64,
+}
+
+/// The arguments of `.map(...)` / `.mapvalues(...)` (or the graph's `Map(...)`).
+#[derive(Debug, Clone, Serialize)]
+pub struct FanOutArgs {
+    pub mapvalues: bool,
+    pub argnames: Vec<String>,
+    /// The values' expressions: written as a list when `as_list`, else the one expression.
+    pub argvalues: Vec<String>,
+    pub as_list: bool,
+}
+
+impl FanOutArgs {
+    pub fn of(inst: &Instance, names: &dyn RefNames) -> Option<FanOutArgs> {
+        let (op, mapvalues) = inst.def.fan_out()?;
+        let argvalues: Vec<String> = op
+            .argvalues
+            .iter()
+            .map(|v| py_variable(&v.value, names))
+            .collect();
+        Some(FanOutArgs {
+            mapvalues,
+            argnames: op.argnames.iter().map(|a| a.value.clone()).collect(),
+            as_list: op.argvalues_is_list || argvalues.len() != 1,
+            argvalues,
+        })
+    }
+}
+
+impl SkipifArgs {
+    pub fn of(inst: &Instance, names: &DagNames) -> Option<SkipifArgs> {
+        let skipif = inst.skipif.as_ref()?;
+        Some(SkipifArgs {
+            conditions: skipif.conditions.iter().map(|c| names.alias(c)).collect(),
+            unpack_depth: skipif.unpack_depth,
+        })
+    }
+}
+
+/// The indentation level, in the template, of a `name=value` line inside `.partial(`; a
+/// `**{` entry is one deeper. Values exploding over several lines close at their own line's
+/// level.
+const PARTIAL_ARG_LEVEL: usize = 3;
+
+impl Statement {
+    fn of(inst: &Instance, names: &DagNames, mocked: bool, assigned: bool) -> Statement {
+        let var = |id: &str| names.var(id);
+        let mut keywords = Vec::new();
+        let mut other_keywords = Vec::new();
+        for (key, value) in &inst.def.partial {
+            if is_identifier(&key.value) {
+                keywords.push(Binding {
+                    name: key.value.clone(),
+                    value: py_value(&value.value, PARTIAL_ARG_LEVEL, &var),
+                });
             } else {
-                values[0].clone()
-            };
-            links.push(exploded_call(
-                if is_mapvalues { ".mapvalues" } else { ".map" },
-                &[
-                    format!("argnames={}", exploded_list(&argnames, links_indent + 1)),
-                    format!("argvalues={argvalues}"),
-                ],
-                links_indent,
-            ));
+                other_keywords.push(Binding {
+                    name: key.value.clone(),
+                    value: py_value(&value.value, PARTIAL_ARG_LEVEL + 1, &var),
+                });
+            }
+        }
+        let id = inst.def.id.value.clone();
+        Statement {
+            var: assigned.then(|| names.var(&id)),
+            id,
+            alias: names.alias(&inst.task),
+            mocked,
+            skipif: SkipifArgs::of(inst, names),
+            keywords,
+            other_keywords,
+            fan_out: FanOutArgs::of(inst, &var),
         }
     }
-
-    let inner = INDENT.repeat(links_indent);
-    let mut out = String::from("(\n");
-    for link in links {
-        out.push_str(&format!("{inner}{link}\n"));
-    }
-    out.push_str(INDENT);
-    out.push(')');
-    out
 }

@@ -6,16 +6,16 @@
 //! for an environment variable, read when the node starts), its call (`Call()`, `Map(...)`,
 //! `MapValues(...)`), its skip conditions and the instances it depends on. The generated
 //! `scheduler` module runs the nodes; nothing here executes anything at import time.
+//! `templates/package/dags/run_graph.py.j2` holds the shape of a `Node(...)`; this module
+//! chooses the names and writes the bound values as Python ([`NodeArgs`]).
 
 use serde::Serialize;
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 
-use super::dag::{DagNames, Imports, Mock, imports};
+use super::dag::{Binding, DagNames, FanOutArgs, Imports, Mock, SkipifArgs, imports};
 use super::imports::from_import_block;
-use super::python::{
-    INDENT, RefNames, exploded_call, exploded_list, py_str, py_value, py_variable,
-};
+use super::python::{RefNames, py_str, py_value};
 use crate::spec::resolved::{Instance, Workflow};
 
 /// Names the graph module binds or reads besides the task functions.
@@ -65,15 +65,17 @@ impl RefNames for AsData {
     }
 }
 
-/// Everything the graph template needs, already rendered as Python.
+/// What `run_graph.py.j2` needs. The module's shape (each `Node(...)`, its arguments and
+/// their order) is the template's; this holds names and the Python expressions of bound
+/// values, each already indented for the one place the template puts it.
 #[derive(Debug, Clone, Serialize)]
 pub struct GraphModule {
     pub mock_io: bool,
     pub stdlib_imports: String,
     pub third_party_imports: String,
     pub mocks: Vec<Mock>,
-    /// One `Node(...)` per instance, indented as items of the `NODES` list.
-    pub nodes: Vec<String>,
+    /// One node per instance, in execution order.
+    pub nodes: Vec<NodeArgs>,
     /// The instance whose result `main` returns (absent for an empty workflow).
     pub terminal: Option<String>,
     /// What the module imports from `..scheduler`, sorted as isort sorts it.
@@ -109,77 +111,51 @@ impl GraphModule {
     }
 }
 
-/// `Node(...)` for one instance, as an item of the module-level `NODES` list.
-fn node(inst: &Instance, names: &DagNames, data: &AsData, mocked: bool) -> String {
-    let level = 1;
-    let strs = |items: &mut dyn Iterator<Item = &String>| -> Vec<String> {
-        items.map(|s| py_str(s)).collect()
-    };
-    let mut args = vec![
-        format!("id={}", py_str(&inst.def.id.value)),
-        format!("task={}", names.alias(&inst.task)),
-    ];
-    if !inst.dependencies.is_empty() {
-        let deps = strs(&mut inst.dependencies.iter());
-        args.push(format!("depends_on={}", exploded_list(&deps, level + 1)));
+/// The arguments of one instance's `Node(...)`.
+#[derive(Debug, Clone, Serialize)]
+pub struct NodeArgs {
+    pub id: String,
+    /// The task function's name in the module.
+    pub task: String,
+    pub depends_on: Vec<String>,
+    /// The spec's `partial` bindings: name and value as Python.
+    pub partial: Vec<Binding>,
+    pub fan_out: Option<FanOutArgs>,
+    pub skipif: Option<SkipifArgs>,
+    /// A mocked io task: its inputs are not validated.
+    pub mocked: bool,
+    pub io: bool,
+}
+
+/// The indentation level, in the template, of an entry of `partial={`.
+const PARTIAL_ENTRY_LEVEL: usize = 3;
+
+fn node(inst: &Instance, names: &DagNames, data: &AsData, mocked: bool) -> NodeArgs {
+    data.uses("Node");
+    let fan_out = FanOutArgs::of(inst, data);
+    if let Some(f) = &fan_out {
+        data.uses(if f.mapvalues { "MapValues" } else { "Map" });
     }
-    if !inst.def.partial.is_empty() {
-        let inner = INDENT.repeat(level + 2);
-        let mut dict = String::from("{\n");
-        for (key, value) in &inst.def.partial {
-            dict.push_str(&format!(
-                "{inner}{}: {},\n",
-                py_str(&key.value),
-                py_value(&value.value, level + 2, data)
-            ));
-        }
-        dict.push_str(&INDENT.repeat(level + 1));
-        dict.push('}');
-        args.push(format!("partial={dict}"));
+    let skipif = SkipifArgs::of(inst, names);
+    if skipif.is_some() {
+        data.uses("Skipif");
     }
-    if let Some((op, is_mapvalues)) = inst.def.fan_out() {
-        let argnames = strs(&mut op.argnames.iter().map(|a| &a.value));
-        let values: Vec<String> = op
-            .argvalues
+    NodeArgs {
+        id: inst.def.id.value.clone(),
+        task: names.alias(&inst.task),
+        depends_on: inst.dependencies.clone(),
+        partial: inst
+            .def
+            .partial
             .iter()
-            .map(|v| py_variable(&v.value, data))
-            .collect();
-        let argvalues = if op.argvalues_is_list || values.len() != 1 {
-            exploded_list(&values, level + 2)
-        } else {
-            values[0].clone()
-        };
-        args.push(format!(
-            "call={}",
-            exploded_call(
-                data.uses(if is_mapvalues { "MapValues" } else { "Map" }),
-                &[
-                    format!("argnames={}", exploded_list(&argnames, level + 2)),
-                    format!("argvalues={argvalues}"),
-                ],
-                level + 1,
-            )
-        ));
+            .map(|(key, value)| Binding {
+                name: key.value.clone(),
+                value: py_value(&value.value, PARTIAL_ENTRY_LEVEL, data),
+            })
+            .collect(),
+        fan_out,
+        skipif,
+        mocked,
+        io: inst.task.io,
     }
-    if let Some(skipif) = &inst.skipif {
-        let conditions: Vec<String> = skipif.conditions.iter().map(|c| names.alias(c)).collect();
-        args.push(format!(
-            "skipif={}",
-            exploded_call(
-                data.uses("Skipif"),
-                &[
-                    format!("conditions={}", exploded_list(&conditions, level + 2)),
-                    format!("unpack_depth={}", skipif.unpack_depth),
-                ],
-                level + 1,
-            )
-        ));
-    }
-    if mocked {
-        args.push("validate=False".into());
-    }
-    if inst.task.io {
-        args.push("io=True".into());
-    }
-    exploded_call(data.uses("Node"), &args, level)
 }

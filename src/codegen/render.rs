@@ -8,7 +8,7 @@ use minijinja::syntax::SyntaxConfig;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
 
 use super::python::py_str;
-use super::{pixi, readme, svg};
+use super::{pixi, python, readme, svg};
 
 /// `(name, source)` of every template.
 pub const TEMPLATES: &[(&str, &str)] = &[
@@ -121,7 +121,8 @@ pub const RUNTIME_MODULES: &[(&str, &str)] = &[
 
 /// The environment with all templates and the escaping filters:
 /// `py` (Python string literal), `toml` (TOML basic string), `xml` (XML text/attribute),
-/// `yaml_scalar` (YAML plain or double-quoted scalar), `mermaid` (mermaid label text).
+/// `yaml_scalar` (YAML plain or double-quoted scalar), `mermaid` (mermaid label text); and the
+/// function `exploded(items, level)`.
 pub fn environment() -> Result<Environment<'static>, minijinja::Error> {
     let mut env = Environment::new();
     env.set_auto_escape_callback(|_| AutoEscape::None);
@@ -142,6 +143,11 @@ pub fn environment() -> Result<Environment<'static>, minijinja::Error> {
     env.add_filter("xml", |s: &str| svg::xml_escape(s));
     env.add_filter("yaml_scalar", |s: &str| readme::yaml_scalar(s));
     env.add_filter("mermaid", |s: &str| readme::mermaid_text(s));
+    // A list of already-rendered Python items, one per line, for a line indented `level`
+    // times: the layout ruff keeps for a list with a trailing comma.
+    env.add_function("exploded", |items: Vec<String>, level: usize| {
+        python::exploded_list(&items, level)
+    });
     for (name, source) in TEMPLATES {
         env.add_template(name, source)?;
     }
