@@ -1,5 +1,5 @@
 # The two commands of the README: `make demo` runs the example workflows, `make test` runs the
-# tests. Both install what they need (uv, ruff from PyPI) via scripts/bootstrap.sh.
+# tests. Both install what they need first (`tools`, and for the tests `test-tools`).
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/bin:$(PATH)
 export WT_TEST_PYTHON := $(CURDIR)/.tools/runtime/bin/python
@@ -12,13 +12,20 @@ export WT_CONDA_FORGE_MIRROR := $(CURDIR)/.tools/conda-python/current
 export WT_CONDA_PLATFORMS := linux-64
 WT := $(CURDIR)/target/release/wt
 
-.PHONY: demo test lint tools build bench bench-serve ui
+.PHONY: demo test lint tools test-tools build bench bench-serve ui
 
+# What building and running workflows needs: uv and ruff (PyPI), the conda python mirror.
 tools:
 	@scripts/bootstrap.sh
 	@python3 scripts/conda-python.py .tools/conda-python >/dev/null
+
+# What the tests need besides: their Python (runtime, pytest, moto, ...), Debian's nginx and
+# chromium, the launchpad's npm packages, Apache Airflow.
+test-tools: tools
+	@scripts/install-test-python.sh
 	@scripts/install-nginx.sh
 	@scripts/install-ui-tools.sh
+	@scripts/install-airflow.sh
 
 # Rebuilds the launchpad bundle (ui/dist, committed and embedded in wt) from ui/src.
 ui:
@@ -33,12 +40,12 @@ demo: build
 
 # The tests build in the release profile, as `make build` does: after `make demo` they reuse
 # its compiled dependencies and binary (one compile of the tree, not a debug one beside it), and
-# the binary they drive is the one users run.
-test: tools
-	@scripts/install-airflow.sh
-	cargo test --release --locked
+# the binary they drive is the one users run. scripts/run-tests.sh runs the test binaries two
+# at a time (WT_TEST_BINARIES).
+test: test-tools
+	@scripts/run-tests.sh
 
-bench: build
+bench: build test-tools
 	cargo bench --locked --bench build
 	cargo bench --locked --bench lock   # solve and install times on the examples
 	cargo bench --locked --bench serve  # bench-serve: load on `wt serve` (200 runs, 20 clients)
@@ -47,7 +54,7 @@ bench: build
 	cargo bench --locked --bench spec_size  # compile time against one spec's size
 	cargo bench --locked --bench edit_loop  # edit a task of a path: library, then wt run
 
-bench-serve: tools
+bench-serve: test-tools
 	cargo bench --locked --bench serve
 
 lint:

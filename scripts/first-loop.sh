@@ -4,15 +4,26 @@
 # npm download caches (every PyPI and npm package fetched again). Debian packages (chromium,
 # nginx) and the Rust toolchain are taken as installed. Prints the two wall times and their sum.
 #
-#   scripts/first-loop.sh [--keep]   # --keep leaves the clone and its caches for inspection
+#   scripts/first-loop.sh [--keep] [--rev REV]
+#     --keep      leave the clone, its caches and the two logs for inspection
+#     --rev REV   measure commit REV instead of HEAD (e.g. to compare with an older one)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 keep=false
-[ "${1:-}" = "--keep" ] && keep=true
+rev=HEAD
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --keep) keep=true ;;
+    --rev) rev="$2"; shift ;;
+    *) echo "usage: $0 [--keep] [--rev REV]" >&2; exit 2 ;;
+  esac
+  shift
+done
 work="$(mktemp -d "${TMPDIR:-/tmp}/wt-first-loop.XXXXXX")"
 cleanup() { $keep || rm -rf "$work"; }
 trap cleanup EXIT
 git clone --quiet "$root" "$work/wt"
+git -C "$work/wt" checkout --quiet --detach "$(git -C "$root" rev-parse "$rev")"
 export CARGO_HOME="$work/cargo-home"
 export XDG_CACHE_HOME="$work/cache"      # pip's and uv's download caches
 export npm_config_cache="$work/npm-cache"

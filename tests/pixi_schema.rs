@@ -2,7 +2,7 @@
 //!
 //! The schema is the one validate-pyproject-schema-store ships (`resources/pixi.schema.json`,
 //! draft-07, the schema of `[tool.pixi]`, which has the structure of a pixi.toml document),
-//! installed into the test runtime by scripts/bootstrap.sh (`make tools`) and found through
+//! installed into the test runtime by scripts/install-test-python.sh (`make test-tools`) and found through
 //! `WT_TEST_PYTHON` (the test fails, never skips, without it). Checked are: every example's
 //! pixi.toml as the code generates it now (codegen only: no solve, no network), the ones `wt
 //! check` wrote to `workflows/*/*/pixi.toml` when present (they are gitignored), the committed
@@ -19,7 +19,7 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-const RUN_MAKE_TOOLS: &str = "run `make tools` (it installs validate-pyproject-schema-store into .tools/runtime) and set WT_TEST_PYTHON=.tools/runtime/bin/python (the Makefile exports it)";
+const RUN_MAKE_TOOLS: &str = "run `make test-tools` (it installs validate-pyproject-schema-store into .tools/runtime) and set WT_TEST_PYTHON=.tools/runtime/bin/python (the Makefile exports it)";
 
 /// pixi's manifest schema, read from the validate-pyproject-schema-store package of the
 /// `WT_TEST_PYTHON` interpreter. Fails (never skips) when that is not set up.

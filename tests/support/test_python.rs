@@ -1,5 +1,5 @@
 //! The tests' own Python (`WT_TEST_PYTHON`, set by the Makefile to the interpreter
-//! `scripts/bootstrap.sh` installs with the runtime packages, pytest, obstore and moto).
+//! `scripts/install-test-python.sh` installs with the runtime packages, pytest, obstore and moto).
 #![allow(dead_code)]
 
 use std::ffi::OsStr;
@@ -10,7 +10,7 @@ use std::process::Command;
 pub fn python() -> PathBuf {
     PathBuf::from(
         std::env::var_os("WT_TEST_PYTHON")
-            .expect("WT_TEST_PYTHON is not set: run `make tools` (the Makefile exports it)"),
+            .expect("WT_TEST_PYTHON is not set: run `make test-tools` (the Makefile exports it)"),
     )
 }
 
