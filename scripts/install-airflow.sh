@@ -8,13 +8,8 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 tools="$root/.tools"
 venv="$tools/airflow"
-packages=("apache-airflow==3.3.2" "apache-airflow-providers-cncf-kubernetes==10.25.0")
-stamp="$venv/.wt-packages"
 # The provider needs Python >= 3.11.
 python="${WT_AIRFLOW_HOST_PYTHON:-${WT_PYTHON:-python3}}"
-if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "${packages[*]}" ]; then
-  "$tools/bin/uv" venv --quiet --allow-existing --python "$python" "$venv"
-  "$tools/bin/uv" pip install --quiet --python "$venv/bin/python" "${packages[@]}"
-  echo "${packages[*]}" > "$stamp"
-fi
+"$root/scripts/uv-venv.sh" "$venv" "$python" \
+  "apache-airflow==3.3.2" "apache-airflow-providers-cncf-kubernetes==10.25.0"
 echo "airflow ready: $("$venv/bin/python" -c 'import airflow; print(airflow.__version__)')"

@@ -13,11 +13,8 @@ python="${WT_PYTHON:-python3}"
 # moto[server] is the S3-compatible server on 127.0.0.1 the remote results store is tested on;
 # opentelemetry-sdk writes the spans whose form runtime/tests/test_spans.py checks ours against.
 runtime="$tools/runtime"
-runtime_pkgs=("wt-task==0.1.3" "wt-contracts==0.2.0" "click>=8,<9" "pydantic>=2,<3" "ruamel.yaml>=0.18,<0.19" "pytest>=8,<9" "validate-pyproject-schema-store==2026.10.23" "obstore==0.6.0" "moto[server]>=5,<6" "opentelemetry-sdk==1.45.2")
-stamp="$runtime/.wt-packages"
-if [ ! -x "$runtime/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "${runtime_pkgs[*]}" ]; then
-  "$tools/bin/uv" venv --quiet --allow-existing --python "$python" "$runtime"
-  "$tools/bin/uv" pip install --quiet --python "$runtime/bin/python" "${runtime_pkgs[@]}"
-  echo "${runtime_pkgs[*]}" > "$stamp"
-fi
+"$root/scripts/uv-venv.sh" "$runtime" "$python" \
+  "wt-task==0.1.3" "wt-contracts==0.2.0" "click>=8,<9" "pydantic>=2,<3" "ruamel.yaml>=0.18,<0.19" \
+  "pytest>=8,<9" "validate-pyproject-schema-store==2026.10.23" "obstore==0.6.0" \
+  "moto[server]>=5,<6" "opentelemetry-sdk==1.45.2"
 echo "test python ready: $("$runtime/bin/python" --version)"

@@ -94,10 +94,20 @@ fn toml_float(f: f64) -> String {
     }
 }
 
-/// `key = value` lines for a dependency table, newline-terminated.
-pub fn dependency_lines(deps: &[(String, toml::Value)]) -> String {
+/// A `key = value` line of a dependency table: the key and the value as TOML.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Entry {
+    pub key: String,
+    pub value: String,
+}
+
+/// The entries of a dependency table, in order.
+fn entries(deps: &[(String, toml::Value)]) -> Vec<Entry> {
     deps.iter()
-        .map(|(name, v)| format!("{} = {}\n", toml_key(name), toml_inline(v)))
+        .map(|(name, v)| Entry {
+            key: toml_key(name),
+            value: toml_inline(v),
+        })
         .collect()
 }
 
@@ -107,20 +117,32 @@ pub fn string_array(items: &[String]) -> String {
     format!("[{}]", items.join(", "))
 }
 
-/// What the pixi.toml template needs, pre-rendered.
+/// What `pixi.toml.j2` needs. The manifest's shape (its tables, their order, the environments'
+/// form) is the template's; this holds keys and values already written as TOML.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct PixiContext {
     pub channels: String,
     pub platforms: String,
-    pub conda: String,
-    pub pypi: String,
+    pub conda: Vec<Entry>,
+    pub pypi: Vec<Entry>,
     pub release_key: String,
-    /// `[feature.<name>.pypi-dependencies]` tables, each after its purpose.
-    pub features: String,
-    /// `[environments]` lines.
-    pub environments: String,
+    /// wt's features (see [`runtime::FEATURES`]), each a `[feature.<name>.pypi-dependencies]`
+    /// table after its purpose, and an environment of its own.
+    pub features: Vec<FeatureTable>,
     /// The image's build context (the Dockerfile installs this workspace with pixi).
     pub docker: super::DockerContext,
+}
+
+/// One of wt's pixi features.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FeatureTable {
+    /// The name as a TOML key.
+    pub key: String,
+    /// The name as a TOML string.
+    pub name: String,
+    /// Comment lines saying what the feature is for.
+    pub purpose: Vec<String>,
+    pub pypi: Vec<Entry>,
 }
 
 impl PixiContext {
@@ -128,60 +150,38 @@ impl PixiContext {
         PixiContext {
             channels: string_array(&deps.channels),
             platforms: string_array(&deps.platforms),
-            conda: dependency_lines(&deps.conda),
-            pypi: dependency_lines(&deps.pypi),
+            conda: entries(&deps.conda),
+            pypi: entries(&deps.pypi),
             release_key: toml_key(release_name),
-            features: feature_tables(),
-            environments: environment_lines(),
+            features: runtime::FEATURES.iter().map(feature_table).collect(),
             docker: deps.docker.clone(),
         }
     }
 }
 
-/// wt's features (see [`runtime::FEATURES`]) as pixi.toml tables.
-fn feature_tables() -> String {
-    let mut out = String::new();
-    for f in runtime::FEATURES {
-        for line in f.purpose {
-            out.push_str(&format!("# {line}\n"));
-        }
-        out.push_str(&format!(
-            "[feature.{}.pypi-dependencies]\n",
-            toml_key(f.name)
-        ));
-        let deps: Vec<(String, toml::Value)> = f
-            .pypi
-            .iter()
-            .map(|(name, version, extras)| {
-                let value = if extras.is_empty() {
-                    toml::Value::String(version.to_string())
-                } else {
-                    let mut t = toml::map::Map::new();
-                    t.insert("version".into(), toml::Value::String(version.to_string()));
-                    let extras = extras.iter().map(|e| toml::Value::String(e.to_string()));
-                    t.insert("extras".into(), toml::Value::Array(extras.collect()));
-                    toml::Value::Table(t)
-                };
-                (name.to_string(), value)
-            })
-            .collect();
-        out.push_str(&dependency_lines(&deps));
-        out.push('\n');
+fn feature_table(f: &runtime::Feature) -> FeatureTable {
+    let deps: Vec<(String, toml::Value)> = f
+        .pypi
+        .iter()
+        .map(|(name, version, extras)| {
+            let value = if extras.is_empty() {
+                toml::Value::String(version.to_string())
+            } else {
+                let mut t = toml::map::Map::new();
+                t.insert("version".into(), toml::Value::String(version.to_string()));
+                let extras = extras.iter().map(|e| toml::Value::String(e.to_string()));
+                t.insert("extras".into(), toml::Value::Array(extras.collect()));
+                toml::Value::Table(t)
+            };
+            (name.to_string(), value)
+        })
+        .collect();
+    FeatureTable {
+        key: toml_key(f.name),
+        name: toml_str(f.name),
+        purpose: f.purpose.iter().map(|l| l.to_string()).collect(),
+        pypi: entries(&deps),
     }
-    out
-}
-
-/// One environment per feature, all solved together with `default`.
-fn environment_lines() -> String {
-    let mut out = String::from("default = { solve-group = \"default\" }\n");
-    for f in runtime::FEATURES {
-        out.push_str(&format!(
-            "{} = {{ features = [{}], solve-group = \"default\" }}\n",
-            toml_key(f.name),
-            toml_str(f.name)
-        ));
-    }
-    out
 }
 
 #[cfg(test)]
