@@ -30,6 +30,8 @@ use std::path::{Path, PathBuf};
 /// A compiled workspace's files, by path relative to its folder.
 pub type Files = BTreeMap<String, Vec<u8>>;
 
+/// An opened workspace: its root, its wt.toml, and what every build of this process shares
+/// (the cache and engine, the rules, the command line's settings).
 pub struct Project {
     pub root: PathBuf,
     pub config: Config,
