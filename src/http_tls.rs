@@ -14,8 +14,8 @@ use std::sync::{Arc, Once};
 use ureq::tls::{RootCerts, TlsConfig, TlsProvider};
 
 /// The crypto provider of every TLS connection wt makes.
-fn provider() -> Arc<rustls::crypto::CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
+fn provider() -> rustls::crypto::CryptoProvider {
+    rustls::crypto::ring::default_provider()
 }
 
 /// Makes ring rustls's process-wide default, which reqwest (built without a provider of its
@@ -26,7 +26,7 @@ pub fn install_default_provider() {
     INSTALL.call_once(|| {
         if rustls::crypto::CryptoProvider::get_default().is_none() {
             // Losing a race to another installer leaves a working default: ignore it.
-            let _ = rustls::crypto::ring::default_provider().install_default();
+            let _ = provider().install_default();
         }
     });
 }
@@ -35,7 +35,7 @@ pub fn install_default_provider() {
 pub fn config() -> TlsConfig {
     TlsConfig::builder()
         .provider(TlsProvider::Rustls)
-        .unversioned_rustls_crypto_provider(provider())
+        .unversioned_rustls_crypto_provider(Arc::new(provider()))
         .root_certs(RootCerts::PlatformVerifier)
         .build()
 }

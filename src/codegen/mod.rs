@@ -189,7 +189,7 @@ pub fn generate(input: &CodegenInput) -> Result<BTreeMap<String, String>, Codege
             })
             .collect(),
         pixi: pixi::PixiContext::new(input.dependencies, input.release_name),
-        mermaid: readme::mermaid(workflow, &graph),
+        mermaid: readme::mermaid(&graph),
         dag: None,
         graph: None,
     };

@@ -28,7 +28,7 @@ pub fn picture(workflow: &Workflow, title: &str, format: Format) -> Result<Strin
     let graph = Graph::of(workflow);
     Ok(match format {
         Format::Svg => svg_file(&graph, title)?,
-        Format::Mermaid => readme::mermaid(workflow, &graph),
+        Format::Mermaid => readme::mermaid(&graph),
         Format::Dot => dot::dot(&graph, title),
     })
 }

@@ -1,8 +1,6 @@
 //! README.md pieces: the fingerprint YAML block and a mermaid flowchart of the DAG.
 
 use super::graph::Graph;
-use crate::spec::model::WorkflowEntry;
-use crate::spec::resolved::Workflow;
 
 /// A YAML scalar for `s`: plain when that reads back as the same string, else double-quoted.
 pub fn yaml_scalar(s: &str) -> String {
@@ -62,7 +60,7 @@ pub fn mermaid_text(s: &str) -> String {
 /// `id: function`), task groups as subgraphs, one labelled edge per dependency (thick for a
 /// `map` or `mapvalues` binding).
 /// Node names are `n<index>` so no id can collide with mermaid keywords such as `end`.
-pub fn mermaid(workflow: &Workflow, graph: &Graph) -> String {
+pub fn mermaid(graph: &Graph) -> String {
     let mut out = String::from("flowchart TD\n");
     let node = |i: usize| {
         let n = &graph.nodes[i];
@@ -72,28 +70,26 @@ pub fn mermaid(workflow: &Workflow, graph: &Graph) -> String {
             mermaid_text(&n.function)
         )
     };
-    let mut emitted_groups = Vec::new();
+    // Groups are numbered in the order of their first node: a group is written, whole, where
+    // its first node would be.
+    let mut written_groups = 0;
     for (i, n) in graph.nodes.iter().enumerate() {
-        match n.group {
-            None => out.push_str(&format!("    {}\n", node(i))),
-            Some(g) if !emitted_groups.contains(&g) => {
-                emitted_groups.push(g);
-                let title = match workflow.spec.workflow.get(g) {
-                    Some(WorkflowEntry::Group(group)) => group.title.value.clone(),
-                    _ => format!("group {g}"),
-                };
+        match (n.group, n.cluster) {
+            (Some(g), Some(c)) if c == written_groups => {
+                written_groups += 1;
                 out.push_str(&format!(
                     "    subgraph g{g}[\"{}\"]\n",
-                    mermaid_text(&title)
+                    mermaid_text(&graph.groups[c].title)
                 ));
                 for (j, m) in graph.nodes.iter().enumerate() {
-                    if m.group == Some(g) {
+                    if m.cluster == Some(c) {
                         out.push_str(&format!("        {}\n", node(j)));
                     }
                 }
                 out.push_str("    end\n");
             }
-            Some(_) => {}
+            (Some(_), Some(_)) => {}
+            _ => out.push_str(&format!("    {}\n", node(i))),
         }
     }
     for e in &graph.edges {
