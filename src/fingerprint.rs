@@ -120,8 +120,8 @@ pub fn cosmetic_document(wf: &Workflow) -> Json {
 }
 
 /// The canonical form of a spec's requirements (the `requirements` input of the solve step).
-pub fn requirements_document(spec: &crate::spec::model::Spec) -> Json {
-    Json::Array(spec.requirements.iter().map(requirement).collect())
+pub fn requirements_document(requirements: &[crate::spec::model::Requirement]) -> Json {
+    Json::Array(requirements.iter().map(requirement).collect())
 }
 
 fn task(t: &KnownTask) -> Json {

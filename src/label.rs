@@ -25,24 +25,42 @@ fn skipped(name: &str) -> bool {
 
 /// Every spec under `root`, as targets sorted by label.
 pub fn all_targets(root: &Path) -> Vec<Target> {
-    let mut out: Vec<Target> = walkdir::WalkDir::new(root)
-        .sort_by_file_name()
+    let mut out: Vec<Target> = specs_under(root)
         .into_iter()
-        .filter_entry(|e| {
-            e.depth() == 0 || !e.file_type().is_dir() || !skipped(&e.file_name().to_string_lossy())
-        })
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file() && e.file_name() == "spec.yaml")
-        .map(|e| {
-            let dir = e.path().parent().unwrap_or(root);
+        .map(|spec| {
+            let dir = spec.parent().unwrap_or(root);
             Target {
                 label: label_of(root, dir),
-                spec: e.path().to_path_buf(),
+                spec,
             }
         })
         .collect();
     out.sort();
     out
+}
+
+/// The `spec.yaml` files below `dir` (symlinks are not followed). Folders are read in
+/// parallel: listing a workspace's folders is most of what resolving `//...` costs.
+fn specs_under(dir: &Path) -> Vec<PathBuf> {
+    use rayon::prelude::*;
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    let mut folders = Vec::new();
+    for entry in entries.flatten() {
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        let name = entry.file_name();
+        if kind.is_dir() && !skipped(&name.to_string_lossy()) {
+            folders.push(entry.path());
+        } else if kind.is_file() && name == "spec.yaml" {
+            found.push(entry.path());
+        }
+    }
+    found.par_extend(folders.par_iter().flat_map_iter(|d| specs_under(d)));
+    found
 }
 
 /// `//` + the folder relative to the root, with `/` separators.

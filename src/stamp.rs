@@ -22,22 +22,20 @@
 //! When anything differs, the folder is compared byte by byte and repaired. Stamps are local
 //! bookkeeping under the cache folder, never shared or part of a key.
 
-use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Serialize, Deserialize, PartialEq)]
-pub struct Stamp {
-    pub key: String,
-    /// When the stamp was recorded, in ns since the epoch.
-    pub recorded: u128,
-    /// The written files, sorted by relative path.
-    pub files: Vec<(String, Signature)>,
-    /// The root (`""`) and every folder holding a stamped file, sorted by relative path.
-    pub dirs: Vec<(String, Signature)>,
-}
+/// The first word of a stamp file. A stamp is text, one line per signed path, so that a no-op
+/// build checks each line as it reads it:
+///
+/// ```text
+/// wt-stamp-v2 <package key> <recorded, ns>
+/// <size> <mtime ns> <ctime ns> <inode>\t<relative path>    (the written files, sorted)
+/// <size> <mtime ns> <ctime ns> <inode>\t<relative folder>  (the root "" and every folder)
+/// ```
+const HEADER: &str = "wt-stamp-v2";
 
 /// What a file's metadata says about its content.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Signature {
     pub size: u64,
     /// Modification and status-change times, in ns since the epoch.
@@ -68,15 +66,75 @@ fn stamp_path(cache: &Path, out_dir: &Path) -> PathBuf {
 fn signature(path: &Path) -> Option<Signature> {
     use std::os::unix::fs::MetadataExt;
     let meta = std::fs::symlink_metadata(path).ok()?;
-    let ns = |secs: i64, nsec: i64| -> Option<u128> {
-        Some(u128::try_from(secs).ok()? * 1_000_000_000 + u128::try_from(nsec).ok()?)
-    };
-    Some(Signature {
-        size: meta.len(),
-        mtime: ns(meta.mtime(), meta.mtime_nsec())?,
-        ctime: ns(meta.ctime(), meta.ctime_nsec())?,
-        inode: meta.ino(),
-    })
+    Signature::of(
+        meta.len(),
+        meta.ino(),
+        meta.mtime(),
+        meta.mtime_nsec(),
+        meta.ctime(),
+        meta.ctime_nsec(),
+    )
+}
+
+impl Signature {
+    fn of(
+        size: u64,
+        inode: u64,
+        mtime: i64,
+        mtime_ns: i64,
+        ctime: i64,
+        ctime_ns: i64,
+    ) -> Option<Signature> {
+        let ns = |secs: i64, nsec: i64| -> Option<u128> {
+            Some(u128::try_from(secs).ok()? * 1_000_000_000 + u128::try_from(nsec).ok()?)
+        };
+        Some(Signature {
+            size,
+            mtime: ns(mtime, mtime_ns)?,
+            ctime: ns(ctime, ctime_ns)?,
+            inode,
+        })
+    }
+}
+
+/// A written folder, opened once so that the signatures of its files are read relative to it:
+/// the kernel then resolves one or two path components per file instead of the whole
+/// absolute path, which is most of the cost of a `stat` (a no-op build makes thousands).
+struct OpenDir(std::fs::File);
+
+impl OpenDir {
+    fn open(dir: &Path) -> Option<OpenDir> {
+        std::fs::File::open(dir).ok().map(OpenDir)
+    }
+
+    /// The signature of `rel` (`""` for the folder itself), not following symlinks.
+    fn signature(&self, rel: &str) -> Option<Signature> {
+        use std::os::fd::AsRawFd;
+        let name = std::ffi::CString::new(rel).ok()?;
+        let flags = libc::AT_SYMLINK_NOFOLLOW
+            | if rel.is_empty() {
+                libc::AT_EMPTY_PATH
+            } else {
+                0
+            };
+        let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
+        // SAFETY: the fd is open for the life of `self`, `name` is NUL-terminated, and `st`
+        // is only read after fstatat reported that it filled it.
+        let st = unsafe {
+            if libc::fstatat(self.0.as_raw_fd(), name.as_ptr(), st.as_mut_ptr(), flags) != 0 {
+                return None;
+            }
+            st.assume_init()
+        };
+        Signature::of(
+            u64::try_from(st.st_size).ok()?,
+            st.st_ino,
+            st.st_mtime,
+            st.st_mtime_nsec,
+            st.st_ctime,
+            st.st_ctime_nsec,
+        )
+    }
 }
 
 fn now_ns() -> u128 {
@@ -88,20 +146,40 @@ fn now_ns() -> u128 {
 
 /// Whether `out_dir` still holds exactly what was stamped for `key`.
 pub fn is_fresh(cache: &Path, out_dir: &Path, key: &str) -> bool {
-    let Ok(bytes) = std::fs::read(stamp_path(cache, out_dir)) else {
+    let Ok(text) = std::fs::read_to_string(stamp_path(cache, out_dir)) else {
         return false;
     };
-    let Ok(stamp) = serde_json::from_slice::<Stamp>(&bytes) else {
+    let mut lines = text.lines();
+    let Some(recorded) = lines.next().and_then(|header| {
+        let mut words = header.split(' ');
+        (words.next() == Some(HEADER) && words.next() == Some(key))
+            .then(|| words.next()?.parse::<u128>().ok())
+            .flatten()
+    }) else {
         return false;
     };
-    if stamp.key != key {
+    let Some(dir) = OpenDir::open(out_dir) else {
         return false;
-    }
-    let trusted = |(rel, sig): &(String, Signature)| {
-        stamp.recorded.saturating_sub(sig.ctime) >= racy_margin(sig)
-            && signature(&out_dir.join(rel)).as_ref() == Some(sig)
     };
-    stamp.files.iter().all(trusted) && stamp.dirs.iter().all(trusted)
+    lines.all(|line| {
+        parse_line(line).is_some_and(|(sig, rel)| {
+            recorded.saturating_sub(sig.ctime) >= racy_margin(&sig)
+                && dir.signature(rel).as_ref() == Some(&sig)
+        })
+    })
+}
+
+/// A line of a stamp: a path's signature and the path.
+fn parse_line(line: &str) -> Option<(Signature, &str)> {
+    let (numbers, rel) = line.split_once('\t')?;
+    let mut n = numbers.split(' ');
+    let sig = Signature {
+        size: n.next()?.parse().ok()?,
+        mtime: n.next()?.parse().ok()?,
+        ctime: n.next()?.parse().ok()?,
+        inode: n.next()?.parse().ok()?,
+    };
+    n.next().is_none().then_some((sig, rel))
 }
 
 /// The folders (relative, `""` for the root) holding `files`, their ancestors included.
@@ -127,20 +205,26 @@ pub fn record<'a>(
     let signed = |rel: String| signature(&out_dir.join(&rel)).map(|sig| (rel, sig));
     let mut entries: Vec<(String, Signature)> = files.cloned().filter_map(signed).collect();
     entries.sort_by(|a, b| a.0.cmp(&b.0));
-    let dirs = folders(entries.iter().map(|(rel, _)| rel.as_str()))
+    let dirs: Vec<(String, Signature)> = folders(entries.iter().map(|(rel, _)| rel.as_str()))
         .into_iter()
         .filter_map(signed)
         .collect();
-    let stamp = Stamp {
-        key: key.to_string(),
-        recorded: now_ns(),
-        files: entries,
-        dirs,
-    };
-    crate::workspace::write_memo(
-        &stamp_path(cache, out_dir),
-        &serde_json::to_vec(&stamp).unwrap_or_default(),
-    );
+    // A path that cannot be written on one line is never trusted: without a stamp the
+    // folder is compared byte by byte.
+    if entries
+        .iter()
+        .any(|(rel, _)| rel.contains(['\n', '\r', '\t']))
+    {
+        return;
+    }
+    let mut text = format!("{HEADER} {key} {}\n", now_ns());
+    for (rel, sig) in entries.iter().chain(&dirs) {
+        text.push_str(&format!(
+            "{} {} {} {}\t{rel}\n",
+            sig.size, sig.mtime, sig.ctime, sig.inode
+        ));
+    }
+    crate::workspace::write_memo(&stamp_path(cache, out_dir), text.as_bytes());
 }
 
 #[cfg(test)]

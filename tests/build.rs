@@ -229,9 +229,41 @@ fn unknown_targets_get_suggestions() {
     );
 }
 
+/// A build does not parse a spec whose text it has seen (the id and requirements are
+/// remembered by the text itself), so an edit is seen however fast and small it is: here one
+/// of the same size, right after a build, changing the id, the requirements and a title.
+#[test]
+fn an_edit_of_equal_size_right_after_a_build_is_seen() {
+    let ws = Workspace::new();
+    ws.build(&[ADD]);
+    let spec = "workflows/add_then_double/spec.yaml";
+    ws.edit(spec, "Add Two Numbers", "Add Two Numberz");
+    let cosmetic = ws.build(&[ADD]);
+    assert_eq!(step(&cosmetic, ADD, "codegen"), "ran: cosmetic changed");
+    ws.edit(spec, "id: add_then_double", "id: add_then_triple");
+    ws.build(&[ADD]);
+    assert!(
+        ws.path
+            .join("workflows/add_then_double/wt-add-then-triple-workflow/pixi.toml")
+            .is_file()
+    );
+    ws.edit(spec, "path: ../../examples", "path: ../../examplez");
+    let out = ws.wt(&["build", ADD]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("not a Python project"), "{stderr}");
+}
+
+/// A build trusts its hits without reading their outputs (a no-op build reads none); outputs
+/// are checked when they are read, and a step whose outputs turn out corrupt is rebuilt, with
+/// every other step of its target whose outputs are corrupt too.
 #[test]
 fn a_corrupt_cache_entry_is_rebuilt_and_reported() {
     let ws = Workspace::new();
+    ws.build(&[ADD]);
+    // A second build, out of the racy window of the first one's writes (see `wt::stamp`),
+    // stamps the workspace so that the next build trusts it without reading it.
+    std::thread::sleep(std::time::Duration::from_millis(120));
     ws.build(&[ADD]);
     // Garble every blob of the cache.
     let mut garbled = 0;
@@ -245,10 +277,25 @@ fn a_corrupt_cache_entry_is_rebuilt_and_reported() {
         }
     }
     assert!(garbled > 0);
+    // The workspace is written: nothing needs the cached outputs.
+    let out = ws.wt(&["build", ADD]);
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("0 step(s) ran"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Once it is gone, writing it reads them: every step is found corrupt and runs again.
+    std::fs::remove_dir_all(
+        ws.path
+            .join("workflows/add_then_double/wt-add-then-double-workflow"),
+    )
+    .unwrap();
     let out = ws.wt(&["build", "--explain", ADD]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("corrupt"), "{stderr}");
+    assert!(stderr.contains("4 step(s) ran"), "{stderr}");
     let verify = ws.wt(&["cache", "verify"]);
     assert!(
         verify.status.success(),

@@ -22,30 +22,72 @@ impl Cache {
     /// garbled or names a corrupt blob is removed and returned as [`Lookup::Corrupt`]. Remote
     /// failures are a miss plus a warning, never an error.
     pub fn get_action(&self, key: &str) -> Result<Lookup, CacheError> {
-        check_key(key)?;
-        match self.read_entry(key)? {
-            Entry::Found(manifest, age) => match self.check_blobs_memoized(key, &manifest)? {
-                Blobs::Complete => {
-                    self.touch_entry(key, age);
-                    return Ok(Lookup::Hit {
-                        manifest,
-                        source: HitSource::Local,
-                    });
+        match self.get_action_unchecked(key)? {
+            Lookup::Hit {
+                manifest,
+                source: HitSource::Local,
+            } => match self.check_blobs_memoized(key, &manifest)? {
+                Blobs::Complete => Ok(Lookup::Hit {
+                    manifest,
+                    source: HitSource::Local,
+                }),
+                Blobs::Incomplete => {
+                    self.remove_entry(key)?;
+                    self.get_remote(key)
                 }
-                Blobs::Incomplete => self.remove_entry(key)?,
                 Blobs::Corrupt(reason) => {
                     self.remove_entry(key)?;
-                    return Ok(Lookup::Corrupt {
+                    Ok(Lookup::Corrupt {
                         reason: format!("action cache entry {key}: {reason}"),
-                    });
+                    })
                 }
             },
+            other => Ok(other),
+        }
+    }
+
+    /// [`Cache::get_action`], except that a local entry is a hit without its blobs being
+    /// looked at: a build that never reads a step's outputs (a no-op build reads none) need
+    /// not `stat` them. Whoever reads them checks them first with [`Cache::check_entry`].
+    /// Remote hits are checked as they are fetched.
+    pub fn get_action_unchecked(&self, key: &str) -> Result<Lookup, CacheError> {
+        check_key(key)?;
+        match self.read_entry(key)? {
+            Entry::Found(manifest, age) => {
+                self.touch_entry(key, age);
+                Ok(Lookup::Hit {
+                    manifest,
+                    source: HitSource::Local,
+                })
+            }
             Entry::Garbled(reason) => {
                 self.remove_entry(key)?;
-                return Ok(Lookup::Corrupt { reason });
+                Ok(Lookup::Corrupt { reason })
             }
-            Entry::Missing => {}
+            Entry::Missing => self.get_remote(key),
         }
+    }
+
+    /// Checks that the blobs of a local hit are all present and unaltered (see
+    /// [`Cache::check_blobs_memoized`]). When one is missing or corrupt the entry is removed
+    /// and the reason returned: the step must run again.
+    pub fn check_entry(
+        &self,
+        key: &str,
+        manifest: &Manifest,
+    ) -> Result<Option<String>, CacheError> {
+        check_key(key)?;
+        let lost = match self.check_blobs_memoized(key, manifest)? {
+            Blobs::Complete => return Ok(None),
+            Blobs::Incomplete => "a blob is missing".to_string(),
+            Blobs::Corrupt(reason) => reason,
+        };
+        self.remove_entry(key)?;
+        Ok(Some(format!("action cache entry {key}: {lost}")))
+    }
+
+    /// The remote's answer for a key the local cache does not have.
+    fn get_remote(&self, key: &str) -> Result<Lookup, CacheError> {
         Ok(match self.fetch_remote(key)? {
             Some(manifest) => Lookup::Hit {
                 manifest,

@@ -255,7 +255,7 @@ pub fn load_workflows(cli: &Cli, start: &Path, patterns: &[String]) -> Result<Ve
         let json_file = |name: &str| crate::project::package_json(s, &files, name);
         let env = project.environment(s)?;
         let metadata = |key: &str| {
-            s.spec
+            s.spec()
                 .metadata
                 .as_ref()
                 .and_then(|m| m.get(key))

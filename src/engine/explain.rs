@@ -26,7 +26,9 @@ fn path(cache: &Path, label: &str) -> PathBuf {
 }
 
 /// The explain records of a build's targets: read once per target, written back once, and
-/// only when a step's inputs differ from what the file holds.
+/// only when a step's inputs differ from what the file holds. Only steps that run are
+/// recorded, so a target whose steps all hit (a no-op build) never reads its file: a miss
+/// names what changed since the step last ran.
 #[derive(Default)]
 pub struct Journal {
     /// Label -> (the records as read, the records now).
@@ -34,10 +36,25 @@ pub struct Journal {
 }
 
 impl Journal {
-    /// The inputs `step` of `label` was last built with.
+    /// The inputs `step` of `label` last ran with.
     pub fn previous(&self, cache: &Path, label: &str, step: &str) -> Option<Record> {
-        if let Some((_, now)) = self.targets.lock().expect("journal").get(label) {
-            return now.get(step).cloned();
+        self.with_target(cache, label, |now| now.get(step).cloned())
+    }
+
+    /// Notes what `step` of `label` ran with now.
+    pub fn record(&self, cache: &Path, label: &str, step: &str, record: Record) {
+        self.with_target(cache, label, |now| now.insert(step.to_string(), record));
+    }
+
+    /// Calls `f` on the records of `label`, read from its file on first use.
+    fn with_target<R>(
+        &self,
+        cache: &Path,
+        label: &str,
+        f: impl FnOnce(&mut TargetRecords) -> R,
+    ) -> R {
+        if let Some((_, now)) = self.targets.lock().expect("journal").get_mut(label) {
+            return f(now);
         }
         // Read without holding the lock: other targets' steps go on meanwhile.
         let read: TargetRecords = std::fs::read(path(cache, label))
@@ -48,18 +65,7 @@ impl Journal {
         let (_, now) = targets
             .entry(label.to_string())
             .or_insert_with(|| (read.clone(), read));
-        now.get(step).cloned()
-    }
-
-    /// Notes what `step` of `label` was built with now.
-    pub fn record(&self, label: &str, step: &str, record: Record) {
-        self.targets
-            .lock()
-            .expect("journal")
-            .entry(label.to_string())
-            .or_default()
-            .1
-            .insert(step.to_string(), record);
+        f(now)
     }
 
     /// Writes (atomically) the records of every target whose records changed.

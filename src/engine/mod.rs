@@ -24,8 +24,9 @@ pub use target::{StepOutcome, StepResult, StepResults, Target};
 use crate::cache::{BlobRef, Cache, Lookup, Manifest};
 use anyhow::{Context, Result, bail};
 use rules::Rule;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
 /// The engine's state for one `wt` invocation: the cache, which keys this build produced, and
@@ -41,6 +42,8 @@ pub struct Engine {
     /// targets sharing a step (ten workflows over one library share its solve and discovery)
     /// look it up and check its blobs once.
     hits: Mutex<HashMap<String, crate::cache::Manifest>>,
+    /// Targets a read of whose outputs found them lost (see [`Engine::whole`]).
+    lost: Mutex<HashSet<String>>,
     /// Print a line per step that runs.
     pub verbose: bool,
     /// A progress bar on a terminal (plain lines otherwise).
@@ -55,6 +58,7 @@ impl Engine {
             produced: Mutex::new(HashMap::new()),
             journal: explain::Journal::default(),
             hits: Mutex::new(HashMap::new()),
+            lost: Mutex::new(HashSet::new()),
             verbose,
             progress: (verbose && std::io::IsTerminal::is_terminal(&std::io::stderr())).then(
                 || {
@@ -102,10 +106,7 @@ impl Engine {
 
     /// Reads one output of a finished step.
     pub fn output<T: Target>(&self, t: &T, step: &str, name: &str) -> Result<Vec<u8>> {
-        let r = t
-            .steps()
-            .get(step)
-            .with_context(|| format!("step `{step}` has not run for {}", t.label()))?;
+        let r = self.whole(t, step)?;
         let blob = r
             .manifest
             .outputs
@@ -116,15 +117,68 @@ impl Engine {
 
     /// Reads every output of a finished step.
     pub fn outputs<T: Target>(&self, t: &T, step: &str) -> Result<BTreeMap<String, Vec<u8>>> {
-        let r = t
-            .steps()
-            .get(step)
-            .with_context(|| format!("step `{step}` has not run for {}", t.label()))?;
+        let r = self.whole(t, step)?;
         r.manifest
             .outputs
             .iter()
             .map(|(name, blob)| Ok((name.clone(), self.cache.read_blob(blob)?)))
             .collect()
+    }
+
+    /// A finished step whose outputs are about to be read. A local hit is a hit on its entry
+    /// alone (a no-op build reads no outputs, so it checks none); its blobs are checked here,
+    /// once, before the first read. When one is missing or corrupt the entry is removed, the
+    /// target is noted as [`Engine::take_lost`], and the read fails: the target must be built
+    /// again, which [`Engine::build`] does by itself.
+    fn whole<T: Target>(&self, t: &T, step: &str) -> Result<Arc<StepResult>> {
+        let r = t
+            .steps()
+            .get(step)
+            .with_context(|| format!("step `{step}` has not run for {}", t.label()))?;
+        if r.checked.load(Ordering::Acquire) {
+            return Ok(r);
+        }
+        match self.cache.check_entry(&r.key, &r.manifest)? {
+            None => {
+                r.checked.store(true, Ordering::Release);
+                Ok(r)
+            }
+            Some(reason) => {
+                self.hits.lock().expect("hits").remove(&r.key);
+                self.lost
+                    .lock()
+                    .expect("lost")
+                    .insert(t.label().to_string());
+                eprintln!(
+                    "warning: corrupt cache entry for {step} {} ({reason}); rebuilding",
+                    t.label()
+                );
+                bail!(
+                    "the cached outputs of step `{step}` of {} are lost ({reason}); the entry was removed: build again",
+                    t.label()
+                )
+            }
+        }
+    }
+
+    /// Prepares a target whose outputs were found lost for building again: checks every
+    /// other hit of it (so that one more round finds everything lost at once; a lost entry is
+    /// removed) and forgets its steps.
+    pub fn forget_lost_hits<T: Target>(&self, t: &T) {
+        for r in t.steps().all() {
+            if !r.checked.load(Ordering::Acquire)
+                && !matches!(self.cache.check_entry(&r.key, &r.manifest), Ok(None))
+            {
+                self.hits.lock().expect("hits").remove(&r.key);
+            }
+        }
+        t.steps().clear();
+    }
+
+    /// Whether reading `label`'s outputs found some lost since the last call (see
+    /// [`Engine::whole`]); forgets it.
+    pub fn take_lost(&self, label: &str) -> bool {
+        self.lost.lock().expect("lost").remove(label)
     }
 
     /// Runs the steps of `targets` up to (and including) `until` (all steps when `None`),
@@ -148,18 +202,38 @@ impl Engine {
             }
         }
         let wanted = needed_rules(rules, until)?;
-        let graph = step_graph(rules, &wanted, targets.len());
+        let all: Vec<usize> = (0..targets.len()).collect();
+        let graph = step_graph(rules, &wanted, &all);
         if let Some(bar) = &self.progress {
             bar.set_length(bar.length().unwrap_or(0) + graph.node_count() as u64);
         }
-        // What is known to be whole in the cache holds for this build only: a long-lived
-        // process (`wt serve`) must see another process's gc at its next build.
+        // What is known to be in the cache holds for this build only: a long-lived process
+        // (`wt serve`) must see another process's gc at its next build.
         self.hits.lock().expect("hits").clear();
         self.cache.remember_blob_stats(true);
-        let outcome = scheduler::run(&graph, jobs, |t, r| {
-            let action = actions.get(&rules[r].action).expect("actions were checked");
-            self.run_step(&rules[r], action, &targets[t])
-        });
+        let run = |graph: &scheduler::StepGraph| {
+            scheduler::run(graph, jobs, |t, r| {
+                let action = actions.get(&rules[r].action).expect("actions were checked");
+                self.run_step(&rules[r], action, &targets[t])
+            })
+        };
+        let mut outcome = run(&graph);
+        // Targets that found a hit's outputs lost when reading them are built again: their
+        // lost entries are gone, so those steps run. Each round removes at least one entry,
+        // so there are at most as many rounds as steps per target.
+        for _ in 0..wanted.len() {
+            let lost: Vec<usize> = (0..targets.len())
+                .filter(|&t| self.take_lost(targets[t].label()))
+                .collect();
+            if lost.is_empty() {
+                break;
+            }
+            for &t in &lost {
+                self.forget_lost_hits(&targets[t]);
+                outcome.remove(&t);
+            }
+            outcome.extend(run(&step_graph(rules, &wanted, &lost)));
+        }
         self.cache.remember_blob_stats(false);
         self.hits.lock().expect("hits").clear();
         self.journal.flush(self.cache_root());
@@ -201,9 +275,6 @@ impl Engine {
         let key = step_key(rule, &input_digests);
         let lock = self.key_lock(&key);
         let _guard = lock.lock().expect("key lock");
-        let previous = self
-            .journal
-            .previous(self.cache_root(), t.label(), &rule.name);
         // An action asked to run again does so once per key: a key another target already ran in
         // this build is a hit.
         let run_again = action
@@ -217,7 +288,7 @@ impl Engine {
                 source: crate::cache::HitSource::Local,
             },
             (false, None) => {
-                let found = self.cache.get_action(&key)?;
+                let found = self.cache.get_action_unchecked(&key)?;
                 if let Lookup::Hit { manifest, .. } = &found {
                     self.hits
                         .lock()
@@ -241,9 +312,15 @@ impl Engine {
                 }
             }
             other => {
+                // What the step was last built with is read only on a miss, to say why.
                 let mut why = match run_again {
                     Some(reason) => reason,
-                    None => explain::why(previous.as_ref(), &input_digests),
+                    None => {
+                        let previous =
+                            self.journal
+                                .previous(self.cache_root(), t.label(), &rule.name);
+                        explain::why(previous.as_ref(), &input_digests)
+                    }
                 };
                 if let Lookup::Corrupt { reason } = other {
                     eprintln!(
@@ -275,17 +352,25 @@ impl Engine {
                 (manifest, StepOutcome::Ran, why)
             }
         };
-        self.journal.record(
-            t.label(),
-            &rule.name,
-            explain::Record {
-                key: key.clone(),
-                inputs: input_digests,
-            },
-        );
+        // A step that ran, here or for another target with the same key, is what a later miss
+        // is compared with. Plain hits are not recorded: a no-op build reads no journal.
+        if outcome != StepOutcome::LocalHit {
+            self.journal.record(
+                self.cache_root(),
+                t.label(),
+                &rule.name,
+                explain::Record {
+                    key: key.clone(),
+                    inputs: input_digests,
+                },
+            );
+        }
         t.steps().insert(
             &rule.name,
             StepResult {
+                // Outputs a step stored or fetched now are whole; a local hit's are checked
+                // when first read.
+                checked: (outcome != StepOutcome::LocalHit).into(),
                 key,
                 manifest,
                 outcome,
@@ -301,7 +386,7 @@ pub struct BuildReport {
     /// Per target: its failure, if any.
     pub failures: Vec<(String, String)>,
     /// Per (target, step) in execution order.
-    pub steps: Vec<(String, String, StepResult)>,
+    pub steps: Vec<(String, String, std::sync::Arc<StepResult>)>,
 }
 
 impl BuildReport {
@@ -322,9 +407,9 @@ impl BuildReport {
 }
 
 /// The step graph: a node per (target, wanted rule), an edge from each dep to its dependent.
-fn step_graph(rules: &[Rule], wanted: &[usize], targets: usize) -> scheduler::StepGraph {
+fn step_graph(rules: &[Rule], wanted: &[usize], targets: &[usize]) -> scheduler::StepGraph {
     let mut graph = scheduler::StepGraph::new();
-    for t in 0..targets {
+    for &t in targets {
         let nodes: Vec<_> = wanted
             .iter()
             .map(|&r| (r, graph.add_node((t, r))))

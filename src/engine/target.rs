@@ -4,7 +4,8 @@
 
 use crate::cache::Manifest;
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
 
 /// How a step's outputs were obtained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,29 +21,48 @@ pub enum StepOutcome {
 }
 
 /// A finished step.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct StepResult {
     pub key: String,
     pub manifest: Manifest,
     pub outcome: StepOutcome,
     /// For a step that ran: which inputs changed since this target's previous build.
     pub why: String,
+    /// Whether the outputs' blobs are known to be whole (see `Engine::whole`).
+    pub(super) checked: AtomicBool,
 }
 
 /// The finished steps of one target, by step name; filled in by the engine as the build goes.
+/// Results are shared, not copied: a no-op build asks for hundreds of them, and a manifest
+/// lists every output.
 #[derive(Debug, Default)]
-pub struct StepResults(Mutex<BTreeMap<String, StepResult>>);
+pub struct StepResults(Mutex<BTreeMap<String, Arc<StepResult>>>);
 
 impl StepResults {
-    pub fn get(&self, step: &str) -> Option<StepResult> {
+    pub fn get(&self, step: &str) -> Option<Arc<StepResult>> {
         self.0.lock().expect("step results").get(step).cloned()
+    }
+
+    /// Every finished step.
+    pub fn all(&self) -> Vec<Arc<StepResult>> {
+        self.0
+            .lock()
+            .expect("step results")
+            .values()
+            .cloned()
+            .collect()
+    }
+
+    /// Forgets every step, for the target to be built again.
+    pub fn clear(&self) {
+        self.0.lock().expect("step results").clear();
     }
 
     pub(super) fn insert(&self, step: &str, result: StepResult) {
         self.0
             .lock()
             .expect("step results")
-            .insert(step.to_string(), result);
+            .insert(step.to_string(), Arc::new(result));
     }
 }
 

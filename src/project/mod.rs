@@ -40,6 +40,9 @@ pub struct Project {
     jobs: usize,
     /// wt.toml's `[cache] max-size`, in bytes.
     pub max_cache_size: Option<u64>,
+    /// Builds run again after a read found outputs lost ([`Project::rebuilding_if_lost`]),
+    /// for [`Built::absorb_rebuilds`].
+    rebuilds: std::sync::Mutex<Vec<BuildReport>>,
 }
 
 /// How far a build goes.
@@ -71,6 +74,27 @@ pub struct Built {
 }
 
 impl Built {
+    /// Takes in the builds `project` ran again since (targets whose outputs a read found
+    /// lost): their steps replace the first build's, so that the report says what ran.
+    pub fn absorb_rebuilds(&mut self, project: &Project) {
+        let rebuilds = std::mem::take(&mut *project.rebuilds.lock().expect("rebuilds"));
+        for again in rebuilds {
+            for step in again.steps {
+                match self
+                    .report
+                    .steps
+                    .iter_mut()
+                    .find(|(label, name, _)| *label == step.0 && *name == step.1)
+                {
+                    Some(slot) => *slot = step,
+                    None => self.report.steps.push(step),
+                }
+            }
+            self.failures.extend(again.failures.iter().cloned());
+            self.report.failures.extend(again.failures);
+        }
+    }
+
     /// The states whose build succeeded, in target order.
     pub fn succeeded(&self) -> impl Iterator<Item = &TargetState> {
         self.states.iter().filter(|s| {
@@ -125,8 +149,14 @@ impl Project {
             label: crate::label::label_of(&self.root, dir),
             spec: spec.clone(),
         };
-        let state = prepare::prepare(&self.root, &self.config, &target, out)
-            .map_err(crate::diag::Rendered)?;
+        let state = prepare::prepare(
+            &self.root,
+            self.ctx.cache_root(),
+            &self.config,
+            &target,
+            out,
+        )
+        .map_err(crate::diag::Rendered)?;
         let report = self.run_steps(std::slice::from_ref(&state), stage)?;
         self.ctx.finish_progress();
         if let Some((_, err)) = report.failures.into_iter().next() {
@@ -161,22 +191,34 @@ impl Project {
     /// The workflow of a discovered target, validated against its tasks (once; later calls
     /// return the same).
     pub fn workflow<'s>(&self, state: &'s TargetState) -> Result<&'s Workflow> {
-        crate::steps::validated::validate_workflow(&self.ctx, state)?;
+        self.rebuilding_if_lost(state, crate::steps::DISCOVER, || {
+            crate::steps::validated::validate_workflow(&self.ctx, state)
+        })?;
         Ok(state.workflow.get().expect("validated"))
     }
 
     /// The files of a built target's workspace.
     pub fn files(&self, state: &TargetState) -> Result<Files> {
-        self.ctx.outputs(state, crate::steps::PACKAGE)
+        self.rebuilding_if_lost(state, crate::steps::PACKAGE, || {
+            self.ctx.outputs(state, crate::steps::PACKAGE)
+        })
     }
 
     /// What discovery found for a target's requirements: the registry and the full
     /// signatures of its tasks.
     pub fn discovered(&self, state: &TargetState) -> Result<(RegistryOutput, Signatures)> {
         let output = |name| self.ctx.output(state, crate::steps::DISCOVER, name);
-        let registry = serde_json::from_slice(&output(crate::steps::REGISTRY_FILE)?)?;
-        let signatures = serde_json::from_slice(&output(crate::steps::SIGNATURES_FILE)?)?;
-        Ok((registry, signatures))
+        let (registry, signatures) =
+            self.rebuilding_if_lost(state, crate::steps::DISCOVER, || {
+                Ok((
+                    output(crate::steps::REGISTRY_FILE)?,
+                    output(crate::steps::SIGNATURES_FILE)?,
+                ))
+            })?;
+        Ok((
+            serde_json::from_slice(&registry)?,
+            serde_json::from_slice(&signatures)?,
+        ))
     }
 
     /// The Python environment of a built target (its lock's packages and its libraries),
@@ -185,10 +227,44 @@ impl Project {
         state
             .result(crate::steps::DISCOVER)
             .with_context(|| format!("{}: discovery did not run", state.target.label))?;
-        let lock = self
-            .ctx
-            .output(state, crate::steps::SOLVE, crate::steps::solve::LOCK_FILE)?;
+        let lock = self.rebuilding_if_lost(state, crate::steps::SOLVE, || {
+            self.ctx
+                .output(state, crate::steps::SOLVE, crate::steps::solve::LOCK_FILE)
+        })?;
         crate::steps::discover::environment(&self.ctx, state, &lock)
+    }
+
+    /// Runs `read`, which reads outputs of `step` and the steps before it. A build trusts
+    /// its hits without looking at their outputs, and a read checks them first; when the
+    /// read found some lost (removed from the cache meanwhile, or corrupt), the target is
+    /// built again up to `step` and `read` runs once more.
+    fn rebuilding_if_lost<R>(
+        &self,
+        state: &TargetState,
+        step: &str,
+        read: impl Fn() -> Result<R>,
+    ) -> Result<R> {
+        match read() {
+            Err(_) if self.ctx.engine.take_lost(&state.target.label) => {
+                self.ctx.engine.forget_lost_hits(state);
+                let actions = crate::steps::actions(&self.ctx);
+                let report = self.ctx.engine.build(
+                    &self.rules,
+                    &actions,
+                    std::slice::from_ref(state),
+                    Some(step),
+                    self.jobs,
+                )?;
+                self.ctx.finish_progress();
+                let failed = report.failures.first().map(|(_, err)| err.clone());
+                self.rebuilds.lock().expect("rebuilds").push(report);
+                if let Some(err) = failed {
+                    bail!(crate::diag::Rendered(err));
+                }
+                read()
+            }
+            other => other,
+        }
     }
 
     /// The cache the build reads and fills.
@@ -207,7 +283,7 @@ impl Project {
         use rayon::prelude::*;
         let prepared: Vec<_> = targets
             .par_iter()
-            .map(|t| prepare::prepare(&self.root, &self.config, t, out))
+            .map(|t| prepare::prepare(&self.root, self.ctx.cache_root(), &self.config, t, out))
             .collect();
         let mut ok = Vec::new();
         let mut failed = Vec::new();
@@ -230,7 +306,7 @@ impl Project {
 
 /// The names of a target's workspace.
 pub fn names(state: &TargetState) -> Names {
-    let release = release_name(DEFAULT_PREFIX, &state.spec.id.value);
+    let release = release_name(DEFAULT_PREFIX, &state.head.id.value);
     let package = release.replace('-', "_");
     Names { release, package }
 }

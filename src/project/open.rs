@@ -98,6 +98,7 @@ impl Project {
             rules,
             jobs,
             max_cache_size,
+            rebuilds: Default::default(),
         })
     }
 }

@@ -7,7 +7,7 @@ use crate::diag::Diagnostic;
 use crate::env::pypi::ResolvedPypi;
 use crate::label::Target;
 use crate::load::SpecFile;
-use crate::spec::model::Requirement;
+use crate::spec::model::{Requirement, SpecHead};
 use crate::steps::TargetState;
 use std::path::{Path, PathBuf};
 
@@ -34,16 +34,35 @@ fn out_dir(
     }
 }
 
-/// Reads and parses a target's spec. Errors come back rendered with their locations.
+/// Reads a target's spec and finds its head (id and requirements): from the memo of an
+/// earlier build of the same text, else by parsing it. Errors come back rendered with their
+/// locations.
 pub fn prepare(
     root: &Path,
+    cache: &Path,
     config: &Config,
     target: &Target,
     explicit_out: Option<&Path>,
 ) -> Result<TargetState, String> {
     let file = SpecFile::read(&target.spec).map_err(|e| e.to_string())?;
-    let spec = crate::spec::parse::parse_spec(&file.text).map_err(|d| file.render(&d))?;
-    let pypi: Vec<ResolvedPypi> = spec
+    let memo = head_memo(cache, &file.text);
+    let remembered = std::fs::read(&memo)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<SpecHead>(&bytes).ok());
+    let parsed = std::sync::OnceLock::new();
+    let head = match remembered {
+        Some(head) => head,
+        None => {
+            let spec = crate::spec::parse::parse_spec(&file.text).map_err(|d| file.render(&d))?;
+            let head = spec.head();
+            if let Ok(bytes) = serde_json::to_vec(&head) {
+                crate::workspace::write_memo(&memo, &bytes);
+            }
+            let _ = parsed.set(spec);
+            head
+        }
+    };
+    let pypi: Vec<ResolvedPypi> = head
         .requirements
         .iter()
         .filter_map(|r| {
@@ -72,11 +91,12 @@ pub fn prepare(
     if !missing.is_empty() {
         return Err(file.render(&missing));
     }
-    let out = out_dir(root, config, target, &spec.id.value, explicit_out);
+    let out = out_dir(root, config, target, &head.id.value, explicit_out);
     Ok(TargetState {
         target: target.clone(),
         file,
-        spec,
+        head,
+        parsed,
         pypi,
         out_dir: out,
         results: Default::default(),
@@ -84,4 +104,20 @@ pub fn prepare(
         fingerprint: Default::default(),
         warnings: Default::default(),
     })
+}
+
+/// Where the head of a spec of this text is remembered: keyed by the text and by wt's own
+/// sources (a wt that parses differently never reads an older one's memo). Only specs that
+/// parsed are remembered.
+fn head_memo(cache: &Path, text: &str) -> PathBuf {
+    let key = crate::digest::bytes(
+        format!(
+            "spec-head-v1\n{}\n{text}",
+            crate::engine::rules::SOURCE_DIGEST
+        )
+        .as_bytes(),
+    );
+    crate::cache::Layout(cache)
+        .memo()
+        .join(format!("head-{}.json", &key[..32]))
 }

@@ -34,6 +34,6 @@ impl Project {
 
     /// The key of the state's package step: what its workspace's files are the output of.
     fn package_key(&self, state: &TargetState) -> Option<String> {
-        state.result(crate::steps::PACKAGE).map(|r| r.key)
+        state.result(crate::steps::PACKAGE).map(|r| r.key.clone())
     }
 }

@@ -8,7 +8,7 @@ use crate::yaml::Span;
 use indexmap::IndexMap;
 
 /// A value together with where it was written.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Spanned<T> {
     pub value: T,
     pub span: Span,
@@ -21,6 +21,16 @@ impl<T> Spanned<T> {
 }
 
 /// A whole spec.yaml.
+/// What a build needs of a spec before any step has run: its id and requirements. It is
+/// remembered by the spec's text (see `project::prepare`), so a build whose specs did not
+/// change parses none of them.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SpecHead {
+    pub id: Spanned<String>,
+    pub requirements: Vec<Requirement>,
+    pub requirements_span: Span,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Spec {
     pub id: Spanned<String>,
@@ -37,6 +47,14 @@ pub struct Spec {
 }
 
 impl Spec {
+    pub fn head(&self) -> SpecHead {
+        SpecHead {
+            id: self.id.clone(),
+            requirements: self.requirements.clone(),
+            requirements_span: self.requirements_span,
+        }
+    }
+
     /// Every task instance in execution order (groups flattened), with the index of the group
     /// (in `workflow`) that holds it.
     /// The `lints:` levels of the task instance `id` (for `super::lints::judge`).
@@ -73,7 +91,7 @@ impl RjsfOverrides {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Requirement {
     Conda(CondaRequirement),
     Pypi(PypiRequirement),
@@ -96,7 +114,7 @@ impl Requirement {
 }
 
 /// A conda package: `{name, version, channel}` or `{requirement: "channel::name >=1"}`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CondaRequirement {
     pub name: Spanned<String>,
     /// A rattler NamelessMatchSpec such as `>=1.0` or `*`.
@@ -106,7 +124,9 @@ pub struct CondaRequirement {
 }
 
 /// A resolved conda channel.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct Channel {
     /// The short name if it is a known channel, else the URL.
     pub name: String,
@@ -114,7 +134,7 @@ pub struct Channel {
 }
 
 /// A PyPI package from a local path, git, a URL, or an index version.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PypiRequirement {
     pub name: Spanned<String>,
     pub git: Option<String>,

@@ -15,7 +15,12 @@ pub struct BuildContext {
     /// Parsed registries by blob digest (many targets share one).
     pub(super) registries: Mutex<HashMap<String, Arc<crate::spec::validate::KnownTasks>>>,
     /// Source-tree digests of `path:` libraries (many targets share one library).
-    tree_digests: Mutex<HashMap<PathBuf, String>>,
+    tree_digests: PathMemo<String>,
+    /// Digests of the build manifests (pyproject.toml, setup.py, setup.cfg) of `path:`
+    /// libraries, by file name.
+    manifest_digests: PathMemo<Vec<(&'static str, String)>>,
+    /// Digests of the inputs that are the same for every target (`None`: not such an input).
+    build_wide: Mutex<HashMap<String, Option<String>>>,
     /// Guarantee no network access: channels and indexes are read from the caches only.
     pub offline: bool,
     /// Re-solve on purpose (`--update-lock`): solve steps run even on a cache hit and ignore
@@ -33,7 +38,9 @@ impl BuildContext {
             engine,
             tools: OnceLock::new(),
             registries: Mutex::new(HashMap::new()),
-            tree_digests: Mutex::new(HashMap::new()),
+            tree_digests: PathMemo::default(),
+            manifest_digests: PathMemo::default(),
+            build_wide: Mutex::new(HashMap::new()),
             offline: false,
             update_lock: false,
             conda: crate::conda::settings::CondaSettings::default_settings(),
@@ -62,15 +69,44 @@ impl BuildContext {
 
     /// The content digest of a source tree, computed once per build.
     pub fn tree_digest(&self, path: &Path) -> std::io::Result<String> {
-        if let Some(d) = self.tree_digests.lock().expect("tree digests").get(path) {
-            return Ok(d.clone());
-        }
-        let d = crate::digest::tree(path)?;
-        self.tree_digests
+        self.tree_digests.get(path, || crate::digest::tree(path))
+    }
+
+    /// The digest of input `name` when it is the same for every target, computed by `f` once
+    /// per build (`f` returns `None` for an input that is not).
+    pub fn build_wide_digest(
+        &self,
+        name: &str,
+        f: impl FnOnce() -> Option<String>,
+    ) -> Option<String> {
+        if let Some(d) = self
+            .build_wide
             .lock()
-            .expect("tree digests")
-            .insert(path.to_path_buf(), d.clone());
-        Ok(d)
+            .expect("build-wide digests")
+            .get(name)
+        {
+            return d.clone();
+        }
+        let d = f();
+        self.build_wide
+            .lock()
+            .expect("build-wide digests")
+            .insert(name.to_string(), d.clone());
+        d
+    }
+
+    /// The digests of a Python project's build manifests that exist, computed once per build.
+    pub fn manifest_digests(&self, path: &Path) -> Vec<(&'static str, String)> {
+        let read = || {
+            Ok(["pyproject.toml", "setup.py", "setup.cfg"]
+                .into_iter()
+                .filter_map(|f| {
+                    let bytes = std::fs::read(path.join(f)).ok()?;
+                    Some((f, crate::digest::bytes(&bytes)))
+                })
+                .collect())
+        };
+        self.manifest_digests.get(path, read).unwrap_or_default()
     }
 
     /// uv and the interpreter, located on first use (a fully cached build never needs them).
@@ -86,5 +122,29 @@ impl BuildContext {
             })
             .as_ref()
             .map_err(|e| anyhow!("{e}"))
+    }
+}
+
+/// Values computed at most once per build for each path.
+struct PathMemo<V>(Mutex<HashMap<PathBuf, V>>);
+
+impl<V> Default for PathMemo<V> {
+    fn default() -> Self {
+        PathMemo(Mutex::new(HashMap::new()))
+    }
+}
+
+impl<V: Clone> PathMemo<V> {
+    /// The value for `path`, computed by `f` on first use (an error is not remembered).
+    fn get(&self, path: &Path, f: impl FnOnce() -> std::io::Result<V>) -> std::io::Result<V> {
+        if let Some(v) = self.0.lock().expect("path memo").get(path) {
+            return Ok(v.clone());
+        }
+        let v = f()?;
+        self.0
+            .lock()
+            .expect("path memo")
+            .insert(path.to_path_buf(), v.clone());
+        Ok(v)
     }
 }

@@ -113,12 +113,12 @@ pub fn environment_key(ctx: &BuildContext, t: &TargetState, lock: &[u8]) -> Resu
 /// Discovery found no task: located at the spec's `requirements`, which name the libraries
 /// that should have registered some.
 fn no_tasks(t: &TargetState) -> anyhow::Error {
-    let message = if t.spec.requirements.is_empty() {
+    let message = if t.head.requirements.is_empty() {
         "no registered tasks were discovered: `requirements` names no task library"
     } else {
         "no registered tasks were discovered: no library of `requirements` registers a task"
     };
-    let diagnostic = crate::diag::Diagnostic::new(t.spec.requirements_span, message).help(
+    let diagnostic = crate::diag::Diagnostic::new(t.head.requirements_span, message).help(
         "list the task libraries the workflow uses (`- name: my-tasks\n    path: ../my-tasks`); a library registers functions with `@register()` from `wt_registry` and declares its task module under the `wt_registry` entry points of its pyproject.toml:\n      [project.entry-points.\"wt_registry\"]\n      tasks = \"my_package.tasks\"",
     );
     anyhow::anyhow!(crate::diag::Rendered(t.file.render(&[diagnostic])))

@@ -14,23 +14,19 @@ use serde_json::json;
 
 /// The digest of one named input for a target.
 pub fn digest_of(name: &str, ctx: &BuildContext, t: &TargetState) -> Result<String> {
+    if let Some(d) = ctx.build_wide_digest(name, || build_wide_digest_of(name, ctx)) {
+        return Ok(d);
+    }
     Ok(match name {
-        "requirements" => digest::json(&crate::fingerprint::requirements_document(&t.spec)),
-        "runtime" => digest::json(&json!({
-            "pypi": runtime::PYPI,
-            "features": runtime::FEATURES,
-            "lock-format": runtime::LOCK_FORMAT
-        })),
-        "introspector" => digest::bytes(super::introspect::INTROSPECT_PY.as_bytes()),
-        "platforms" => digest::json(&json!(ctx.conda.platform_names())),
+        "requirements" => digest::json(&crate::fingerprint::requirements_document(
+            &t.head.requirements,
+        )),
         "path-manifests" => {
             let mut parts = Vec::new();
             for p in &t.pypi {
                 let Some(path) = &p.abs_path else { continue };
-                for f in ["pyproject.toml", "setup.py", "setup.cfg"] {
-                    if let Ok(bytes) = std::fs::read(path.join(f)) {
-                        parts.push(json!([p.req.name.value, f, digest::bytes(&bytes)]));
-                    }
+                for (f, d) in ctx.manifest_digests(path) {
+                    parts.push(json!([p.req.name.value, f, d]));
                 }
             }
             digest::json(&json!(parts))
@@ -70,10 +66,25 @@ pub fn digest_of(name: &str, ctx: &BuildContext, t: &TargetState) -> Result<Stri
                 &json!({"paths": rel, "release": t.out_dir.file_name().map(|n| n.to_string_lossy().into_owned())}),
             )
         }
+        other => bail!("unknown rule input `{other}`"),
+    })
+}
+
+/// The digest of an input that is the same for every target of a build (`None` for the
+/// others), computed once per build.
+fn build_wide_digest_of(name: &str, ctx: &BuildContext) -> Option<String> {
+    Some(match name {
+        "runtime" => digest::json(&json!({
+            "pypi": runtime::PYPI,
+            "features": runtime::FEATURES,
+            "lock-format": runtime::LOCK_FORMAT
+        })),
+        "introspector" => digest::bytes(super::introspect::INTROSPECT_PY.as_bytes()),
+        "platforms" => digest::json(&json!(ctx.conda.platform_names())),
         "wt-sources" => {
             digest::bytes(format!("{}:{}", env!("CARGO_PKG_VERSION"), SOURCE_DIGEST).as_bytes())
         }
-        other => bail!("unknown rule input `{other}`"),
+        _ => return None,
     })
 }
 

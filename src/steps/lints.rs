@@ -13,7 +13,7 @@ pub fn judge_target(ctx: &BuildContext, t: &TargetState, findings: &[Finding]) -
     if t.warnings.get().is_some() {
         return Ok(());
     }
-    let judged = crate::spec::lints::judge(findings, &ctx.lints, |id| t.spec.instance_lints(id));
+    let judged = crate::spec::lints::judge(findings, &ctx.lints, |id| t.spec().instance_lints(id));
     if !judged.errors.is_empty() {
         return Err(anyhow!(Rendered(t.file.render(&judged.errors))));
     }

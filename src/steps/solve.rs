@@ -32,7 +32,7 @@ pub fn run(ctx: &BuildContext, t: &TargetState) -> Result<Vec<u8>> {
         existing_lock(t)
     };
     let conda: Vec<CondaRequirement> = t
-        .spec
+        .head
         .requirements
         .iter()
         .filter_map(|r| match r {
@@ -57,7 +57,7 @@ pub fn run(ctx: &BuildContext, t: &TargetState) -> Result<Vec<u8>> {
     let pythons = locked_pythons(&solution)?;
     let resolver = super::resolver_python::for_solution(ctx, &solution)?;
     let pypi = super::solve_pypi::lock(ctx, t, &pythons, &resolver.path, &previous)?;
-    let channels: Vec<String> = runtime::channels(&t.spec.requirements)
+    let channels: Vec<String> = runtime::channels(&t.head.requirements)
         .into_iter()
         .map(|c| c.base_url)
         .collect();

@@ -321,7 +321,7 @@ fn pypi_failure(
     };
     // uv's message names the packages it could not resolve; locate the first spec
     // requirement it names (a local library whose dependencies fail is named by uv too).
-    let named = t.spec.requirements.iter().find_map(|r| match r {
+    let named = t.head.requirements.iter().find_map(|r| match r {
         Requirement::Pypi(req) if lower.contains(&req.name.value.to_lowercase()) => Some(req),
         _ => None,
     });

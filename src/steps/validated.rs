@@ -17,7 +17,7 @@ pub fn validate_workflow(ctx: &BuildContext, t: &TargetState) -> Result<()> {
         return Ok(());
     }
     let known = known_tasks(ctx, t)?;
-    let wf = crate::schema::checked_workflow(&t.spec, &known)
+    let wf = crate::schema::checked_workflow(t.spec(), &known)
         .map_err(|d| anyhow!(Rendered(t.file.render(&d))))?;
     let _ = t.workflow.set(wf);
     Ok(())
@@ -51,13 +51,11 @@ fn known_tasks(ctx: &BuildContext, t: &TargetState) -> Result<Arc<KnownTasks>> {
     if let Some(k) = ctx.registries.lock().expect("registries").get(&memo) {
         return Ok(k.clone());
     }
-    let (registry_blob, signatures_blob) = discovery_blobs(t)?;
-    let cache = &ctx.engine.cache;
     let registry: crate::contracts::RegistryOutput =
-        serde_json::from_slice(&cache.read_blob(&registry_blob)?)
+        serde_json::from_slice(&ctx.output(t, super::DISCOVER, REGISTRY_FILE)?)
             .context("the cached registry is not valid JSON")?;
     let signatures: crate::contracts::Signatures =
-        serde_json::from_slice(&cache.read_blob(&signatures_blob)?)
+        serde_json::from_slice(&ctx.output(t, super::DISCOVER, SIGNATURES_FILE)?)
             .context("the cached signatures are not valid JSON")?;
     let k = Arc::new(KnownTasks::from_registry(&registry, &signatures));
     ctx.registries
