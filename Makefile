@@ -32,9 +32,8 @@ ui:
 	@scripts/install-ui-tools.sh
 	cd ui && node build.mjs
 
-# wt compiles while its tools install (scripts/alongside.sh).
-build:
-	@scripts/alongside.sh "cargo build --release --locked" $(MAKE) --no-print-directory tools
+build: tools
+	cargo build --release --locked
 
 demo: build
 	@scripts/demo.sh "$(WT)"
@@ -43,9 +42,7 @@ demo: build
 # its compiled dependencies and binary (one compile of the tree, not a debug one beside it), and
 # the binary they drive is the one users run. scripts/run-tests.sh runs the test binaries two
 # at a time (WT_TEST_BINARIES).
-test:
-	@scripts/alongside.sh "cargo test --release --locked --no-run" \
-	  $(MAKE) --no-print-directory test-tools
+test: test-tools
 	@scripts/run-tests.sh
 
 bench: build test-tools

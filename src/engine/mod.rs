@@ -7,10 +7,12 @@
 //! of specs, Python or locks.
 //!
 //! A step's key is a blake3 digest over the rule's name and action and the digests of the
-//! inputs the rule lists (each computed by the action, see [`action`]). On a hit the step's outputs come from the cache
-//! (local, else remote); on a miss its action runs and its outputs are stored. Targets are
-//! independent; inside a target, steps follow the rules' `deps`. Identical keys across targets
-//! (e.g. two workflows with the same requirements) run once.
+//! inputs the rule lists (each computed by the action, see [`action`]). On a hit the step's
+//! outputs come from the cache (local, else remote); on a miss its action runs and its outputs
+//! are stored. A local hit's outputs are checked when first read, not when found (see
+//! [`Engine::output`]). Targets are independent; inside a target, steps follow the rules'
+//! `deps`. Identical keys across targets (e.g. two workflows with the same requirements) run
+//! once.
 
 pub mod action;
 pub mod explain;
@@ -38,9 +40,9 @@ pub struct Engine {
     produced: Mutex<HashMap<String, String>>,
     /// What each step was last built with, for `--explain`.
     journal: explain::Journal,
-    /// Manifests of keys already found whole in the local cache during the current build:
-    /// targets sharing a step (ten workflows over one library share its solve and discovery)
-    /// look it up and check its blobs once.
+    /// Manifests of keys already found in the local cache during the current build: targets
+    /// sharing a step (ten workflows over one library share its solve and discovery) look it
+    /// up once.
     hits: Mutex<HashMap<String, crate::cache::Manifest>>,
     /// Targets a read of whose outputs found them lost (see [`Engine::whole`]).
     lost: Mutex<HashSet<String>>,
@@ -104,7 +106,8 @@ impl Engine {
             .clone()
     }
 
-    /// Reads one output of a finished step.
+    /// Reads one output of a finished step (checking the step's outputs first, see
+    /// [`Engine::whole`]).
     pub fn output<T: Target>(&self, t: &T, step: &str, name: &str) -> Result<Vec<u8>> {
         let r = self.whole(t, step)?;
         let blob = r

@@ -121,3 +121,39 @@ fn head_memo(cache: &Path, text: &str) -> PathBuf {
         .memo()
         .join(format!("head-{}.json", &key[..32]))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The second preparation of an unchanged spec takes its head from the memo and parses
+    /// nothing; the spec it parses when asked is the one the first preparation parsed.
+    #[test]
+    fn an_unchanged_spec_is_not_parsed_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("ws");
+        let lib = root.join("lib");
+        std::fs::create_dir_all(&lib).unwrap();
+        std::fs::write(lib.join("pyproject.toml"), "[project]\nname = \"lib\"\n").unwrap();
+        let spec = root.join("wf/spec.yaml");
+        std::fs::create_dir_all(spec.parent().unwrap()).unwrap();
+        std::fs::write(
+            &spec,
+            "id: wf\nrequirements:\n  - name: lib\n    path: ../lib\nworkflow:\n  - id: a\n    task: t\n    partial:\n      x: 0.1\n",
+        )
+        .unwrap();
+        let target = Target {
+            label: "//wf".into(),
+            spec,
+        };
+        let cache = dir.path().join("cache");
+        let prepare = || prepare(&root, &cache, &Config::default(), &target, None).unwrap();
+        let first = prepare();
+        assert!(first.parsed.get().is_some());
+        let second = prepare();
+        assert!(second.parsed.get().is_none(), "parsed again");
+        assert_eq!(second.head, first.head);
+        assert_eq!(second.pypi.len(), 1);
+        assert_eq!(second.spec(), first.spec());
+    }
+}
