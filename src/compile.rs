@@ -197,13 +197,66 @@ pub enum WriteOutcome {
     Written,
 }
 
-/// Replaces `out_dir` with exactly `files` (atomically, via a sibling temp folder); does
-/// nothing when the folder already holds exactly these files. pixi's installed environments
-/// (`.pixi/`) are carried over.
+/// Makes `out_dir` hold exactly `files` (pixi's `.pixi/` and `__pycache__` aside): nothing is
+/// written when it already does; an existing folder gets the files that differ, each replaced
+/// atomically; a new one is written beside and renamed into place. pixi's installed
+/// environments (`.pixi/`) are kept.
 pub fn write_tree(out_dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<WriteOutcome> {
-    if out_dir.is_dir() && diff_tree(out_dir, files).is_empty() {
-        return Ok(WriteOutcome::Unchanged);
+    if out_dir.is_dir() {
+        let diffs = diff_tree(out_dir, files);
+        if diffs.is_empty() {
+            return Ok(WriteOutcome::Unchanged);
+        }
+        if update_in_place(out_dir, files, &diffs).is_ok() {
+            return Ok(WriteOutcome::Written);
+        }
     }
+    replace_tree(out_dir, files)
+}
+
+/// Brings an existing workspace up to date by writing only the files that differ, each one
+/// atomically (a temporary file renamed over it), and removing those no longer produced. An
+/// edit changes a few files of a workspace, and rewriting all of them costs ten times the
+/// file-system operations. A write interrupted half-way leaves every file whole (old or new)
+/// and no stamp, so the next build compares the folder and finishes it. Anything unexpected
+/// (a folder where a file goes) makes the caller replace the whole tree instead.
+fn update_in_place(
+    out_dir: &Path,
+    files: &BTreeMap<String, Vec<u8>>,
+    diffs: &[Difference],
+) -> std::io::Result<()> {
+    for diff in diffs {
+        match diff {
+            Difference::Missing(rel) | Difference::Changed(rel) => {
+                let path = out_dir.join(rel);
+                let dir = path.parent().unwrap_or(out_dir);
+                std::fs::create_dir_all(dir)?;
+                let name = path.file_name().unwrap_or_default().to_string_lossy();
+                let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+                std::fs::write(&tmp, &files[rel])?;
+                if let Err(e) = std::fs::rename(&tmp, &path) {
+                    let _ = std::fs::remove_file(&tmp);
+                    return Err(e);
+                }
+            }
+            Difference::Extra(rel) => {
+                let path = out_dir.join(rel);
+                std::fs::remove_file(&path)?;
+                // Folders left empty go too (`remove_dir` fails on the first that is not).
+                for dir in path.ancestors().skip(1) {
+                    if dir == out_dir || std::fs::remove_dir(dir).is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Writes the workspace into a new folder that then takes the old one's place (keeping
+/// pixi's installed environment, `.pixi`).
+fn replace_tree(out_dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<WriteOutcome> {
     let parent = out_dir.parent().context("output folder has no parent")?;
     std::fs::create_dir_all(parent)
         .with_context(|| format!("could not create {}", parent.display()))?;
@@ -332,5 +385,47 @@ mod tests {
         assert_eq!(got.context, "../../..");
         assert_eq!(got.workspace, "workflows/a/wt-a-workflow");
         assert_eq!(got.libraries, ["libs/x", "workflows/y"]);
+    }
+
+    /// An existing workspace gets only what differs: stale and missing files written, files no
+    /// longer produced removed (with the folders they leave empty), the rest untouched, and
+    /// pixi's environment kept.
+    #[test]
+    fn an_existing_workspace_is_updated_in_place() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("ws");
+        let files = |pairs: &[(&str, &str)]| -> BTreeMap<String, Vec<u8>> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
+                .collect()
+        };
+        let first = files(&[("README.md", "a"), ("pkg/dag.py", "b"), ("old/x.py", "c")]);
+        assert_eq!(write_tree(&out, &first).unwrap(), WriteOutcome::Written);
+        std::fs::create_dir_all(out.join(".pixi/envs")).unwrap();
+        let inode = |rel: &str| std::fs::metadata(out.join(rel)).unwrap().ino();
+        let kept = inode("README.md");
+
+        let second = files(&[("README.md", "a"), ("pkg/dag.py", "B"), ("pkg/new.py", "d")]);
+        assert_eq!(write_tree(&out, &second).unwrap(), WriteOutcome::Written);
+        assert!(diff_tree(&out, &second).is_empty());
+        assert_eq!(inode("README.md"), kept, "an unchanged file was rewritten");
+        assert!(!out.join("old").exists());
+        assert!(out.join(".pixi/envs").is_dir());
+        let leftovers: Vec<_> = std::fs::read_dir(out.join("pkg"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .filter(|n| n.to_string_lossy().contains(".tmp-"))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+        assert_eq!(write_tree(&out, &second).unwrap(), WriteOutcome::Unchanged);
+
+        // A folder where a file goes: the whole tree is replaced instead.
+        std::fs::remove_file(out.join("README.md")).unwrap();
+        std::fs::create_dir_all(out.join("README.md/x")).unwrap();
+        assert_eq!(write_tree(&out, &second).unwrap(), WriteOutcome::Written);
+        assert!(diff_tree(&out, &second).is_empty());
+        assert!(out.join(".pixi/envs").is_dir());
     }
 }
