@@ -41,7 +41,7 @@ fn main() {
 
     let mut cosmetic = Vec::new();
     let mut last = String::new();
-    for i in 0..7 {
+    for i in 0..15 {
         edit(
             &ws.join("workflows/wf_000/spec.yaml"),
             "name: Step 0",
