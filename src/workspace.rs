@@ -56,6 +56,13 @@ pub fn display(p: &Path) -> String {
     }
 }
 
+/// Reads a small JSON bookkeeping file written by [`write_memo`]; `None` when it is missing or
+/// does not hold a `T` (an older wt's format, a file cut short): it is then recomputed.
+pub fn read_memo<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
+    let bytes = std::fs::read(path).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
 /// Writes a small bookkeeping file (memos, stamps, explain records) atomically: a temp file in
 /// the same folder renamed over the target, creating the folder. Best effort: losing one of
 /// these only costs recomputation, so failures are ignored.

@@ -57,10 +57,8 @@ impl Journal {
             return f(now);
         }
         // Read without holding the lock: other targets' steps go on meanwhile.
-        let read: TargetRecords = std::fs::read(path(cache, label))
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default();
+        let read: TargetRecords =
+            crate::workspace::read_memo(&path(cache, label)).unwrap_or_default();
         let mut targets = self.targets.lock().expect("journal");
         let (_, now) = targets
             .entry(label.to_string())

@@ -46,9 +46,7 @@ pub fn prepare(
 ) -> Result<TargetState, String> {
     let file = SpecFile::read(&target.spec).map_err(|e| e.to_string())?;
     let memo = head_memo(cache, &file.text);
-    let remembered = std::fs::read(&memo)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<SpecHead>(&bytes).ok());
+    let remembered = crate::workspace::read_memo::<SpecHead>(&memo);
     let parsed = std::sync::OnceLock::new();
     let head = match remembered {
         Some(head) => head,

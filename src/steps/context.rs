@@ -15,12 +15,12 @@ pub struct BuildContext {
     /// Parsed registries by blob digest (many targets share one).
     pub(super) registries: Mutex<HashMap<String, Arc<crate::spec::validate::KnownTasks>>>,
     /// Source-tree digests of `path:` libraries (many targets share one library).
-    tree_digests: PathMemo<String>,
+    tree_digests: Memo<PathBuf, String>,
     /// Digests of the build manifests (pyproject.toml, setup.py, setup.cfg) of `path:`
     /// libraries, by file name.
-    manifest_digests: PathMemo<Vec<(&'static str, String)>>,
+    manifest_digests: Memo<PathBuf, Vec<(&'static str, String)>>,
     /// Digests of the inputs that are the same for every target (`None`: not such an input).
-    build_wide: Mutex<HashMap<String, Option<String>>>,
+    build_wide: Memo<String, Option<String>>,
     /// Guarantee no network access: channels and indexes are read from the caches only.
     pub offline: bool,
     /// Re-solve on purpose (`--update-lock`): solve steps run even on a cache hit and ignore
@@ -38,9 +38,9 @@ impl BuildContext {
             engine,
             tools: OnceLock::new(),
             registries: Mutex::new(HashMap::new()),
-            tree_digests: PathMemo::default(),
-            manifest_digests: PathMemo::default(),
-            build_wide: Mutex::new(HashMap::new()),
+            tree_digests: Memo::default(),
+            manifest_digests: Memo::default(),
+            build_wide: Memo::default(),
             offline: false,
             update_lock: false,
             conda: crate::conda::settings::CondaSettings::default_settings(),
@@ -79,20 +79,7 @@ impl BuildContext {
         name: &str,
         f: impl FnOnce() -> Option<String>,
     ) -> Option<String> {
-        if let Some(d) = self
-            .build_wide
-            .lock()
-            .expect("build-wide digests")
-            .get(name)
-        {
-            return d.clone();
-        }
-        let d = f();
-        self.build_wide
-            .lock()
-            .expect("build-wide digests")
-            .insert(name.to_string(), d.clone());
-        d
+        self.build_wide.get(name, || Ok(f())).unwrap_or_default()
     }
 
     /// The digests of a Python project's build manifests that exist, computed once per build.
@@ -125,26 +112,30 @@ impl BuildContext {
     }
 }
 
-/// Values computed at most once per build for each path.
-struct PathMemo<V>(Mutex<HashMap<PathBuf, V>>);
+/// Values computed at most once per build for each key (a path, an input's name).
+struct Memo<K, V>(Mutex<HashMap<K, V>>);
 
-impl<V> Default for PathMemo<V> {
+impl<K, V> Default for Memo<K, V> {
     fn default() -> Self {
-        PathMemo(Mutex::new(HashMap::new()))
+        Memo(Mutex::new(HashMap::new()))
     }
 }
 
-impl<V: Clone> PathMemo<V> {
-    /// The value for `path`, computed by `f` on first use (an error is not remembered).
-    fn get(&self, path: &Path, f: impl FnOnce() -> std::io::Result<V>) -> std::io::Result<V> {
-        if let Some(v) = self.0.lock().expect("path memo").get(path) {
+impl<K: std::hash::Hash + Eq, V: Clone> Memo<K, V> {
+    /// The value for `key`, computed by `f` on first use (an error is not remembered).
+    fn get<Q>(&self, key: &Q, f: impl FnOnce() -> std::io::Result<V>) -> std::io::Result<V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        if let Some(v) = self.0.lock().expect("memo").get(key) {
             return Ok(v.clone());
         }
         let v = f()?;
         self.0
             .lock()
-            .expect("path memo")
-            .insert(path.to_path_buf(), v.clone());
+            .expect("memo")
+            .insert(key.to_owned(), v.clone());
         Ok(v)
     }
 }

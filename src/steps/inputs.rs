@@ -111,9 +111,7 @@ fn fingerprint<'t>(
     let memo = crate::cache::Layout(ctx.cache_root())
         .memo()
         .join(format!("{}.json", &memo_key[..32]));
-    let remembered = std::fs::read(&memo)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<Validated>(&bytes).ok());
+    let remembered = crate::workspace::read_memo::<Validated>(&memo);
     let validated = match remembered {
         Some(v) => v,
         None => {
