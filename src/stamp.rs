@@ -63,19 +63,6 @@ fn stamp_path(cache: &Path, out_dir: &Path) -> PathBuf {
         .join(format!("{}.json", &id[..24]))
 }
 
-fn signature(path: &Path) -> Option<Signature> {
-    use std::os::unix::fs::MetadataExt;
-    let meta = std::fs::symlink_metadata(path).ok()?;
-    Signature::of(
-        meta.len(),
-        meta.ino(),
-        meta.mtime(),
-        meta.mtime_nsec(),
-        meta.ctime(),
-        meta.ctime_nsec(),
-    )
-}
-
 impl Signature {
     fn of(
         size: u64,
@@ -202,7 +189,10 @@ pub fn record<'a>(
     key: &str,
     files: impl Iterator<Item = &'a String>,
 ) {
-    let signed = |rel: String| signature(&out_dir.join(&rel)).map(|sig| (rel, sig));
+    let Some(dir) = OpenDir::open(out_dir) else {
+        return;
+    };
+    let signed = |rel: String| dir.signature(&rel).map(|sig| (rel, sig));
     let mut entries: Vec<(String, Signature)> = files.cloned().filter_map(signed).collect();
     entries.sort_by(|a, b| a.0.cmp(&b.0));
     let dirs: Vec<(String, Signature)> = folders(entries.iter().map(|(rel, _)| rel.as_str()))
