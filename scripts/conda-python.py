@@ -10,8 +10,14 @@ any prefix: CPython finds its standard library from the executable's location; e
 RUNPATH (pyenv's absolute `<prefix>/lib`) is rewritten in place to the same folder relative to
 `$ORIGIN` (shorter, padded with NULs, so no byte moves); text files naming the build prefix
 (`_sysconfigdata_*.py`) are declared with it as their prefix placeholder, which the installer
-replaces with the environment's prefix. The test suite, IDLE, Tk, ensurepip, site-packages, the
-static library and bytecode are left out (about 55 MB instead of 740).
+replaces with the environment's prefix. The test suite, IDLE, Tk, ensurepip, site-packages and
+the static library are left out (about 55 MB instead of 740).
+
+The standard library's bytecode is compiled into the package, as conda-forge's python ships it:
+wt starts every process in an environment with PYTHONDONTWRITEBYTECODE, so without it each
+process would compile every module it imports from source. The files are compiled by the
+packaged interpreter as unchecked-hash .pyc (PEP 552), used whatever the installed sources'
+mtimes; files holding the prefix placeholder are left uncompiled, as their text changes.
 
 Usage: conda-python.py OUT [--from PREFIX]
 Writes OUT/<version>-<digest>/ (a channel) once, points OUT/current at it, and prints its path.
@@ -24,14 +30,34 @@ import io
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tarfile
+import tempfile
 from pathlib import Path
 
 LEFT_OUT = ("test/", "idlelib/", "tkinter/", "turtledemo/", "ensurepip/", "site-packages/",
             "config-", "lib2to3/tests/")
 # Fixed, so the same interpreter always gives the same package bytes.
 TIMESTAMP = 1_700_000_000
+# What the package holds besides the interpreter's files; a new value builds a new channel (and
+# a new build string, so no package cache confuses the two).
+FORMAT = "stdlib-bytecode"
+
+# Run by the packaged interpreter: compiles each source named on stdin (relative to the prefix,
+# one per line) to OUT/<dir>/__pycache__/<name>.<cache tag>.pyc; prints the .pyc paths written.
+COMPILE = """
+import importlib.util, py_compile, sys
+prefix, out = sys.argv[1], sys.argv[2]
+for rel in sys.stdin.read().split():
+    pyc = importlib.util.cache_from_source(rel)
+    try:
+        py_compile.compile(f"{prefix}/{rel}", cfile=f"{out}/{pyc}", dfile=rel, doraise=True,
+                           invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+    except py_compile.PyCompileError:
+        continue  # a file that is not Python 3 (lib2to3's test data): imported by no one
+    print(pyc)
+"""
 
 
 def source(argv):
@@ -70,6 +96,16 @@ def relocate_runpath(data, old, rel):
     return data[:at] + slot + data[at + len(needle):]
 
 
+def compiled(prefix, minor, sources):
+    """(relative path, bytes) of the .pyc of each of `sources` the interpreter compiles."""
+    with tempfile.TemporaryDirectory() as scratch:
+        done = subprocess.run(
+            [str(prefix / "bin" / f"python{minor}"), "-c", COMPILE, str(prefix), scratch],
+            input="\n".join(sources), capture_output=True, text=True, check=True,
+            env={"PATH": os.environ.get("PATH", "")})
+        return [(rel, (Path(scratch) / rel).read_bytes()) for rel in done.stdout.split()]
+
+
 def build(prefix, out):
     version = prefix.name
     minor = ".".join(version.split(".")[:2])
@@ -88,6 +124,11 @@ def build(prefix, out):
             record["file_mode"] = "text"
         files[rel] = (data, path.stat().st_mode & 0o777)
         paths.append(record)
+    for rel, data in compiled(prefix, minor, [r["_path"] for r in paths
+                                              if r["_path"].endswith(".py")
+                                              and "prefix_placeholder" not in r]):
+        files[rel] = (data, 0o644)
+        paths.append({"_path": rel, "path_type": "hardlink"})
     # `python` and `python3`, as conda-forge's package has them.
     for alias in ("bin/python", "bin/python3"):
         files[alias] = files[f"bin/python{minor}"]
@@ -97,7 +138,7 @@ def build(prefix, out):
         record["sha256"] = hashlib.sha256(data).hexdigest()
         record["size_in_bytes"] = len(data)
     paths.sort(key=lambda r: r["_path"])
-    build_string = f"h{hashlib.sha256(str(prefix).encode()).hexdigest()[:8]}_0_cpython"
+    build_string = f"h{hashlib.sha256(f'{prefix}|{FORMAT}'.encode()).hexdigest()[:8]}_0_cpython"
     index = {
         "arch": "x86_64", "build": build_string, "build_number": 0, "depends": [],
         "license": "Python-2.0", "name": "python", "platform": "linux", "subdir": "linux-64",
@@ -133,7 +174,7 @@ def main(argv):
     out_root = Path(argv[1]).resolve()
     prefix = source(argv).resolve()
     binary = prefix / "bin" / f"python{'.'.join(prefix.name.split('.')[:2])}"
-    identity = f"{prefix}|{binary.stat().st_size}|{binary.stat().st_mtime_ns}"
+    identity = f"{prefix}|{binary.stat().st_size}|{binary.stat().st_mtime_ns}|{FORMAT}"
     channel = out_root / f"{prefix.name}-{hashlib.sha256(identity.encode()).hexdigest()[:12]}"
     if not (channel / "linux-64/repodata.json").is_file():
         out_root.mkdir(parents=True, exist_ok=True)
