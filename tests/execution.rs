@@ -4,10 +4,7 @@
 //! worker process behind (checked after every run, through the environment each run's
 //! processes inherit).
 
-#[path = "support/naps.rs"]
-mod naps;
-#[path = "support/runs.rs"]
-mod runs;
+use crate::support::{naps, runs};
 
 use runs::{Run, example, run_example, write_library};
 use serde_json::{Value, json};
@@ -187,10 +184,13 @@ fn independent_work_overlaps_with_no_barrier() {
     std::fs::write(&spec, naps::SPEC).unwrap();
     // Naps long enough that a worker still starting (a cold interpreter on a machine loaded
     // by the other tests) joins before its sibling's nap is over: `left` starts at once on
-    // the driver's lane, `right` once a worker is up.
+    // the driver's lane, `right` once a worker is up. The map's elements start after `left`
+    // and nap longer, so that `after_left` is due seconds before the map ends, however late
+    // a busy machine starts it.
     let config = json!({
         "left": {"seconds": 4.0},
         "right": {"seconds": 4.0},
+        "mapped": {"seconds": 7.0},
         "valued": {"seconds": 2.0},
     });
     for mode in ["parallel", "async"] {

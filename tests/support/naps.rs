@@ -61,7 +61,6 @@ workflow:
     partial: {n: 4, prefix: m}
   - id: mapped
     task: nap
-    partial: {seconds: 3}
     map:
       argnames: tag
       argvalues: ${{ workflow.elements.return }}
