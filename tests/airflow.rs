@@ -4,14 +4,11 @@
 //! task instances for every fan-out; a failing task's error; parameters refused before any
 //! task; and the `kubernetes` variant loading with its pods' image, command and resources.
 
+use crate::support::{output, runs};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Mutex, OnceLock};
-#[path = "support/output.rs"]
-mod output;
-#[path = "support/runs.rs"]
-mod runs;
 
 use runs::{example, wt};
 
@@ -77,7 +74,11 @@ fn airflow() -> &'static Airflow {
 
 fn airflow_command(python: &Path, home: &Path) -> Command {
     let mut cmd = Command::new(python);
-    cmd.env("AIRFLOW_HOME", home)
+    // Airflow's environment (scripts/install-airflow.sh) is installed without bytecode: the
+    // first process writes what it imports, and the others load it instead of compiling
+    // Airflow's modules again (a few seconds each).
+    cmd.env_remove("PYTHONDONTWRITEBYTECODE")
+        .env("AIRFLOW_HOME", home)
         .env("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
         .env("AIRFLOW__CORE__UNIT_TEST_MODE", "False")
         .env_remove("WT_AIRFLOW_MODE");

@@ -1,12 +1,7 @@
 //! `wt build` / `wt check` as a user runs them: the real binary on a copy of the example
 //! workspace, real uv and Python, real nginx for the shared remote cache.
 
-#[path = "support/nginx.rs"]
-#[allow(dead_code)]
-mod nginx;
-
-#[path = "support/fs.rs"]
-mod fs;
+use crate::support::{fs, nginx};
 
 use fs::{copy_dir, read_tree};
 use std::path::PathBuf;

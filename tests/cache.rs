@@ -2,8 +2,7 @@
 //! writers (threads and processes, one of them killed mid-write), LRU gc, stats, clean and
 //! sizes. Files on disk are damaged by hand, the way a crash or a bad disk would.
 
-#[path = "support/cache_data.rs"]
-mod cache_data;
+use crate::support::cache_data;
 
 use cache_data::{content, key, store};
 use std::collections::BTreeMap;
@@ -302,7 +301,7 @@ fn spawn_child(root: &Path, id: &str, forever: bool) -> Child {
     let mut cmd = Command::new(std::env::current_exe().unwrap());
     cmd.args([
         "--exact",
-        "child_writer",
+        "cache::child_writer",
         "--test-threads",
         "1",
         "--nocapture",

@@ -639,7 +639,7 @@ fn snapshots() {
     }
 }
 
-/// `WT_CODEGEN_DUMP=<dir> cargo test --test codegen dump` writes every case's workspace
+/// `WT_CODEGEN_DUMP=<dir> cargo test --release --test suite codegen::dump` writes every case's workspace
 /// under `<dir>/<case>/` for manual inspection.
 #[test]
 fn dump() {

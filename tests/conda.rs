@@ -2,18 +2,7 @@
 //! package writer and indexer, solved with rattler into `pixi.lock` beside uv's PyPI pins,
 //! installed from the lock, reused offline, and the errors a spec author meets.
 
-#[path = "support/conda_channel.rs"]
-mod conda_channel;
-#[path = "support/fs.rs"]
-#[allow(dead_code)]
-mod fs;
-#[path = "support/nginx.rs"]
-#[allow(dead_code)]
-mod nginx;
-#[path = "support/output.rs"]
-mod output;
-#[path = "support/tools.rs"]
-mod tools;
+use crate::support::{conda_channel, fs, nginx, output, tools};
 
 use conda_channel::{Pkg, publish};
 use output::ok;

@@ -4,17 +4,7 @@
 //! Only the channel is local: like tests/conda.rs, the build resolves wt's runtime and the
 //! task library's PyPI dependencies with uv, which reaches its index as usual.
 
-#[path = "support/conda_channel.rs"]
-mod conda_channel;
-#[path = "support/nginx.rs"]
-#[allow(dead_code)]
-mod nginx;
-#[path = "support/output.rs"]
-mod output;
-#[path = "support/tls.rs"]
-mod tls;
-#[path = "support/tools.rs"]
-mod tools;
+use crate::support::{conda_channel, nginx, output, tls, tools};
 
 use conda_channel::{Pkg, publish};
 use output::ok;

@@ -3,8 +3,7 @@
 //! channel, installed by wt's own conda installer into a prefix longer than the one it was built
 //! in, and run from there.
 
-#[path = "support/conda_python.rs"]
-mod conda_python;
+use crate::support::conda_python;
 
 use rattler_conda_types::{Channel, RepoData, Subdir};
 

@@ -5,11 +5,8 @@
 //!
 //! All tests share one cache folder under target/ so environments are built once per machine.
 
+use crate::support::{fs, runs};
 use serde_json::{Value, json};
-#[path = "support/fs.rs"]
-mod fs;
-#[path = "support/runs.rs"]
-mod runs;
 
 use fs::{copy_dir, read_tree};
 use runs::{Run, example, root, run_example, write_library, wt};

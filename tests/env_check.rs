@@ -2,12 +2,11 @@
 //! lacks a dependency of one of its packages (here `typing-inspect`, installed without its
 //! own) is refused, naming the package and what it misses; a whole one passes.
 
+use crate::support::test_python;
 use std::path::Path;
 use std::process::Command;
 use wt::env::env_check::check;
 use wt::env::tools::Tools;
-#[path = "support/test_python.rs"]
-mod test_python;
 
 fn uv(tools: &Tools, cache: &Path, args: &[&str], python: &Path) {
     let out = tools

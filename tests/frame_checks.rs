@@ -3,8 +3,7 @@
 //! recorded, and a consumer requiring a column the producer's model lacks stops `wt build` at
 //! the binding's line, naming the column; the matching edge builds and runs.
 
-#[path = "support/runs.rs"]
-mod runs;
+use crate::support::runs;
 
 use std::path::Path;
 use std::process::Output;

@@ -5,15 +5,9 @@
 //! (tests/fixtures/example-*.json, checked against real discovery by tests/e2e.rs), so these
 //! tests need no Python environment.
 
+use crate::support::{codegen_only, fs, test_python};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-#[path = "support/codegen_only.rs"]
-mod codegen_only;
-#[path = "support/fs.rs"]
-#[allow(dead_code)]
-mod fs;
-#[path = "support/test_python.rs"]
-mod test_python;
 
 use codegen_only::{registry, signatures};
 

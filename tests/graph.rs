@@ -9,10 +9,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use wt::codegen::picture::Format;
 
-#[path = "support/codegen_only.rs"]
-mod codegen_only;
-#[path = "support/runs.rs"]
-mod runs;
+use crate::support::{codegen_only, runs};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

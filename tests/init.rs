@@ -2,8 +2,7 @@
 //! check` and its own schema; a folder that is not empty is refused unless `--force`. `wt new
 //! workflow` adds a workflow that runs at once.
 
-#[path = "support/runs.rs"]
-mod runs;
+use crate::support::runs;
 
 use runs::wt;
 use std::path::Path;

@@ -6,10 +6,7 @@
 //!
 //! Needs `ui/node_modules` (`npm ci` in ui/) and `chromium`; `make test` installs both.
 
-#[path = "support/fs.rs"]
-mod fs;
-#[path = "support/wt_serve.rs"]
-mod wt_serve;
+use crate::support::{fs, wt_serve};
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

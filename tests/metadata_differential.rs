@@ -6,12 +6,11 @@
 //! `importlib.metadata` and `packaging.metadata` read them) in the `WT_TEST_PYTHON`
 //! interpreter; `Requires-Dist`, `Requires-Python` and `Provides-Extra` must agree.
 
+use crate::support::test_python;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use wt::env::core_metadata::CoreMetadata;
 use wt::env::metadata_text::MetadataText;
-#[path = "support/test_python.rs"]
-mod test_python;
 
 const FIELDS: [&str; 3] = ["Requires-Dist", "Requires-Python", "Provides-Extra"];
 

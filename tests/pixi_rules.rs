@@ -15,15 +15,12 @@
 //!   (markers evaluated for the platform, the locked Python and the active extras) reaches
 //!   every locked PyPI package and finds every requirement met: nothing missing, nothing extra.
 
+use crate::support::{output, runs};
 use pep508_rs::{ExtraName, MarkerEnvironment, MarkerEnvironmentBuilder, Requirement};
 use rattler_lock::{Environment, LockFile, PypiPackageData};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::Path;
 use std::str::FromStr;
-#[path = "support/output.rs"]
-mod output;
-#[path = "support/runs.rs"]
-mod runs;
 
 use runs::{example, wt};
 

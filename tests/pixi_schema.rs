@@ -10,10 +10,9 @@
 //! wt writes. A negative control shows the validator rejects a broken manifest. Violations
 //! are reported as `file: JSON pointer: message`.
 
+use crate::support::codegen_only;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-#[path = "support/codegen_only.rs"]
-mod codegen_only;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -207,11 +206,11 @@ fn committed_snapshots_match_pixis_schema() {
     let snapshots = committed_snapshots();
     let examples = snapshots
         .iter()
-        .filter(|(label, _)| label.contains("generated__"))
+        .filter(|(label, _)| label.contains("suite__generated__"))
         .count();
     assert!(
         examples >= 5,
-        "expected at least 5 tests/snapshots/generated__*@pixi.toml.snap, found {examples}"
+        "expected at least 5 tests/snapshots/suite__generated__*@pixi.toml.snap, found {examples}"
     );
     let mut problems = Vec::new();
     for (label, text) in &snapshots {

@@ -2,11 +2,7 @@
 //! tests/support/nginx.rs; install it with scripts/install-nginx.sh). Objects are checked with
 //! plain HTTP requests and on the server's disk.
 
-#[path = "support/nginx.rs"]
-mod nginx;
-
-#[path = "support/cache_data.rs"]
-mod cache_data;
+use crate::support::{cache_data, nginx};
 
 use cache_data::{content, key, store};
 use nginx::Nginx;

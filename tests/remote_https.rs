@@ -2,18 +2,7 @@
 //! here): two checkouts share it through `wt build`, credentials never show in messages, and a
 //! remote wt cannot use (wrong password, untrusted certificate) costs a warning, never a build.
 
-#[path = "support/fs.rs"]
-#[allow(dead_code)]
-mod fs;
-#[path = "support/nginx.rs"]
-#[allow(dead_code)]
-mod nginx;
-#[path = "support/output.rs"]
-mod output;
-#[path = "support/tls.rs"]
-mod tls;
-#[path = "support/tools.rs"]
-mod tools;
+use crate::support::{fs, nginx, output, tls, tools};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -4,13 +4,10 @@
 //! right with a corrupt store or two runs sharing one; then a store on an S3-compatible server
 //! (moto) on 127.0.0.1.
 
+use crate::support::{runs, test_python};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-#[path = "support/runs.rs"]
-mod runs;
-#[path = "support/test_python.rs"]
-mod test_python;
 
 use runs::{write_library, wt};
 

@@ -4,10 +4,9 @@
 //! wt's own Python program (`src/steps/introspect.py`, run in each workflow's environment by
 //! discovery) is held to the same rules.
 
+use crate::support::test_python;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-#[path = "support/test_python.rs"]
-mod test_python;
 
 fn runtime() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("runtime")

@@ -19,8 +19,7 @@ use std::time::{Duration, Instant};
 use wt::server::secrets::Secret;
 use wt::server::{CloudBatchConfig, ServerConfig};
 
-#[path = "support/wt_serve.rs"]
-mod wt_serve;
+use crate::support::wt_serve;
 use wt_serve::{spawn_wt_serve, spawn_wt_serve_logged};
 
 const SECRET: &str = "s3cr3t-Value-9f8e7d";

@@ -5,11 +5,7 @@
 //! each mapped element's) must be in the caller's trace, each with the right parent. Also the
 //! run records built on them: a run's per-task progress, kept across a server's restart.
 
-#[path = "support/fs.rs"]
-#[allow(dead_code)] // Only copy_dir is used here.
-mod fs;
-#[path = "support/served.rs"]
-mod served;
+use crate::support::{fs, served};
 
 use serde_json::{Value, json};
 use std::collections::HashMap;

@@ -3,10 +3,11 @@
 //! any of them does (how `pytext` escapes a string, say), and it does not depend on where the
 //! checkout lies.
 
+// build.rs's own code, compiled here as well.
 #[path = "../build/source_digest.rs"]
-mod source_digest;
+mod build_script;
 
-use source_digest::{source_digest, source_files};
+use build_script::{source_digest, source_files};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 

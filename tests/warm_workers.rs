@@ -8,8 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
-#[path = "support/wt_serve.rs"]
-mod wt_serve;
+use crate::support::wt_serve;
 use wt_serve::spawn_wt_serve_streaming;
 
 const TASKS: &str = r#"import os
