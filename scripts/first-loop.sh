@@ -2,7 +2,8 @@
 # Times a newcomer's first loop: `make demo`, then `make test`, on a clean clone of this
 # checkout with an empty cargo home (every crate downloaded and compiled) and empty pip, uv and
 # npm download caches (every PyPI and npm package fetched again). Debian packages (chromium,
-# nginx) and the Rust toolchain are taken as installed. Prints the two wall times and their sum.
+# nginx) and the Rust toolchain are taken as installed. Prints the two wall times and their sum;
+# the logs (kept with --keep) give each line's time since its command started.
 #
 #   scripts/first-loop.sh [--keep] [--rev REV]
 #     --keep      leave the clone, its caches and the two logs for inspection
@@ -32,10 +33,18 @@ mkdir -p "$CARGO_HOME"
 # rustup's proxies (cargo, rustc) stay on PATH; the toolchain lives in RUSTUP_HOME.
 export RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
 cd "$work/wt"
+# Each line of a log starts with the seconds since its command started: where the time goes.
+stamped() {
+  python3 -u -c '
+import sys, time
+start = time.monotonic()
+for line in sys.stdin:
+    sys.stdout.write(f"{time.monotonic() - start:7.1f} {line}")'
+}
 timed() {
   local name="$1" log="$work/$1.log" start end
   start=$(date +%s.%N)
-  if ! make "$name" >"$log" 2>&1; then
+  if ! make "$name" 2>&1 | stamped >"$log"; then
     echo "make $name failed; its output: $log" >&2
     keep=true
     exit 1

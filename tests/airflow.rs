@@ -1,6 +1,7 @@
 //! The Airflow target: every example's generated DAG (`airflow/<package>_dag.py`) run by real
-//! Apache Airflow 3 (`dag.test`, installed by scripts/install-airflow.sh, SQLite metadata in a
-//! temporary AIRFLOW_HOME) in `local` mode, giving the same result.json as `wt run`; mapped
+//! Apache Airflow 3 (`dag.test`, installed by scripts/install-airflow.sh; each run in an
+//! AIRFLOW_HOME of its own, with a copy of one migrated SQLite database) in `local` mode,
+//! giving the same result.json as `wt run`; mapped
 //! task instances for every fan-out; a failing task's error; parameters refused before any
 //! task; and the `kubernetes` variant loading with its pods' image, command and resources.
 
@@ -8,7 +9,7 @@ use crate::support::{output, runs};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
 use runs::{example, wt};
 
@@ -44,12 +45,11 @@ tasks = sorted([ti.task_id, ti.map_index, str(ti.state)] for ti in run.get_task_
 print("WT-SUMMARY " + json.dumps({"state": str(run.state), "tasks": tasks}))
 "#;
 
-/// Airflow's interpreter and a migrated AIRFLOW_HOME, shared by the tests; DAG runs take
-/// turns on its SQLite database.
+/// Airflow's interpreter and a migrated SQLite database, made once for all the tests; each DAG
+/// load or run gets an AIRFLOW_HOME of its own with a copy of it, so runs go side by side.
 struct Airflow {
     python: PathBuf,
-    home: PathBuf,
-    turn: Mutex<()>,
+    database: PathBuf,
 }
 
 fn airflow() -> &'static Airflow {
@@ -66,8 +66,7 @@ fn airflow() -> &'static Airflow {
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         Airflow {
             python,
-            home,
-            turn: Mutex::new(()),
+            database: home.join("airflow.db"),
         }
     })
 }
@@ -79,6 +78,10 @@ fn airflow_command(python: &Path, home: &Path) -> Command {
     // Airflow's modules again (a few seconds each).
     cmd.env_remove("PYTHONDONTWRITEBYTECODE")
         .env("AIRFLOW_HOME", home)
+        .env(
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
+            format!("sqlite:///{}", home.join("airflow.db").display()),
+        )
         .env("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
         .env("AIRFLOW__CORE__UNIT_TEST_MODE", "False")
         .env_remove("WT_AIRFLOW_MODE");
@@ -89,8 +92,9 @@ fn airflow_command(python: &Path, home: &Path) -> Command {
 /// run logged (its tasks' logs) as `log`.
 fn dag_test(ws: &Path, conf: Option<&Value>, env: &[(&str, &str)]) -> Value {
     let af = airflow();
-    let _turn = af.turn.lock().unwrap_or_else(|e| e.into_inner());
-    let mut cmd = airflow_command(&af.python, &af.home);
+    let home = tempfile::tempdir().unwrap();
+    std::fs::copy(&af.database, home.path().join("airflow.db")).unwrap();
+    let mut cmd = airflow_command(&af.python, home.path());
     cmd.arg("-c")
         .arg(DAG_TEST)
         .arg(ws.join("airflow"))
@@ -177,53 +181,54 @@ fn mapped(summary: &Value, task: &str) -> Vec<i64> {
         .collect()
 }
 
-/// (example, conf, environment).
-type Case = (&'static str, Value, &'static [(&'static str, &'static str)]);
+/// Runs `name` on Airflow with `conf` (and environment `env`) and checks that it succeeds with
+/// the result.json `wt run` writes for the same parameters; returns the DAG run's summary and
+/// that result.
+fn runs_on_airflow_as_with_wt_run(name: &str, conf: Value, env: &[(&str, &str)]) -> (Value, Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join(name);
+    let (summary, result) = on_airflow(&example(name), &ws, &conf, env);
+    assert_eq!(summary["state"], "success", "{name}: {summary}");
+    assert_eq!(result, wt_run(&example(name), &ws, &conf, env), "{name}");
+    assert!(result["error"].is_null(), "{name}: {result}");
+    (summary, result)
+}
 
 #[test]
-fn every_example_runs_on_airflow_as_it_runs_with_wt_run() {
-    let cases: [Case; 5] = [
-        (
-            "add_then_double",
-            json!({"params": {"total": {"a": 3, "b": 3}}}),
-            &[],
-        ),
-        (
-            "fan_out",
-            json!({"params": {"pairs": {"bases": [1, 2, 3]}, "scores": {"names": ["ab", "c"]}, "summary": {"count": 2}}}),
-            &[],
-        ),
-        (
-            "safe_sqrt",
-            json!({"params": {"difference": {"a": 3, "b": -7}}}),
-            &[],
-        ),
-        (
-            "station_report",
-            json!({"params": {"config": {"station": {"name": "North ridge", "elevation_m": 1200}, "tags": ["alpine"]}, "readings": {"count": 2}}, "mock_io": true}),
-            &[("REPORT_OWNER", "ops")],
-        ),
-        (
-            "animal_tracks",
-            json!({"params": {"fixes": {"animals": ["ada", "bo"]}, "lengths": {"unit_scale": 2}}}),
-            &[],
-        ),
-    ];
-    let dir = tempfile::tempdir().unwrap();
-    for (name, conf, env) in cases {
-        let ws = dir.path().join(name);
-        let (summary, result) = on_airflow(&example(name), &ws, &conf, env);
-        assert_eq!(summary["state"], "success", "{name}: {summary}");
-        assert_eq!(result, wt_run(&example(name), &ws, &conf, env), "{name}");
-        assert!(result["error"].is_null(), "{name}: {result}");
-        if name == "fan_out" {
-            assert_eq!(mapped(&summary, "powers"), [0, 1, 2], "{summary}");
-            assert_eq!(mapped(&summary, "scaled"), [0, 1], "{summary}");
-        }
-        if name == "safe_sqrt" {
-            assert_eq!(result["result"], "skipped");
-        }
-    }
+fn add_then_double_runs_on_airflow_as_with_wt_run() {
+    let conf = json!({"params": {"total": {"a": 3, "b": 3}}});
+    runs_on_airflow_as_with_wt_run("add_then_double", conf, &[]);
+}
+
+/// A `map` and a `mapvalues`: one mapped task instance per element.
+#[test]
+fn fan_out_runs_on_airflow_as_with_wt_run() {
+    let conf = json!({"params": {"pairs": {"bases": [1, 2, 3]}, "scores": {"names": ["ab", "c"]}, "summary": {"count": 2}}});
+    let (summary, _) = runs_on_airflow_as_with_wt_run("fan_out", conf, &[]);
+    assert_eq!(mapped(&summary, "powers"), [0, 1, 2], "{summary}");
+    assert_eq!(mapped(&summary, "scaled"), [0, 1], "{summary}");
+}
+
+/// A skipped task, as `wt run` words it.
+#[test]
+fn safe_sqrt_runs_on_airflow_as_with_wt_run() {
+    let conf = json!({"params": {"difference": {"a": 3, "b": -7}}});
+    let (_, result) = runs_on_airflow_as_with_wt_run("safe_sqrt", conf, &[]);
+    assert_eq!(result["result"], "skipped");
+}
+
+/// `${{ env.X }}` read by the workers, and mocked IO.
+#[test]
+fn station_report_runs_on_airflow_as_with_wt_run() {
+    let conf = json!({"params": {"config": {"station": {"name": "North ridge", "elevation_m": 1200}, "tags": ["alpine"]}, "readings": {"count": 2}}, "mock_io": true});
+    runs_on_airflow_as_with_wt_run("station_report", conf, &[("REPORT_OWNER", "ops")]);
+}
+
+#[test]
+fn animal_tracks_runs_on_airflow_as_with_wt_run() {
+    let conf =
+        json!({"params": {"fixes": {"animals": ["ada", "bo"]}, "lengths": {"unit_scale": 2}}});
+    runs_on_airflow_as_with_wt_run("animal_tracks", conf, &[]);
 }
 
 /// A task that raises fails its Airflow task; result.json carries the error as `wt run` words
