@@ -1,9 +1,9 @@
 //! The Airflow target: every example's generated DAG (`airflow/<package>_dag.py`) run by real
 //! Apache Airflow 3 (`dag.test`, installed by scripts/install-airflow.sh; each run in an
 //! AIRFLOW_HOME of its own, with a copy of one migrated SQLite database) in `local` mode,
-//! giving the same result.json as `wt run`; mapped
-//! task instances for every fan-out; a failing task's error; parameters refused before any
-//! task; and the `kubernetes` variant loading with its pods' image, command and resources.
+//! giving the same result.json as `wt run`; mapped task instances for every fan-out; a failing
+//! task's error; parameters refused before any task; and the `kubernetes` variant loading with
+//! its pods' image, command and resources.
 
 use crate::support::{output, runs};
 use serde_json::{Value, json};
