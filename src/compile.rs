@@ -228,16 +228,7 @@ fn update_in_place(
     for diff in diffs {
         match diff {
             Difference::Missing(rel) | Difference::Changed(rel) => {
-                let path = out_dir.join(rel);
-                let dir = path.parent().unwrap_or(out_dir);
-                std::fs::create_dir_all(dir)?;
-                let name = path.file_name().unwrap_or_default().to_string_lossy();
-                let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-                std::fs::write(&tmp, &files[rel])?;
-                if let Err(e) = std::fs::rename(&tmp, &path) {
-                    let _ = std::fs::remove_file(&tmp);
-                    return Err(e);
-                }
+                crate::workspace::write_atomically(&out_dir.join(rel), &files[rel])?;
             }
             Difference::Extra(rel) => {
                 let path = out_dir.join(rel);
@@ -416,7 +407,7 @@ mod tests {
         let leftovers: Vec<_> = std::fs::read_dir(out.join("pkg"))
             .unwrap()
             .map(|e| e.unwrap().file_name())
-            .filter(|n| n.to_string_lossy().contains(".tmp-"))
+            .filter(|n| n.to_string_lossy().ends_with(".tmp"))
             .collect();
         assert!(leftovers.is_empty(), "{leftovers:?}");
         assert_eq!(write_tree(&out, &second).unwrap(), WriteOutcome::Unchanged);

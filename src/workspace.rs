@@ -63,20 +63,27 @@ pub fn read_memo<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
     serde_json::from_slice(&bytes).ok()
 }
 
-/// Writes a small bookkeeping file (memos, stamps, explain records) atomically: a temp file in
-/// the same folder renamed over the target, creating the folder. Best effort: losing one of
-/// these only costs recomputation, so failures are ignored.
+/// Writes a small bookkeeping file (memos, stamps, explain records) atomically (see
+/// [`write_atomically`]). Best effort: losing one of these only costs recomputation, so
+/// failures are ignored.
 pub fn write_memo(path: &Path, bytes: &[u8]) {
-    let Some(dir) = path.parent() else { return };
-    let _ = std::fs::create_dir_all(dir);
+    let _ = write_atomically(path, bytes);
+}
+
+/// Writes `path` atomically, creating its folder: a temp file in the same folder renamed over
+/// it, so a reader (or a write cut short) sees the old file or the new one, never a part.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, path).is_err() {
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
         let _ = std::fs::remove_file(&tmp);
-    }
+    })
 }
 
 /// Removes `.` and `..` components without touching the filesystem.
