@@ -7,10 +7,11 @@
 //! pixi.toml as the code generates it now (codegen only: no solve, no network), the ones `wt
 //! check` wrote to `workflows/*/*/pixi.toml` when present (they are gitignored), the committed
 //! pixi.toml snapshots, and a workspace generated from a spec that uses every dependency form
-//! wt writes. A negative control shows the validator rejects a broken manifest. Violations
+//! wt writes, all checked by the Python `jsonschema` of the same runtime (its draft-07
+//! validator). A negative control shows the validator rejects a broken manifest. Violations
 //! are reported as `file: JSON pointer: message`.
 
-use crate::support::codegen_only;
+use crate::support::{codegen_only, python_jsonschema};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -50,12 +51,6 @@ fn pixi_schema() -> serde_json::Value {
     schema
 }
 
-fn validator(schema: &serde_json::Value) -> jsonschema::Validator {
-    jsonschema::draft7::options()
-        .build(schema)
-        .expect("pixi's schema compiles")
-}
-
 /// A TOML value as JSON (datetimes as their TOML text, as pixi's schema expects strings).
 fn toml_to_json(value: &toml::Value) -> serde_json::Value {
     use serde_json::Value as J;
@@ -84,22 +79,14 @@ fn parse_manifest(label: &str, text: &str) -> toml::Value {
     )
 }
 
-/// `label: <JSON pointer>: <message>` for every violation of the schema.
-fn violations(v: &jsonschema::Validator, label: &str, doc: &toml::Value) -> Vec<String> {
-    let json = toml_to_json(doc);
-    v.iter_errors(&json)
-        .map(|e| {
-            let pointer = e.instance_path().as_str();
-            let pointer = if pointer.is_empty() {
-                "(root)"
-            } else {
-                pointer
-            };
-            format!(
-                "{label}: {pointer}: {e} (schema: {})",
-                e.evaluation_path().as_str()
-            )
-        })
+/// `label: <JSON pointer>: <message>` for every violation of pixi's schema by the labelled
+/// documents, all checked by one run of Python `jsonschema` (draft-07, as the schema says).
+fn violations(docs: &[(String, toml::Value)]) -> Vec<String> {
+    let json: Vec<serde_json::Value> = docs.iter().map(|(_, doc)| toml_to_json(doc)).collect();
+    python_jsonschema::errors(&pixi_schema(), &json)
+        .iter()
+        .zip(docs)
+        .flat_map(|(errors, (label, _))| python_jsonschema::described(label, errors))
         .collect()
 }
 
@@ -163,14 +150,13 @@ fn rel(path: &Path) -> String {
 /// and the one `wt check` wrote next to it when there is one.
 #[test]
 fn example_workspaces_match_pixis_schema() {
-    let v = validator(&pixi_schema());
     let specs = example_specs();
     assert!(
         specs.len() >= 5,
         "expected at least 5 workflows/*/spec.yaml, found {}: {specs:?}",
         specs.len()
     );
-    let mut problems = Vec::new();
+    let mut docs = Vec::new();
     for spec in &specs {
         let label = format!("pixi.toml generated from {}", rel(spec));
         let text = generate_pixi(
@@ -178,14 +164,16 @@ fn example_workspaces_match_pixis_schema() {
             spec.parent().unwrap(),
             wt::config::PLATFORMS,
         );
-        problems.extend(violations(&v, &label, &parse_manifest(&label, &text)));
+        let doc = parse_manifest(&label, &text);
+        docs.push((label, doc));
     }
     let on_disk = workspaces_on_disk();
     for path in &on_disk {
         let label = rel(path);
         let doc = parse_manifest(&label, &std::fs::read_to_string(path).unwrap());
-        problems.extend(violations(&v, &label, &doc));
+        docs.push((label, doc));
     }
+    let problems = violations(&docs);
     eprintln!(
         "checked {} generated and {} on-disk (workflows/*/*/pixi.toml) manifests",
         specs.len(),
@@ -202,7 +190,6 @@ fn example_workspaces_match_pixis_schema() {
 /// tests/codegen.rs's hand-made dependency sets.
 #[test]
 fn committed_snapshots_match_pixis_schema() {
-    let v = validator(&pixi_schema());
     let snapshots = committed_snapshots();
     let examples = snapshots
         .iter()
@@ -212,10 +199,11 @@ fn committed_snapshots_match_pixis_schema() {
         examples >= 5,
         "expected at least 5 tests/snapshots/suite__generated__*@pixi.toml.snap, found {examples}"
     );
-    let mut problems = Vec::new();
-    for (label, text) in &snapshots {
-        problems.extend(violations(&v, label, &parse_manifest(label, text)));
-    }
+    let docs: Vec<(String, toml::Value)> = snapshots
+        .iter()
+        .map(|(label, text)| (label.clone(), parse_manifest(label, text)))
+        .collect();
+    let problems = violations(&docs);
     assert!(
         problems.is_empty(),
         "committed pixi.toml snapshots violate pixi's manifest schema:\n{}",
@@ -273,7 +261,6 @@ workflow:
 
 #[test]
 fn every_dependency_form_matches_pixis_schema() {
-    let v = validator(&pixi_schema());
     // Never written: paths are only made relative to it.
     let spec_dir = root().join("workflows/all_forms");
     let text = generate_pixi(ALL_FORMS_SPEC, &spec_dir, wt::config::PLATFORMS);
@@ -303,7 +290,7 @@ fn every_dependency_form_matches_pixis_schema() {
         }
     }
     assert!(pypi["wt-task"].is_str(), "{text}");
-    let problems = violations(&v, label, &doc);
+    let problems = violations(&[(label.to_string(), doc)]);
     assert!(problems.is_empty(), "{}\n\n{text}", problems.join("\n"));
 }
 
@@ -311,7 +298,6 @@ fn every_dependency_form_matches_pixis_schema() {
 /// rejected, and the report names the file and the JSON pointer of each violation.
 #[test]
 fn a_broken_manifest_is_rejected() {
-    let v = validator(&pixi_schema());
     let spec = root().join("workflows/add_then_double/spec.yaml");
     let label = format!("pixi.toml generated from {}", rel(&spec));
     let text = generate_pixi(
@@ -319,13 +305,19 @@ fn a_broken_manifest_is_rejected() {
         spec.parent().unwrap(),
         wt::config::PLATFORMS,
     );
-    let mut doc = parse_manifest(&label, &text);
-    assert_eq!(violations(&v, &label, &doc), Vec::<String>::new());
+    let good = parse_manifest(&label, &text);
+    let mut doc = good.clone();
     let workspace = doc["workspace"].as_table_mut().unwrap();
     // `channels` must be an array; `[workspace]` has additionalProperties: false.
     workspace.insert("channels".into(), toml::Value::Integer(5));
     workspace.insert("not-a-pixi-key".into(), toml::Value::Boolean(true));
-    let problems = violations(&v, &label, &doc);
+    let broken = format!("{label}, broken");
+    let problems = violations(&[(label.clone(), good), (broken.clone(), doc)]);
+    assert!(
+        problems.iter().all(|p| p.starts_with(&broken)),
+        "the unbroken manifest has violations: {problems:#?}"
+    );
+    let label = broken;
     assert!(
         problems
             .iter()

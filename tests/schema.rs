@@ -2,6 +2,7 @@
 //! formdata <-> params conversion and data connection discovery, on hand-built workflows whose
 //! task schemas are shaped like `wt-registry` (pydantic) output.
 
+use crate::support::python_jsonschema;
 use serde_json::{Value as Json, json};
 use wt::contracts::ValidationErrorItem;
 use wt::schema::{
@@ -711,6 +712,112 @@ fn errors_match_python_jsonschema() {
         let got = serde_json::to_value(validate(&instance, &schema)).unwrap();
         assert_eq!(got, expected, "case {i}");
     }
+}
+
+/// More keywords and value kinds than [`PYTHON_CASES`], for the live comparison below:
+/// (schema, instances).
+const MORE_CASES: &[(&str, &[&str])] = &[
+    (
+        r##"{"properties": {"t": {"prefixItems": [{"type": "integer"}], "unevaluatedItems": false}, "d": {"dependentSchemas": {"a": {"required": ["b"]}}}}}"##,
+        &[
+            r##"{"t": [1, "a", "b"], "d": {"a": 1}}"##,
+            r##"{"t": [1], "d": {"b": 1}}"##,
+        ],
+    ),
+    (
+        r##"{"$id": "https://example.com/root.json", "properties": {"a": {"$ref": "item.json"}, "b": {"$ref": "#pos"}, "c": {"$ref": "https://example.com/item.json"}}, "$defs": {"item": {"$id": "item.json", "type": "string"}, "pos": {"$anchor": "pos", "minimum": 0}}}"##,
+        &[
+            r##"{"a": 1, "b": -1, "c": null}"##,
+            r##"{"a": "x", "b": 0, "c": "y"}"##,
+        ],
+    ),
+    (
+        r##"{"properties": {"a": false, "b": {"not": {}}, "n": {"not": true}, "o": {"oneOf": [{"type": "string"}, {"type": "null"}]}, "p": {"propertyNames": {"pattern": "^[a-z]+$"}}}}"##,
+        &[r##"{"a": 1, "b": 2, "n": 3, "o": 1, "p": {"ok": 1, "Bad": 2, "ALSO": 3}}"##],
+    ),
+    (
+        r##"{"properties": {"e": {"enum": [1, 2]}, "c": {"const": 1}, "u": {"uniqueItems": true}, "v": {"uniqueItems": true}, "w": {"enum": [[1, {"a": 2}]]}}}"##,
+        &[
+            r##"{"e": true, "c": true, "u": [1, 1.0], "v": [1, true, {"a": 1}, {"a": true}], "w": [1.0, {"a": 2.0}]}"##,
+        ],
+    ),
+    (
+        r##"{"properties": {"m": {"multipleOf": 0.1}, "n": {"multipleOf": 0.5}, "k": {"multipleOf": 2}, "f": {"multipleOf": 2}, "big": {"multipleOf": 0.5}}}"##,
+        &[
+            r##"{"m": 0.3, "n": 1.5, "k": 3, "f": 3.5, "big": 1e308}"##,
+            r##"{"m": 0.5, "n": 1.25, "k": 4, "f": 4.0}"##,
+        ],
+    ),
+    (
+        r##"{"properties": {"u": {"allOf": [{"properties": {"a": {}}}], "if": {"required": ["x"]}, "then": {"properties": {"x": {}}}, "unevaluatedProperties": {"type": "integer"}}}}"##,
+        &[
+            r##"{"u": {"a": "s", "x": "s", "y": "s", "w": [], "z": 1}}"##,
+            r##"{"u": {"a": "s", "y": "s"}}"##,
+        ],
+    ),
+    (
+        r##"{"patternProperties": {"^x": {"type": "integer"}}, "additionalProperties": {"type": "string"}, "properties": {"t": {"prefixItems": [{"type": "integer"}], "items": {"type": "string"}}}}"##,
+        &[r##"{"xa": 1, "xb": "1", "b": 2, "c": "s", "t": [1, 2, "3", 4]}"##],
+    ),
+    (
+        r##"{"$defs": {"P": {"minimum": 0}}, "properties": {"a": {"$ref": "#/$defs/P", "maximum": 5}, "s": {"maxLength": 2, "minLength": 2}, "big": {"maximum": 9007199254740993}, "t": {"type": ["integer", "string"]}, "one": {"type": "integer", "maximum": 1}}}"##,
+        &[
+            r##"{"a": 10, "s": "héé", "big": 9007199254740994, "t": 1.5, "one": 1.0}"##,
+            r##"{"a": -1, "s": "é", "big": 9007199254740993, "t": "x", "one": 2.0}"##,
+        ],
+    ),
+    (
+        r##"{"properties": {"list": {"type": "array", "items": {"$ref": "#/$defs/Node"}}}, "$defs": {"Node": {"type": "object", "properties": {"name": {"type": "string"}, "children": {"type": "array", "items": {"$ref": "#/$defs/Node"}}}, "required": ["name"], "additionalProperties": false}}}"##,
+        &[
+            r##"{"list": [{"name": "a", "children": [{"name": 1}, {"children": [], "extra": 0}]}]}"##,
+        ],
+    ),
+];
+
+/// Schemas for the meta-schema comparison: each breaks the Draft 2020-12 meta-schema in
+/// another vocabulary (some deep inside, where `$dynamicRef` carries the check), or does not.
+const META_CASES: &[&str] = &[
+    r##"{"type": "objekt"}"##,
+    r##"{"properties": {"a": {"minimum": "x", "required": "a"}}}"##,
+    r##"{"$defs": {"A": {"items": [1], "anyOf": []}}}"##,
+    r##"{"additionalProperties": {"type": 3}, "pattern": 5, "enum": "x", "dependentRequired": {"a": [1]}}"##,
+    r##"{"$ref": 5, "$id": 3, "minLength": -1, "multipleOf": 0, "title": 1, "deprecated": "no"}"##,
+    r##"{"prefixItems": [{"contains": {"type": ["string", "strin"]}}], "definitions": {"x": {"type": 1}}}"##,
+    r##"{"type": "object", "properties": {"a": {"type": "integer", "exclusiveMinimum": 0}}, "required": ["a"], "$defs": {"B": true}}"##,
+    r##"true"##,
+];
+
+/// wt's validator against Python `jsonschema` 4.26 itself (the tests' runtime), live: every
+/// case above and below must give the same errors, messages, paths, schema paths, keywords and
+/// inputs, in the same order; and `check_schema` must find what Python's meta-schema
+/// validation finds.
+#[test]
+fn errors_match_python_jsonschema_live() {
+    let parse = |text: &str| -> Json { serde_json::from_str(text).unwrap() };
+    let mut groups: Vec<(Json, Vec<Json>)> = PYTHON_CASES
+        .iter()
+        .map(|(schema, instance, _)| (parse(schema), vec![parse(instance)]))
+        .collect();
+    groups.extend(
+        MORE_CASES.iter().map(|(schema, instances)| {
+            (parse(schema), instances.iter().map(|i| parse(i)).collect())
+        }),
+    );
+    let metas: Vec<Json> = META_CASES.iter().map(|s| parse(s)).collect();
+    groups.push((python_jsonschema::meta_schema(), metas.clone()));
+    let python = python_jsonschema::batch(&groups);
+    let (meta_expected, expected) = python.split_last().unwrap();
+    for (i, ((schema, instances), expected)) in groups.iter().zip(expected).enumerate() {
+        for (instance, expected) in instances.iter().zip(expected) {
+            let got = serde_json::to_value(validate(instance, schema)).unwrap();
+            assert_eq!(got, Json::from(expected.clone()), "group {i}: {instance}");
+        }
+    }
+    for (schema, expected) in metas.iter().zip(meta_expected) {
+        let got = serde_json::to_value(check_schema(schema)).unwrap();
+        assert_eq!(got, Json::from(expected.clone()), "check_schema({schema})");
+    }
+    assert!(meta_expected.iter().filter(|e| !e.is_empty()).count() >= 6);
 }
 
 #[test]

@@ -12,6 +12,7 @@ pub mod fs;
 pub mod naps;
 pub mod nginx;
 pub mod output;
+pub mod python_jsonschema;
 pub mod runs;
 pub mod served;
 pub mod test_python;
