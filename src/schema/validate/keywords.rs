@@ -215,13 +215,10 @@ pub fn apply<'s>(
             Ok(out)
         }
         "anyOf" => {
-            let mut context = Vec::new();
-            for (index, subschema) in value.as_array().into_iter().flatten().enumerate() {
-                let errors = v.descend(scope, instance, subschema, None, Some(index.into()))?;
-                if errors.is_empty() {
+            for subschema in value.as_array().into_iter().flatten() {
+                if v.is_valid(scope, instance, subschema)? {
                     return ok();
                 }
-                context.extend(errors);
             }
             fail(format!(
                 "{} is not valid under any of the given schemas",
