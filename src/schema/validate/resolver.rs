@@ -62,9 +62,24 @@ struct Resource<'s> {
     anchors: HashMap<String, (&'s Json, bool)>,
 }
 
-/// Every schema resource reachable from the root schema and the meta-schemas, by URI.
+/// Every schema resource reachable from the root schema, by URI; the meta-schemas' resources
+/// are registered once per process ([`meta_registry`]) and found after them.
 pub struct Registry<'s> {
     resources: HashMap<String, Resource<'s>>,
+}
+
+/// The meta-schema and its vocabularies, registered once.
+fn meta_registry() -> &'static Registry<'static> {
+    static META: OnceLock<Registry<'static>> = OnceLock::new();
+    META.get_or_init(|| {
+        let mut registry = Registry {
+            resources: HashMap::new(),
+        };
+        for doc in meta_schemas() {
+            registry.add("", doc);
+        }
+        registry
+    })
 }
 
 /// A schema to validate with, and the resolver state it is reached in.
@@ -110,7 +125,7 @@ impl Scope {
     /// The scope inside `schema`: a subschema with an `$id` is a resource of its own.
     pub fn within(&self, schema: &Json) -> Scope {
         match schema.get("$id").and_then(Json::as_str) {
-            Some(id) => self.enter(&join(&self.base, id)),
+            Some(id) => self.enter(strip_fragment(&join(&self.base, id))),
             None => self.clone(),
         }
     }
@@ -126,15 +141,12 @@ impl Scope {
 }
 
 impl<'s> Registry<'s> {
-    /// Registers `root` (at its `$id`, or at the empty URI) and the meta-schemas; returns the
-    /// registry and the root's scope.
+    /// Registers `root` (at its `$id`, or at the empty URI); returns the registry and the
+    /// root's scope.
     pub fn new(root: &'s Json) -> (Self, Scope) {
         let mut registry = Registry {
             resources: HashMap::new(),
         };
-        for doc in meta_schemas() {
-            registry.add("", doc);
-        }
         let base = registry.add("", root);
         (
             registry,
@@ -200,6 +212,12 @@ impl<'s> Registry<'s> {
         }
     }
 
+    fn resource(&self, uri: &str) -> Option<&Resource<'s>> {
+        self.resources
+            .get(uri)
+            .or_else(|| meta_registry().resources.get(uri))
+    }
+
     /// Resolves `reference` from `scope`; `Err` names what could not be resolved. The second
     /// value is whether the target is a `$dynamicAnchor` (so a `$dynamicRef` to it searches
     /// the dynamic scope).
@@ -210,7 +228,7 @@ impl<'s> Registry<'s> {
             None => (uri.as_str(), ""),
         };
         let unresolvable = || format!("Unresolvable JSON pointer or reference: {reference:?}");
-        let resource = self.resources.get(document).ok_or_else(unresolvable)?;
+        let resource = self.resource(document).ok_or_else(unresolvable)?;
         let scope = scope.enter(document);
         if fragment.is_empty() || fragment.starts_with('/') {
             let pointer = percent_decode(fragment);
@@ -234,7 +252,7 @@ impl<'s> Registry<'s> {
         }
         let mut winner = found;
         for base in scope.dynamic() {
-            if let Some(resource) = self.resources.get(base)
+            if let Some(resource) = self.resource(base)
                 && let Some((schema, true)) = resource.anchors.get(name)
             {
                 winner = Resolved {
