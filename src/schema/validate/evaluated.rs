@@ -115,10 +115,8 @@ pub fn evaluated_keys<'s>(
     }
     if let Some(patterns) = schema.get("patternProperties").and_then(Json::as_object) {
         for name in object.keys() {
-            for pattern in patterns.keys() {
-                if v.search(pattern, name)? {
-                    seen.insert(name.clone());
-                }
+            if v.matches_any(patterns.keys(), name)? {
+                seen.insert(name.clone());
             }
         }
     }

@@ -355,14 +355,7 @@ fn additional_names<'i>(
         if known.is_some_and(|k| k.contains_key(name)) {
             continue;
         }
-        let mut matched = false;
-        for pattern in patterns.into_iter().flat_map(|p| p.keys()) {
-            if v.search(pattern, name)? {
-                matched = true;
-                break;
-            }
-        }
-        if !matched {
+        if !v.matches_any(patterns.into_iter().flat_map(|p| p.keys()), name)? {
             extras.push(name);
         }
     }

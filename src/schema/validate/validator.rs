@@ -160,6 +160,20 @@ impl<'s> Validator<'s> {
             }),
         }
     }
+
+    /// Whether `name` matches one of `patterns` (the keys of a `patternProperties`).
+    pub fn matches_any<'p>(
+        &self,
+        patterns: impl IntoIterator<Item = &'p String>,
+        name: &str,
+    ) -> Result<bool, Invalid> {
+        for pattern in patterns {
+            if self.search(pattern, name)? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
 }
 
 /// The object a keyword sits in, for keywords that read their siblings.
