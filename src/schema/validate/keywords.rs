@@ -6,7 +6,7 @@
 use super::evaluated::{evaluated_indexes, evaluated_keys};
 use super::resolver::Scope;
 use super::validator::{Error, Errors, Invalid, Siblings, Validator};
-use super::values::{compare_values, equal, is_type, limit, not_a_multiple, unique};
+use super::values::{compare_values, equal, is_type, not_a_multiple, unique};
 use super::{py_repr, py_str_repr};
 use serde_json::Value as Json;
 use std::cmp::Ordering;
@@ -115,7 +115,7 @@ pub fn apply<'s>(
             Ok(out)
         }
         "minProperties" | "maxProperties" => {
-            let (Some(object), Some(n)) = (instance.as_object(), limit(value)) else {
+            let (Some(object), Some(n)) = (instance.as_object(), value.as_f64()) else {
                 return ok();
             };
             let count = object.len() as f64;
@@ -144,7 +144,7 @@ pub fn apply<'s>(
                 ("minLength" | "maxLength", Json::String(s)) => s.chars().count(),
                 _ => return ok(),
             };
-            let (Some(n), size) = (limit(value), size as f64) else {
+            let (Some(n), size) = (value.as_f64(), size as f64) else {
                 return ok();
             };
             let message = if keyword.starts_with("min") && size < n {
@@ -500,7 +500,7 @@ fn contains<'s>(
     for item in array {
         if v.is_valid(scope, item, value)? {
             matches += 1;
-            if limit(&max).is_some_and(|m| matches as f64 > m) {
+            if max.as_f64().is_some_and(|m| matches as f64 > m) {
                 return Ok(vec![
                     Error::new(format!(
                         "Too many items match the given schema (expected at most {})",
@@ -511,7 +511,7 @@ fn contains<'s>(
             }
         }
     }
-    if limit(&min).is_none_or(|m| matches as f64 >= m) {
+    if min.as_f64().is_none_or(|m| matches as f64 >= m) {
         return Ok(Vec::new());
     }
     if matches == 0 {

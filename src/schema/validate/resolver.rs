@@ -83,7 +83,6 @@ fn meta_registry() -> &'static Registry<'static> {
 }
 
 /// A schema to validate with, and the resolver state it is reached in.
-#[derive(Clone)]
 pub struct Resolved<'s> {
     pub schema: &'s Json,
     pub scope: Scope,

@@ -121,11 +121,6 @@ fn exactly_divides(d: f64, x: f64) -> bool {
     md != 0 && mx % md == 0
 }
 
-/// A keyword's numeric value as a float (limits such as `minLength` may be written `2.0`).
-pub fn limit(value: &Json) -> Option<f64> {
-    value.as_f64()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
