@@ -6,6 +6,7 @@
 //! bodies) see those strings, so we render values exactly as Python would: single-quoted
 //! strings, `True`/`False`/`None`, `{'k': v}` dicts and Python's float formatting.
 
+use crate::pytext::py_float_repr;
 use serde_json::Value as Json;
 
 /// `repr(value)` for the Python object `json.loads` would build from `value`.
@@ -71,8 +72,6 @@ fn write_str_repr(s: &str, out: &mut String) {
     crate::pytext::write_escaped(s, quote, out);
     out.push(quote);
 }
-
-pub use crate::pytext::py_float_repr;
 
 #[cfg(test)]
 mod tests {
