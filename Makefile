@@ -14,10 +14,11 @@ WT := $(CURDIR)/target/release/wt
 
 .PHONY: demo test lint tools test-tools build bench bench-serve ui
 
-# What building and running workflows needs: uv and ruff (PyPI), the conda python mirror.
+# What building and running workflows needs: uv and ruff (PyPI), the conda python mirror
+# (written with zstandard from the tools' venv).
 tools:
 	@scripts/bootstrap.sh
-	@python3 scripts/conda-python.py .tools/conda-python >/dev/null
+	@.tools/venv/bin/python scripts/conda-python.py .tools/conda-python >/dev/null
 
 # What the tests need besides: their Python (runtime, pytest, moto, ...), Debian's nginx and
 # chromium, the launchpad's npm packages, Apache Airflow.

@@ -19,12 +19,17 @@ process would compile every module it imports from source. The files are compile
 packaged interpreter as unchecked-hash .pyc (PEP 552), used whatever the installed sources'
 mtimes; files holding the prefix placeholder are left uncompiled, as their text changes.
 
+The package is in the `.conda` format (a zip of two zstd-compressed tars), as conda-forge
+publishes it: a fresh environment extracts it in about 0.1 s of CPU, where the `.tar.bz2` format
+took 1.8 s, and every new wt cache (each test's, each CI machine's) extracts it once. Writing it
+needs `zstandard` (PyPI), which scripts/bootstrap.sh installs into `.tools/venv`: run this with
+that interpreter.
+
 Usage: conda-python.py OUT [--from PREFIX]
 Writes OUT/<version>-<digest>/ (a channel) once, points OUT/current at it, and prints its path.
 PREFIX defaults to the newest pyenv CPython 3.11 (`$PYENV_ROOT` or `~/.pyenv`).
 """
 
-import bz2
 import hashlib
 import io
 import json
@@ -34,7 +39,10 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import zipfile
 from pathlib import Path
+
+import zstandard
 
 LEFT_OUT = ("test/", "idlelib/", "tkinter/", "turtledemo/", "ensurepip/", "site-packages/",
             "config-", "lib2to3/tests/")
@@ -42,7 +50,9 @@ LEFT_OUT = ("test/", "idlelib/", "tkinter/", "turtledemo/", "ensurepip/", "site-
 TIMESTAMP = 1_700_000_000
 # What the package holds besides the interpreter's files; a new value builds a new channel (and
 # a new build string, so no package cache confuses the two).
-FORMAT = "stdlib-bytecode"
+FORMAT = "stdlib-bytecode.conda"
+# zstd level of the two tars: fast to write, and extraction speed does not depend on it.
+ZSTD_LEVEL = 9
 
 # Run by the packaged interpreter: compiles each source named on stdin (relative to the prefix,
 # one per line) to OUT/<dir>/__pycache__/<name>.<cache tag>.pyc; prints the .pyc paths written.
@@ -147,15 +157,11 @@ def build(prefix, out):
     files["info/index.json"] = (json.dumps(index, indent=2, sort_keys=True).encode(), 0o644)
     files["info/paths.json"] = (
         json.dumps({"paths": paths, "paths_version": 1}, indent=2).encode(), 0o644)
-    name = f"python-{version}-{build_string}.tar.bz2"
-    raw = io.BytesIO()
-    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
-        for rel in sorted(files):
-            data, mode = files[rel]
-            info = tarfile.TarInfo(rel)
-            info.size, info.mode, info.mtime = len(data), mode, TIMESTAMP
-            tar.addfile(info, io.BytesIO(data))
-    package = bz2.compress(raw.getvalue(), compresslevel=1)
+    stem = f"python-{version}-{build_string}"
+    name = f"{stem}.conda"
+    info = {rel: f for rel, f in files.items() if rel.startswith("info/")}
+    pkg = {rel: f for rel, f in files.items() if not rel.startswith("info/")}
+    package = conda_archive(stem, info, pkg)
     subdir = out / "linux-64"
     subdir.mkdir(parents=True)
     (subdir / name).write_bytes(package)
@@ -163,9 +169,36 @@ def build(prefix, out):
                  sha256=hashlib.sha256(package).hexdigest(), size=len(package))
     for sub, packages in (("linux-64", {name: entry}), ("noarch", {})):
         (out / sub).mkdir(exist_ok=True)
-        repodata = {"info": {"subdir": sub}, "packages": packages, "packages.conda": {},
+        repodata = {"info": {"subdir": sub}, "packages": {}, "packages.conda": packages,
                     "repodata_version": 1}
         (out / sub / "repodata.json").write_text(json.dumps(repodata, indent=2, sort_keys=True))
+
+
+def tar_zst(files):
+    """`files` ({path: (bytes, mode)}) as a zstd-compressed tar, the same bytes every time."""
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for rel in sorted(files):
+            data, mode = files[rel]
+            info = tarfile.TarInfo(rel)
+            info.size, info.mode, info.mtime = len(data), mode, TIMESTAMP
+            tar.addfile(info, io.BytesIO(data))
+    # One thread: a multi-threaded zstd frame's bytes depend on the machine's cores.
+    return zstandard.ZstdCompressor(level=ZSTD_LEVEL, threads=0).compress(raw.getvalue())
+
+
+def conda_archive(stem, info, pkg):
+    """A `.conda` package: an uncompressed zip of metadata.json, info-STEM.tar.zst (`info/`)
+    and pkg-STEM.tar.zst (the rest), with fixed dates so the bytes never vary."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
+        for entry, data in (
+            ("metadata.json", json.dumps({"conda_pkg_format_version": 2}).encode()),
+            (f"info-{stem}.tar.zst", tar_zst(info)),
+            (f"pkg-{stem}.tar.zst", tar_zst(pkg)),
+        ):
+            archive.writestr(zipfile.ZipInfo(entry, date_time=(1980, 1, 1, 0, 0, 0)), data)
+    return out.getvalue()
 
 
 def main(argv):

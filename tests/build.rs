@@ -330,6 +330,41 @@ fn builds_are_hermetic_across_folders_and_caches() {
     };
     assert!(!keys(&a).is_empty());
     assert_eq!(keys(&a), keys(&b));
+    // Each cache built its own environment; both hold the bytecode of every installed source,
+    // one file shared through the store beside the downloads (src/env/bytecode.rs).
+    let runtime_pyc = |ws: &Workspace| -> u64 {
+        let envs: Vec<PathBuf> = std::fs::read_dir(ws.cache.join("envs"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                p.is_symlink()
+                    && !p
+                        .file_name()
+                        .unwrap()
+                        .to_string_lossy()
+                        .starts_with("python-")
+            })
+            .collect();
+        assert_eq!(envs.len(), 1, "{envs:?}");
+        let site = envs[0].join("lib/python3.11/site-packages");
+        for source in walkdir::WalkDir::new(&site)
+            .into_iter()
+            .filter_map(Result::ok)
+        {
+            let path = source.path();
+            if path.extension().is_some_and(|e| e == "py") {
+                let stem = path.file_stem().unwrap().to_string_lossy();
+                let pyc = path
+                    .parent()
+                    .unwrap()
+                    .join(format!("__pycache__/{stem}.cpython-311.pyc"));
+                assert!(pyc.is_file(), "no bytecode for {}", path.display());
+            }
+        }
+        let pyc = site.join("wt_task/__pycache__/__init__.cpython-311.pyc");
+        std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(pyc).unwrap())
+    };
+    assert_eq!(runtime_pyc(&a), runtime_pyc(&b));
 }
 
 /// Two checkouts sharing one remote cache (nginx WebDAV on 127.0.0.1): the second builds

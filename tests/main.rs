@@ -9,6 +9,7 @@ mod support;
 mod airflow;
 mod architecture;
 mod build;
+mod bytecode;
 mod cache;
 mod codegen;
 mod conda;

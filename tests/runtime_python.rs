@@ -1,8 +1,9 @@
 //! The generated runtime (`runtime/wt_runtime/`, copied into every compiled package) is Python
 //! kept to the standards of any Python project: `ruff format` and `ruff check` pass, and its
 //! unit tests (`runtime/tests/`, run by pytest with the `WT_TEST_PYTHON` interpreter) pass.
-//! wt's own Python program (`src/steps/introspect.py`, run in each workflow's environment by
-//! discovery) is held to the same rules.
+//! wt's own Python programs (`src/steps/introspect.py`, run in each workflow's environment by
+//! discovery, and `src/env/bytecode.py`, run in each new environment) are held to the same
+//! rules.
 
 use crate::support::test_python;
 use std::path::{Path, PathBuf};
@@ -33,17 +34,19 @@ fn the_runtime_is_formatted_and_lint_clean() {
         "ruff format",
     );
     passes(Command::new(&ruff).args(["check", "."]), "ruff check");
-    let introspect = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/steps/introspect.py");
     let config = runtime().join("pyproject.toml");
-    for args in [&["format", "--check", "--diff"][..], &["check"][..]] {
-        passes(
-            Command::new(&ruff)
-                .args(args)
-                .arg("--config")
-                .arg(&config)
-                .arg(&introspect),
-            "ruff on introspect.py",
-        );
+    for program in ["src/steps/introspect.py", "src/env/bytecode.py"] {
+        let program = Path::new(env!("CARGO_MANIFEST_DIR")).join(program);
+        for args in [&["format", "--check", "--diff"][..], &["check"][..]] {
+            passes(
+                Command::new(&ruff)
+                    .args(args)
+                    .arg("--config")
+                    .arg(&config)
+                    .arg(&program),
+                &format!("ruff on {}", program.display()),
+            );
+        }
     }
 }
 

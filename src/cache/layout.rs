@@ -7,7 +7,9 @@
 //!   conda/pkgs/      conda packages, downloaded and extracted (rattler's package cache)
 //!   conda/repodata/  channel indexes (rattler's repodata cache)
 //!   envs/            Python environments built from locks, by key (`crate::env::python_env`)
-//!   uv/              uv's download cache, unless UV_CACHE_DIR says otherwise
+//!   uv/              uv's download cache, unless UV_CACHE_DIR says otherwise, and what wt
+//!                    derives from downloads: pypi-metadata/ (`crate::env::core_metadata`),
+//!                    python-bytecode/ (`crate::env::bytecode`)
 //!   memo/            what validating a spec yields (fingerprints, lint findings), by digest of
 //!                    what it was computed from
 //!   explain/         per target, the inputs each step was last built with (`--explain`)

@@ -1,5 +1,6 @@
 //! Python environments for discovery and for running workflows.
 
+pub mod bytecode;
 pub mod closure;
 pub mod core_metadata;
 pub mod env_check;

@@ -11,9 +11,10 @@ use std::collections::BTreeMap;
 /// Python by uv exactly as pinned (no resolution, hashes checked), then its `path:`
 /// requirements without dependencies (theirs are in the lock), and checked to hold what every
 /// installed package requires ([`crate::env::env_check`]). No interpreter of the host is
-/// involved. Installs compile bytecode: every process wt starts in the environment (discovery,
-/// runs) sets PYTHONDONTWRITEBYTECODE so that it stays as built, and would otherwise compile
-/// every module it imports from source, each time.
+/// involved. The environment gets the bytecode of everything installed: every process wt
+/// starts in it (discovery, runs) sets PYTHONDONTWRITEBYTECODE so that it stays as built, and
+/// would otherwise compile every module it imports from source, each time. The bytecode comes
+/// from a store shared by the machine's environments ([`crate::env::bytecode`]).
 ///
 /// `path:` libraries are installed editable where they can be
 /// ([`crate::env::pypi::ResolvedPypi::installs_editable`]), so the environment is keyed by what
@@ -40,18 +41,12 @@ pub fn environment(ctx: &BuildContext, t: &TargetState, lock: &[u8]) -> Result<P
         let pins = scratch.path().join("requirements.txt");
         let lines: Vec<String> = pypi.iter().map(|p| p.install_line()).collect();
         std::fs::write(&pins, lines.join("\n") + "\n")?;
-        // Exactly the given files, into the environment's Python, bytecode compiled.
+        // Exactly the given files, into the environment's Python.
         let install = || {
             let mut cmd = tools.uv(cache);
-            cmd.args([
-                "pip",
-                "install",
-                "--quiet",
-                "--no-deps",
-                "--compile-bytecode",
-            ])
-            .arg("--python")
-            .arg(env.python());
+            cmd.args(["pip", "install", "--quiet", "--no-deps"])
+                .arg("--python")
+                .arg(env.python());
             cmd
         };
         let mut cmd = install();
@@ -67,6 +62,8 @@ pub fn environment(ctx: &BuildContext, t: &TargetState, lock: &[u8]) -> Result<P
             }
             run_install(cmd, &t.pypi)?;
         }
+        let downloads = crate::env::tools::Tools::download_cache(cache);
+        crate::env::bytecode::write(&env.python(), &crate::env::bytecode::store(&downloads))?;
         crate::env::env_check::check(tools, cache, &env.python(), &t.target.label.to_string())
     })
 }

@@ -1,7 +1,7 @@
 //! The conda `python` of the tests, which cannot reach conda-forge: a channel built once by
 //! `scripts/conda-python.py` from a CPython already on the machine (pyenv's), under
-//! `target/conda-python/`, or the one `WT_CONDA_FORGE_MIRROR` already names (`make` builds it
-//! into `.tools/`).
+//! `target/conda-python/` (run by the tools' venv, which has the zstandard it writes with), or
+//! the one `WT_CONDA_FORGE_MIRROR` already names (`make` builds it into `.tools/`).
 
 use std::path::{Path, PathBuf};
 
@@ -11,11 +11,11 @@ pub fn channel() -> PathBuf {
         return PathBuf::from(dir);
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = std::process::Command::new("python3")
+    let out = std::process::Command::new(root.join(".tools/venv/bin/python"))
         .arg(root.join("scripts/conda-python.py"))
         .arg(root.join("target/conda-python"))
         .output()
-        .expect("python3 runs");
+        .expect("the tools' venv runs: `make tools`");
     assert!(
         out.status.success(),
         "scripts/conda-python.py failed:\n{}",
