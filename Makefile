@@ -42,8 +42,9 @@ demo: build
 # The tests build in the release profile, as `make build` does: after `make demo` they reuse
 # its compiled dependencies and binary (one compile of the tree, not a debug one beside it), and
 # the binary they drive is the one users run. scripts/run-tests.sh runs the library's unit tests
-# beside the integration suite (one binary, tests/main.rs), WT_TEST_THREADS tests at a time.
-test: test-tools
+# beside the integration suite (one binary, tests/main.rs), WT_TEST_THREADS tests at a time,
+# after installing `test-tools` while the tests compile.
+test:
 	@scripts/run-tests.sh
 
 bench: build test-tools

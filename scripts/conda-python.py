@@ -20,8 +20,8 @@ packaged interpreter as unchecked-hash .pyc (PEP 552), used whatever the install
 mtimes; files holding the prefix placeholder are left uncompiled, as their text changes.
 
 The package is in the `.conda` format (a zip of two zstd-compressed tars), as conda-forge
-publishes it: a fresh environment extracts it in about 0.1 s of CPU, where the `.tar.bz2` format
-took 1.8 s, and every new wt cache (each test's, each CI machine's) extracts it once. Writing it
+publishes it: a fresh environment extracts it in 0.17 s of CPU, where the `.tar.bz2` format
+took 1.84 s, and every new wt cache (each test's, each CI machine's) extracts it once. Writing it
 needs `zstandard` (PyPI), which scripts/bootstrap.sh installs into `.tools/venv`: run this with
 that interpreter.
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The test suite, as `make test` runs it: builds the test binaries in the release profile (the
-# one `make build` compiles, so nothing is compiled twice): the library's unit tests and the
-# integration suite (tests/main.rs, one binary). Then runs them side by side, the suite with
+# The test suite, as `make test` runs it: installs the tests' tools (`make test-tools`) while it
+# builds the test binaries in the release profile (the one `make build` compiles, so nothing is
+# compiled twice): the library's unit tests and the integration suite (tests/main.rs, one
+# binary). Then runs them side by side, the suite with
 # WT_TEST_THREADS tests at a time (default 4): most of a test's time is spent waiting on the
 # processes it drives (uv, Python, Airflow, chromium), so four tests keep two cores busy where
 # two leave them idle. Each binary's output is printed whole when it ends; the script fails,
@@ -11,9 +12,23 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 export RUST_TEST_THREADS="${WT_TEST_THREADS:-4}"
 logs="$(mktemp -d "${TMPDIR:-/tmp}/wt-tests.XXXXXX")"
-trap 'rm -rf "$logs"' EXIT
+tools=""
+# An early exit (a compile error) stops the tools' install too.
+trap '[ -z "$tools" ] || kill "$tools" 2>/dev/null || true; rm -rf "$logs"' EXIT
+# The tests' own tools (`make test-tools`) install while the test binaries compile: the
+# installs mostly wait on downloads, the compile on the CPU.
+make -C "$root" --no-print-directory test-tools > "$logs/test-tools.log" 2>&1 &
+tools=$!
 cargo test --release --locked --no-run --message-format=json-render-diagnostics \
   | python3 scripts/test-binaries.py > "$logs/binaries"
+status=0
+wait "$tools" || status=$?
+tools=""
+cat "$logs/test-tools.log"
+if [ "$status" -ne 0 ]; then
+  echo "make test-tools failed" >&2
+  exit 1
+fi
 run_one() {
   local bin="$1" logs="$2"; shift 2
   local name start status
