@@ -5,32 +5,22 @@
 //! two plain venvs of the tests' Python; `build::builds_are_hermetic_across_folders_and_caches`
 //! checks the same of environments wt builds.
 
-use crate::support::test_python;
+use crate::support::{output, test_python};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// A venv (no pip) of the tests' Python; returns its interpreter and site-packages.
 fn venv(dir: &Path) -> (PathBuf, PathBuf) {
-    let out = Command::new(test_python::python())
+    let run = |cmd: &mut Command| output::ok(&cmd.output().unwrap());
+    run(Command::new(test_python::python())
         .args(["-m", "venv", "--without-pip"])
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .arg(dir));
     let python = dir.join("bin/python");
-    let site = Command::new(&python)
-        .args([
-            "-c",
-            "import sysconfig; print(sysconfig.get_paths()['purelib'])",
-        ])
-        .output()
-        .unwrap();
-    let site = String::from_utf8(site.stdout).unwrap();
+    let site = run(Command::new(&python).args([
+        "-c",
+        "import sysconfig; print(sysconfig.get_paths()['purelib'])",
+    ]));
     (python, PathBuf::from(site.trim()))
 }
 
@@ -43,12 +33,7 @@ fn write_bytecode(python: &Path, store: &Path) -> String {
         .arg(store)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+    output::ok(&out).trim().to_string()
 }
 
 /// The `.pyc` of `source` next to it (`__pycache__/<stem>.<tag>.pyc`), if any.

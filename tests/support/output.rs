@@ -2,11 +2,13 @@
 
 use std::process::Output;
 
-/// stdout of a run that must have succeeded (else the test fails with its stderr).
+/// stdout of a run (of wt or any other program) that must have succeeded (else the test fails
+/// with its stderr).
 pub fn ok(out: &Output) -> String {
     assert!(
         out.status.success(),
-        "wt failed:\n{}",
+        "the command failed ({}):\n{}",
+        out.status,
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
