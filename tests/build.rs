@@ -482,12 +482,26 @@ fn out_dir_setting_and_cache_maintenance() {
             .unwrap()
     };
     assert_eq!(entries(&stats), 4, "{stats}");
+    // The spec's memos (its head, its validation), made to look an hour old: past gc's grace.
+    let memos: Vec<PathBuf> = std::fs::read_dir(ws.cache.join("memo"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(memos.len(), 2, "{memos:?}");
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for memo in &memos {
+        let file = std::fs::File::options().write(true).open(memo).unwrap();
+        file.set_modified(hour_ago).unwrap();
+    }
     let gc = ws.wt(&["cache", "gc", "--max-size", "0"]);
+    let report = String::from_utf8_lossy(&gc.stdout);
     assert!(
         gc.status.success(),
         "{}",
         String::from_utf8_lossy(&gc.stderr)
     );
+    assert!(report.contains("2 spec memos"), "{report}");
+    assert!(memos.iter().all(|m| !m.exists()), "{report}");
     let after = String::from_utf8_lossy(&ws.wt(&["cache", "stats"]).stdout).into_owned();
     assert_eq!(entries(&after), 0, "{after}");
     // Everything evicted: the next build runs the steps again (from uv's warm cache) and succeeds.
@@ -525,9 +539,10 @@ fn builds_keep_the_cache_under_the_configured_max_size() {
         err.contains("cache gc ([cache] max-size = 1 B): removed 4 entries"),
         "{err}"
     );
-    // The environments the build used (the workflow's, and the locked Python uv resolved on)
-    // and the conda package of that Python stay: they were used within gc's grace period.
-    assert!(err.contains("3 used in the last 10 minutes"), "{err}");
+    // The environments the build used (the workflow's, and the locked Python uv resolved on),
+    // the conda package of that Python and the spec's two memos (its head, its validation)
+    // stay: they were used within gc's grace period.
+    assert!(err.contains("5 used in the last 10 minutes"), "{err}");
     assert_eq!(entries(&ws), 0);
 
     // Within the hour, the next build does not collect again.

@@ -428,7 +428,7 @@ fn an_http_channel_is_cached_for_offline_solves_and_installs() {
     let out = ok(&ws.wt(&["cache", "gc", "--max-size", "0"]));
     assert!(out.contains("1 environment"), "{out}");
     assert!(
-        out.contains("0 B of environments and conda caches"),
+        out.contains("0 B of environments, conda caches, task results and memos"),
         "{out}"
     );
     let left: Vec<_> = std::fs::read_dir(ws.cache.join("envs"))

@@ -1,14 +1,17 @@
 //! What else lives in the cache folder besides steps' outputs, as gc sees it.
 //!
 //! Built environments (`envs/`), extracted conda packages (`conda/pkgs/`), cached channel
-//! repodata (`conda/repodata/`) and stored task results (`results/`) are derived data: each
-//! can be made again from the lock (and, for packages and repodata, the network; for task
-//! results, by running the task). They share one size budget and one
+//! repodata (`conda/repodata/`), stored task results (`results/`) and what validating specs
+//! yielded (`memo/`) are derived data: each can be made again from the lock (and, for packages
+//! and repodata, the network; for task results, by running the task; for memos, by parsing
+//! and validating the spec). They share one size budget and one
 //! least-recently-used order with the action entries, so `wt cache gc --max-size` bounds the
 //! whole cache. The modules that own them know their layout and their locks; gc only sees
 //! [`Evictable`]s.
 
 use super::CacheError;
+use std::fs;
+use std::path::Path;
 use std::time::SystemTime;
 
 /// The kinds of derived data, for gc's report.
@@ -19,6 +22,8 @@ pub enum DerivedKind {
     Repodata,
     /// A task result of the default results store (`<cache>/results`).
     TaskResult,
+    /// What parsing or validating a spec yielded (`<cache>/memo`).
+    Memo,
 }
 
 impl DerivedKind {
@@ -31,6 +36,7 @@ impl DerivedKind {
             DerivedKind::Repodata if n == 1 => "1 channel subdir's repodata".to_string(),
             DerivedKind::Repodata => format!("{n} channel subdirs' repodata"),
             DerivedKind::TaskResult => format!("{n} task result{plural}"),
+            DerivedKind::Memo => format!("{n} spec memo{plural}"),
         }
     }
 }
@@ -48,4 +54,48 @@ pub struct Evictable {
     /// Bytes on disk (apparent size of its files).
     pub bytes: u64,
     pub evict: Evict,
+}
+
+/// Every regular file under `dir` (none when it does not exist) as an [`Evictable`] of `kind`,
+/// named by its file name and last used when it was last written: for stores whose files are
+/// each a whole thing and never change once written (blobs of task results, memos), and whose
+/// readers treat a missing file as a miss.
+pub fn files(dir: &Path, kind: DerivedKind) -> Result<Vec<Evictable>, CacheError> {
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).min_depth(1) {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e)
+                if e.io_error().map(std::io::Error::kind) == Some(std::io::ErrorKind::NotFound) =>
+            {
+                continue;
+            }
+            Err(e) => {
+                let path = e.path().unwrap_or(dir).to_path_buf();
+                return Err(CacheError::io("list", &path, e.into()));
+            }
+        };
+        let Ok(meta) = entry.metadata() else {
+            continue;
+        };
+        if !meta.is_file() {
+            continue;
+        }
+        let path = entry.into_path();
+        out.push(Evictable {
+            kind,
+            name: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            last_used: meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
+            bytes: meta.len(),
+            evict: Box::new(move || match fs::remove_file(&path) {
+                Ok(()) => Ok(true),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(true),
+                Err(e) => Err(CacheError::io("remove", &path, e)),
+            }),
+        });
+    }
+    Ok(out)
 }

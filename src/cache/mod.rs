@@ -48,6 +48,7 @@ mod gc;
 mod layout;
 mod local;
 mod manifest;
+pub mod memo;
 mod remote;
 mod remote_auth;
 mod size;

@@ -10,7 +10,7 @@ use anyhow::Result;
 pub const AUTO_GC_INTERVAL: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// gc of everything the cache holds: leftovers of killed environment builds, then one LRU over
-/// step entries, environments, conda packages and repodata. Returns the report and the number
+/// step entries, environments, conda packages, repodata, task results and spec memos. Returns the report and the number
 /// of leftovers removed.
 pub fn collect_garbage(
     cache: &crate::cache::Cache,
@@ -21,6 +21,7 @@ pub fn collect_garbage(
     let mut derived = crate::env::gc::environments(root)?;
     derived.extend(crate::conda::gc::conda_caches(root)?);
     derived.extend(crate::cache::task_results::evictables(root)?);
+    derived.extend(crate::cache::memo::evictables(root)?);
     let report = cache.gc_with(max_bytes, crate::cache::GC_GRACE, &derived)?;
     Ok((report, leftovers))
 }
@@ -80,7 +81,7 @@ pub fn summary(r: &crate::cache::GcReport, env_leftovers: usize) -> String {
         ));
     }
     out.push_str(&format!(
-        "\nnow: {} entries, {} blobs, {} of step outputs; {} of environments and conda caches",
+        "\nnow: {} entries, {} blobs, {} of step outputs; {} of environments, conda caches, task results and memos",
         r.after.entries,
         r.after.blobs,
         human_size(r.after.total_bytes),
