@@ -1,7 +1,8 @@
 //! The bytecode of environments (`src/env/bytecode.py`, run by each new environment's
 //! interpreter): every installed source gets a checked-hash `.pyc`, compiled once into a store
 //! and linked into every environment holding the same source; a source that does not compile
-//! gets none and stops nothing; an edited source is never run from its old bytecode. Run here on
+//! gets none and stops nothing; an edited source is never run from its old bytecode; a store
+//! that cannot be written still leaves the environment compiled. Run here on
 //! two plain venvs of the tests' Python; `build::builds_are_hermetic_across_folders_and_caches`
 //! checks the same of environments wt builds.
 
@@ -95,4 +96,15 @@ fn environments_share_one_compiled_copy_of_each_source() {
     std::fs::write(site_a.join("shared.py"), "VALUE = 'edited'\n").unwrap();
     assert_eq!(value(&python_a), "edited");
     assert_eq!(value(&python_b), "shared");
+
+    // A store that cannot be written: the environment still gets its bytecode.
+    let (python_c, site_c) = venv(&dir.path().join("c"));
+    std::fs::write(site_c.join("shared.py"), "VALUE = 'shared'\n").unwrap();
+    std::fs::write(dir.path().join("a-file"), "").unwrap();
+    let unwritable = dir.path().join("a-file/store");
+    assert_eq!(
+        write_bytecode(&python_c, &unwritable),
+        "compiled 1, reused 0"
+    );
+    assert!(pyc(&site_c.join("shared.py")).is_some());
 }

@@ -78,9 +78,33 @@ def link(stored: str, target: str) -> None:
         shutil.copyfile(stored, target)
 
 
+def writable(folder: str) -> bool:
+    """Whether files can be created in `folder` (made when missing)."""
+    try:
+        os.makedirs(folder, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
+
+
 def main(store_root: str) -> None:
     tag = sys.implementation.cache_tag
     store = os.path.join(store_root, f"{importlib.util.MAGIC_NUMBER.hex()}-{tag}")
+    if writable(store):
+        write(store)
+        return
+    # A store this user cannot write (a read-only shared cache): the environment still gets
+    # its bytecode, compiled for it alone.
+    print(
+        f"cannot write to {store}: compiling for this environment only", file=sys.stderr
+    )
+    with tempfile.TemporaryDirectory() as scratch:
+        write(scratch)
+
+
+def write(store: str) -> None:
+    """Gives every source without bytecode the bytecode of `store`, compiling what it lacks."""
     site_packages = sorted(
         {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
     )
