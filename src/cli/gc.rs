@@ -10,8 +10,8 @@ use anyhow::Result;
 pub const AUTO_GC_INTERVAL: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// gc of everything the cache holds: leftovers of killed environment builds, then one LRU over
-/// step entries, environments, conda packages, repodata, task results and spec memos. Returns the report and the number
-/// of leftovers removed.
+/// step entries, environments, conda packages, repodata, task results and spec memos. Returns
+/// the report and the number of leftovers removed.
 pub fn collect_garbage(
     cache: &crate::cache::Cache,
     max_bytes: u64,
