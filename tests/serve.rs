@@ -1623,13 +1623,23 @@ fn shutdown_answers_503_and_leaves_result_json() {
     );
     let params = json!({"params": {"nap": {"seconds": 60}}});
     let blocking_dir = results.path().join("blocking");
-    let mut body = params.clone();
-    body["results_url"] = json!(blocking_dir.display().to_string());
+    let pid_file = results.path().join("blocking.pids");
+    let body = json!({
+        "params": {"nap": {"seconds": 60, "pid_file": pid_file.display().to_string()}},
+        "results_url": blocking_dir.display().to_string(),
+    });
     let url = format!("{base}/");
     let blocking = std::thread::spawn(move || {
         let r = agent().post(&url).send(body.to_string()).unwrap();
         read(r)
     });
+    // The blocking run holds its slot (its task wrote its pid) before the others are sent, so
+    // it is the one that was running, not one still waiting, when the server stops.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !pid_file.exists() {
+        assert!(Instant::now() < deadline, "the blocking run did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
     // An async run answered 202, writing under `name`.
     let accepted = |name: &str| -> PathBuf {
         let dir = results.path().join(name);
