@@ -326,6 +326,29 @@ fn existing_pins_are_kept_until_update_lock() {
         r#"{"hi": {"name": "you"}}"#,
     ]));
     assert!(out.contains("Hello again, you!"), "{out}");
+
+    // The channel loses the locked file (as a rebuilt mirror does): a new environment cannot
+    // be installed, and the error says which file and how to move the lock.
+    for entry in std::fs::read_dir(ws.channel().join("noarch")).unwrap() {
+        let path = entry.unwrap().path();
+        if path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("greet-2.0")
+        {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+    std::fs::remove_dir_all(&ws.cache).unwrap();
+    let out = ws.wt(&["build", "//workflows/hello"]);
+    let err = ws.stderr(&out);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("help: the lock pins greet-2.0-")
+            && err.contains("`wt --update-lock build <target>`"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -49,9 +49,10 @@ pub fn install(
     let clobbers = Arc::new(Mutex::new(Default::default()));
     for record in records {
         let name = record.package_record.name.as_normalized().to_string();
+        let source = super::mirror::fetch_url(&record.url);
         let fetched = net::block_on(package_cache.get_or_fetch_from_url(
             &record.package_record,
-            super::mirror::fetch_url(&record.url),
+            source.clone(),
             client.clone(),
             None,
             None,
@@ -68,6 +69,8 @@ pub fn install(
                 msg.push_str(
                     " (wt is offline: only packages already in the cache can be installed)",
                 );
+            } else if source.to_file_path().is_ok_and(|file| !file.exists()) {
+                msg.push_str(&format!("\n  = help: {}", gone_help(&source)));
             } else if net::is_untrusted_certificate(&msg) {
                 msg.push_str(&format!("\n  = help: {}", net::UNTRUSTED_HELP));
             }
@@ -90,6 +93,17 @@ pub fn install(
             .with_context(|| format!("could not record conda package `{name}`"))?;
     }
     Ok(())
+}
+
+/// Why a locked package's file can be missing from a channel on disk, and what to do.
+fn gone_help(source: &url::Url) -> String {
+    format!(
+        "the lock pins {}, which its channel no longer holds (a package removed, or a mirror rebuilt in a new format under a new build string); `wt --update-lock build <target>` locks what the channel holds now",
+        source
+            .path_segments()
+            .and_then(|mut s| s.next_back())
+            .unwrap_or(source.as_str())
+    )
 }
 
 /// Records a use of the extracted package at `entry` for gc's LRU order (best effort: a
