@@ -65,12 +65,13 @@ pub fn install(
                 record.url,
                 net::chain(&e)
             );
-            if offline {
+            if source.to_file_path().is_ok_and(|file| !file.exists()) {
+                // A channel on disk is read offline too: this is not about the network.
+                msg.push_str(&format!("\n  = help: {}", gone_help(&source)));
+            } else if offline {
                 msg.push_str(
                     " (wt is offline: only packages already in the cache can be installed)",
                 );
-            } else if source.to_file_path().is_ok_and(|file| !file.exists()) {
-                msg.push_str(&format!("\n  = help: {}", gone_help(&source)));
             } else if net::is_untrusted_certificate(&msg) {
                 msg.push_str(&format!("\n  = help: {}", net::UNTRUSTED_HELP));
             }
