@@ -11,7 +11,6 @@
 
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// The program that writes an environment's bytecode (see its docstring).
 pub const BYTECODE_PY: &str = include_str!("bytecode.py");
@@ -26,16 +25,10 @@ pub fn store(downloads: &Path) -> PathBuf {
 /// environment's interpreter) that has none, from `store` where another environment already
 /// compiled the same source.
 pub fn write(python: &Path, store: &Path) -> Result<()> {
-    let scratch = tempfile::tempdir().context("could not create a temporary folder")?;
-    let script = scratch.path().join("wt_bytecode.py");
-    std::fs::write(&script, BYTECODE_PY)?;
-    // -I ignores PYTHON* variables and the user's site-packages; -B keeps the program's own
-    // bytecode out of the scratch folder.
-    let out = Command::new(python)
-        .args(["-I", "-B"])
-        .arg(&script)
+    let (_scratch, mut cmd) =
+        super::python_env::program_command(python, "wt_bytecode.py", BYTECODE_PY)?;
+    let out = cmd
         .arg(store)
-        .current_dir(scratch.path())
         .output()
         .with_context(|| format!("could not run {}", python.display()))?;
     if !out.status.success() {

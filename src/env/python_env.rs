@@ -39,6 +39,28 @@ impl PythonEnv {
     }
 }
 
+/// A command running one of wt's own Python programs (`source`, embedded in the binary) with
+/// `python`: the program is written as `file_name` to a scratch folder, which is also the
+/// working directory, and the folder lives as long as the returned guard. `-I` (isolated)
+/// ignores PYTHON* variables and the user's site-packages, which also drops
+/// PYTHONDONTWRITEBYTECODE: `-B` keeps the program's own bytecode out of the folder, and
+/// whatever it imports from the environment as it was built.
+pub fn program_command(
+    python: &Path,
+    file_name: &str,
+    source: &str,
+) -> Result<(tempfile::TempDir, std::process::Command)> {
+    let scratch = tempfile::tempdir().context("could not create a temporary folder")?;
+    let program = scratch.path().join(file_name);
+    fs::write(&program, source)
+        .with_context(|| format!("could not write {}", program.display()))?;
+    let mut cmd = std::process::Command::new(python);
+    cmd.args(["-I", "-B"])
+        .arg(program)
+        .current_dir(scratch.path());
+    Ok((scratch, cmd))
+}
+
 /// uv caches builds of local folders by their pyproject mtime; force `path:` requirements to
 /// be rebuilt from their current source. (Offline, uv refuses `--refresh-package`; the
 /// reinstall alone still rebuilds from the source tree.)

@@ -69,15 +69,11 @@ pub const INTROSPECT_PY: &str = include_str!("introspect.py");
 
 /// Runs [`INTROSPECT_PY`] in `env` and checks it describes every task of `registry`.
 pub fn run_introspection(env: &PythonEnv, registry: &RegistryOutput) -> Result<Signatures> {
-    let scratch = tempfile::tempdir().context("could not create a temporary folder")?;
-    let script = scratch.path().join("wt_introspect.py");
-    std::fs::write(&script, INTROSPECT_PY)?;
-    // -I (isolated) ignores PYTHON* variables, PYTHONDONTWRITEBYTECODE among them: -B keeps
-    // the environment, and the sources of editable libraries, free of new bytecode.
-    let out = Command::new(env.python())
-        .args(["-I", "-B"])
-        .arg(&script)
-        .current_dir(scratch.path())
+    // Run isolated and with -B: the environment, and the sources of editable libraries, get
+    // no new bytecode; PYTHONDONTWRITEBYTECODE carries that to any process a library starts.
+    let (_scratch, mut cmd) =
+        crate::env::python_env::program_command(&env.python(), "wt_introspect.py", INTROSPECT_PY)?;
+    let out = cmd
         .env(crate::env_vars::PYTHONDONTWRITEBYTECODE, "1")
         .output()
         .with_context(|| format!("could not run {}", env.python().display()))?;
