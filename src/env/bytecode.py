@@ -47,24 +47,23 @@ def sources(site_packages: str) -> list[str]:
 
 
 def compile_into(job: tuple[str, str, str]) -> bool:
-    """Compiles `source` (recorded as `name`) to `stored`, through a file of this process's own
-    so that two processes compiling the same source never write one file; False when the
-    source does not compile."""
+    """Compiles `source` (recorded as `name`) to `stored`, through a file named after this
+    process so that two processes compiling the same source never write one file; False when
+    the source does not compile."""
     source, name, stored = job
     os.makedirs(os.path.dirname(stored), exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=os.path.dirname(stored)) as scratch:
-        partial = os.path.join(scratch, "partial.pyc")
-        try:
-            py_compile.compile(
-                source,
-                cfile=partial,
-                dfile=name,
-                doraise=True,
-                invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH,
-            )
-        except Exception:  # noqa: BLE001 - any source that does not compile gets no bytecode
-            return False
-        os.replace(partial, stored)
+    partial = f"{stored}.{os.getpid()}.partial"
+    try:
+        py_compile.compile(
+            source,
+            cfile=partial,
+            dfile=name,
+            doraise=True,
+            invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH,
+        )
+    except Exception:  # noqa: BLE001 - any source that does not compile gets no bytecode
+        return False
+    os.replace(partial, stored)
     return True
 
 
