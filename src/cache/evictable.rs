@@ -56,24 +56,17 @@ pub struct Evictable {
     pub evict: Evict,
 }
 
-/// Every regular file under `dir` (none when it does not exist) as an [`Evictable`] of `kind`,
+/// Every regular file under `dir` (none when it does not exist, none in a folder that cannot be
+/// read, as the task results' own listing had it) as an [`Evictable`] of `kind`,
 /// named by its file name and last used when it was last written: for stores whose files are
 /// each a whole thing and never change once written (blobs of task results, memos), and whose
 /// readers treat a missing file as a miss.
-pub fn files(dir: &Path, kind: DerivedKind) -> Result<Vec<Evictable>, CacheError> {
+pub fn files(dir: &Path, kind: DerivedKind) -> Vec<Evictable> {
     let mut out = Vec::new();
     for entry in walkdir::WalkDir::new(dir).min_depth(1) {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(e)
-                if e.io_error().map(std::io::Error::kind) == Some(std::io::ErrorKind::NotFound) =>
-            {
-                continue;
-            }
-            Err(e) => {
-                let path = e.path().unwrap_or(dir).to_path_buf();
-                return Err(CacheError::io("list", &path, e.into()));
-            }
+        // A folder that is gone or cannot be read holds nothing gc could remove.
+        let Ok(entry) = entry else {
+            continue;
         };
         let Ok(meta) = entry.metadata() else {
             continue;
@@ -97,5 +90,5 @@ pub fn files(dir: &Path, kind: DerivedKind) -> Result<Vec<Evictable>, CacheError
             }),
         });
     }
-    Ok(out)
+    out
 }

@@ -20,8 +20,8 @@ pub fn collect_garbage(
     let leftovers = crate::env::gc::remove_leftovers(root)?;
     let mut derived = crate::env::gc::environments(root)?;
     derived.extend(crate::conda::gc::conda_caches(root)?);
-    derived.extend(crate::cache::task_results::evictables(root)?);
-    derived.extend(crate::cache::memo::evictables(root)?);
+    derived.extend(crate::cache::task_results::evictables(root));
+    derived.extend(crate::cache::memo::evictables(root));
     let report = cache.gc_with(max_bytes, crate::cache::GC_GRACE, &derived)?;
     Ok((report, leftovers))
 }
